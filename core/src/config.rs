@@ -1,0 +1,99 @@
+//! Configuration: defaults that run the bundled courses on SQLite, overridden
+//! by a TOML file (`DAOTAO_CONFIG`) and then by `DAOTAO_*` environment variables.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Settings shared by the server and the admin tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub bind: String,
+    /// `sqlite://path` (created if missing) or `postgres://...`.
+    pub database_url: String,
+    /// The course library folder.
+    pub courses_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://data/daotao.sqlite".into(),
+            courses_dir: PathBuf::from("courses"),
+        }
+    }
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} (from DAOTAO_CONFIG) does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+}
+
+impl Config {
+    /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var_os("DAOTAO_CONFIG").map(PathBuf::from);
+        Self::load_from(file.as_deref(), Env::prefixed("DAOTAO_").ignore(&["config"]))
+    }
+
+    fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_path_buf()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(env).extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_bundled_courses_on_sqlite() {
+        figment::Jail::expect_with(|_| {
+            let config = Config::load_from(None, Env::prefixed("DAOTAO_")).unwrap();
+            assert_eq!(config, Config::default());
+            assert_eq!(config.database_url, "sqlite://data/daotao.sqlite");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("daotao.toml", "bind = \"0.0.0.0:9000\"\ncourses_dir = \"khoa-hoc\"\n")?;
+            jail.set_env("DAOTAO_BIND", "127.0.0.1:9999");
+            let config = Config::load_from(Some(Path::new("daotao.toml")), Env::prefixed("DAOTAO_")).unwrap();
+            assert_eq!(config.bind, "127.0.0.1:9999");
+            assert_eq!(config.courses_dir, PathBuf::from("khoa-hoc"));
+            assert_eq!(config.database_url, Config::default().database_url);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn missing_file_and_unknown_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            let err = Config::load_from(Some(Path::new("nope.toml")), Env::prefixed("DAOTAO_")).unwrap_err();
+            assert!(err.to_string().contains("nope.toml"), "{err}");
+            jail.create_file("bad.toml", "bnd = \"x\"\n")?;
+            let err = Config::load_from(Some(Path::new("bad.toml")), Env::prefixed("DAOTAO_")).unwrap_err();
+            assert!(err.to_string().contains("bnd"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,16 @@
+//! The database schema of Đào tạo số. Migrations are the source of truth for
+//! the schema: one file per change, never edited once released.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_catalog;
+
+/// Runs every migration in order; the server calls it on start.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_catalog::Migration)]
+    }
+}

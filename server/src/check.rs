@@ -1,0 +1,43 @@
+//! `daotao-server check [DIR]`: every problem in a course library at once,
+//! each as `file:line: explanation`; exit code 1 if there is any.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use daotao_core::course::load_library;
+
+/// Prints the report to stdout and returns whether the library is clean.
+pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
+    if !dir.is_dir() {
+        anyhow::bail!("`{}` is not a folder", dir.display());
+    }
+    let library = load_library(dir);
+    for problem in &library.problems {
+        writeln!(out, "{problem}")?;
+    }
+    let broken: BTreeSet<_> = library
+        .problems
+        .iter()
+        .filter_map(|p| p.file.strip_prefix(dir).ok()?.components().next())
+        .filter(|c| Path::new(c.as_os_str()) != Path::new("competencies.toml"))
+        .collect();
+    let lessons: usize = library.courses.values().map(|c| c.lessons.len()).sum();
+    let quizzes: usize = library.courses.values().map(|c| c.quizzes.len()).sum();
+    if library.problems.is_empty() {
+        writeln!(
+            out,
+            "OK: {} courses, {lessons} lessons, {quizzes} quizzes, {} competencies",
+            library.courses.len(),
+            library.competencies.len()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} problems in {} courses; {} courses OK",
+            library.problems.len(),
+            broken.len(),
+            library.courses.len()
+        )?;
+    }
+    Ok(library.problems.is_empty())
+}

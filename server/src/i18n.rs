@@ -1,0 +1,190 @@
+//! The interface language: Vietnamese first, English second. Chosen by the
+//! `lang` cookie (set by the language switch), else `Accept-Language`, else Vietnamese.
+
+use poem::{FromRequest, Request, RequestBody};
+
+/// Name of the cookie the language switch sets.
+pub const COOKIE: &str = "lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Vi => &VI,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The language of a request: cookie, then `Accept-Language`, then Vietnamese.
+    pub fn of(req: &Request) -> Self {
+        if let Some(lang) = req.cookie().get(COOKIE).and_then(|c| Lang::from_code(c.value_str())) {
+            return lang;
+        }
+        req.headers()
+            .get(poem::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(from_accept_language)
+            .unwrap_or(Lang::Vi)
+    }
+}
+
+impl<'a> FromRequest<'a> for Lang {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Lang::of(req))
+    }
+}
+
+/// The preferred language we speak in an `Accept-Language` header (`en-US,en;q=0.9,vi;q=0.8`).
+fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(Lang, f32)> = None;
+    for item in header.split(',') {
+        let mut parts = item.trim().split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or_default();
+        if let Some(lang) = Lang::from_code(primary)
+            && q > 0.0
+            && best.is_none_or(|(_, bq)| q > bq)
+        {
+            best = Some((lang, q));
+        }
+    }
+    best.map(|(lang, _)| lang)
+}
+
+/// Every string of the interface, in one language.
+pub struct Texts {
+    pub site_name: &'static str,
+    pub tagline: &'static str,
+    pub skip_to_content: &'static str,
+    pub language: &'static str,
+    pub breadcrumbs: &'static str,
+    pub home: &'static str,
+    pub catalog_title: &'static str,
+    pub catalog_intro: &'static str,
+    pub no_courses: &'static str,
+    pub lessons: &'static str,
+    pub hours: &'static str,
+    pub minutes: &'static str,
+    pub audience: &'static str,
+    pub contents: &'static str,
+    pub lesson_nav: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub course_lessons: &'static str,
+    pub start: &'static str,
+    pub quizzes: &'static str,
+    pub quiz_pass: &'static str,
+    pub quiz_time_limit: &'static str,
+    pub quiz_no_time_limit: &'static str,
+    pub back_to_course: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub error_title: &'static str,
+    pub error_body: &'static str,
+    pub back_home: &'static str,
+    pub footer: &'static str,
+}
+
+pub static VI: Texts = Texts {
+    site_name: "Đào tạo số",
+    tagline: "Bồi dưỡng kỹ năng số cho cán bộ, công chức",
+    skip_to_content: "Bỏ qua, đến nội dung chính",
+    language: "Ngôn ngữ",
+    breadcrumbs: "Đường dẫn",
+    home: "Trang chủ",
+    catalog_title: "Danh mục khoá học",
+    catalog_intro: "Các khoá bồi dưỡng về chính quyền số, dịch vụ công trực tuyến và an toàn thông tin.",
+    no_courses: "Chưa có khoá học nào.",
+    lessons: "bài học",
+    hours: "giờ",
+    minutes: "phút đọc",
+    audience: "Đối tượng",
+    contents: "Mục lục",
+    lesson_nav: "Chuyển bài",
+    previous: "Bài trước",
+    next: "Bài tiếp theo",
+    course_lessons: "Các bài học",
+    start: "Bắt đầu học",
+    quizzes: "Bài kiểm tra",
+    quiz_pass: "Điểm đạt",
+    quiz_time_limit: "Thời gian làm bài",
+    quiz_no_time_limit: "không giới hạn thời gian",
+    back_to_course: "Về trang khoá học",
+    not_found_title: "Không tìm thấy trang",
+    not_found_body: "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
+    error_title: "Đã có lỗi xảy ra",
+    error_body: "Máy chủ không xử lý được yêu cầu này. Vui lòng thử lại sau ít phút.",
+    back_home: "Về danh mục khoá học",
+    footer: "Đào tạo số: nền tảng bồi dưỡng chuyển đổi số cho cán bộ, công chức.",
+};
+
+pub static EN: Texts = Texts {
+    site_name: "Đào tạo số",
+    tagline: "Digital skills training for civil servants",
+    skip_to_content: "Skip to main content",
+    language: "Language",
+    breadcrumbs: "Breadcrumbs",
+    home: "Home",
+    catalog_title: "Course catalog",
+    catalog_intro: "Training on digital government, online public services and information security.",
+    no_courses: "There are no courses yet.",
+    lessons: "lessons",
+    hours: "hours",
+    minutes: "min read",
+    audience: "Audience",
+    contents: "Contents",
+    lesson_nav: "Lesson navigation",
+    previous: "Previous lesson",
+    next: "Next lesson",
+    course_lessons: "Lessons",
+    start: "Start the course",
+    quizzes: "Quizzes",
+    quiz_pass: "Pass mark",
+    quiz_time_limit: "Time limit",
+    quiz_no_time_limit: "no time limit",
+    back_to_course: "Back to the course",
+    not_found_title: "Page not found",
+    not_found_body: "The page you are looking for does not exist or has moved.",
+    error_title: "Something went wrong",
+    error_body: "The server could not handle this request. Please try again in a few minutes.",
+    back_home: "Back to the course catalog",
+    footer: "Đào tạo số: digital transformation training for civil servants.",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_we_speak() {
+        assert_eq!(from_accept_language("en-US,en;q=0.9,vi;q=0.8"), Some(Lang::En));
+        assert_eq!(from_accept_language("fr-FR,vi;q=0.5,en;q=0.4"), Some(Lang::Vi));
+        assert_eq!(from_accept_language("vi-VN"), Some(Lang::Vi));
+        assert_eq!(from_accept_language("fr, de;q=0.5"), None);
+        assert_eq!(from_accept_language("en;q=0, vi;q=0.1"), Some(Lang::Vi));
+    }
+}

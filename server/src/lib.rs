@@ -1,0 +1,14 @@
+//! The web server of Đào tạo số: server-rendered pages over the course
+//! library, course assets, hot reload, and the `check` command.
+
+pub mod app;
+pub mod check;
+pub mod course_assets;
+pub mod health;
+pub mod i18n;
+pub mod lang_switch;
+pub mod pages;
+pub mod reload;
+pub mod serve;
+pub mod state;
+pub mod static_files;

@@ -1,0 +1,55 @@
+//! `daotao-server`: serve the courses (default) or check a course library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use daotao_core::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "daotao-server", version, about = "Đào tạo số: the training platform's web server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the course library (the default).
+    Serve,
+    /// Check a course library and list every problem with file and line.
+    Check {
+        /// The library folder (default: the configured courses_dir).
+        dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("DAOTAO_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            tokio::runtime::Runtime::new()?.block_on(daotao_server::serve::run(config))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { dir } => {
+            let dir = dir.unwrap_or(config.courses_dir);
+            let clean = daotao_server::check::run(&dir, &mut std::io::stdout().lock())?;
+            Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}

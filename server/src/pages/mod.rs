@@ -1,0 +1,70 @@
+//! Server-rendered HTML pages: small, readable without JavaScript.
+
+pub mod catalog;
+pub mod course;
+pub mod error;
+pub mod lesson;
+
+use askama::Template;
+use poem::http::{StatusCode, header};
+use poem::{IntoResponse, Request, Response};
+
+use crate::i18n::{Lang, Texts};
+use crate::static_files;
+
+/// What every page's frame (header, language switch, footer) needs.
+pub struct Chrome {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    /// The current path, for the language switch to come back to.
+    pub path: String,
+    pub css_url: &'static str,
+    pub favicon_url: &'static str,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, req: &Request) -> Self {
+        Self::for_path(lang, req.uri().path())
+    }
+
+    pub fn for_path(lang: Lang, path: &str) -> Self {
+        Self {
+            lang,
+            t: lang.texts(),
+            path: encode_query_value(path),
+            css_url: static_files::css_url(),
+            favicon_url: static_files::favicon_url(),
+        }
+    }
+}
+
+/// Renders a page template into an HTML response with `status`.
+pub fn html(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(body) => Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .body(body),
+        Err(e) => {
+            tracing::error!("template error: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Escapes the few characters that would break a `?next=` value.
+fn encode_query_value(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '&' => out.push_str("%26"),
+            '#' => out.push_str("%23"),
+            '+' => out.push_str("%2B"),
+            '"' => out.push_str("%22"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

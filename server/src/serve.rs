@@ -1,0 +1,75 @@
+//! `daotao-server serve`: load, migrate, sync, watch, listen, and shut down
+//! gracefully on Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use daotao_core::config::Config;
+use daotao_core::course::load_library;
+use daotao_core::{catalog, db};
+use poem::Server;
+use poem::listener::TcpListener;
+
+use crate::app::app;
+use crate::reload;
+use crate::state::AppState;
+
+/// Requests in flight get this long to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let root = config.courses_dir.clone();
+    if !root.is_dir() {
+        bail!(
+            "course folder `{}` not found: run from the repository root or set DAOTAO_COURSES_DIR",
+            root.display()
+        );
+    }
+    let db = db::connect(&config.database_url).await?;
+    let library = tokio::task::spawn_blocking(move || load_library(&root)).await?;
+    for problem in &library.problems {
+        tracing::warn!("{problem}");
+    }
+    tracing::info!(
+        courses = library.courses.len(),
+        problems = library.problems.len(),
+        "course library loaded from {}",
+        library.root.display()
+    );
+    catalog::sync_library(&db, &library).await.context("cannot sync the course catalog")?;
+    let state = Arc::new(AppState::new(library, db));
+    let _watcher = reload::watch(state.clone(), tokio::runtime::Handle::current())
+        .context("cannot watch the course folder for changes")?;
+
+    let listener = TcpListener::bind(config.bind.clone());
+    tracing::info!("listening on http://{}", config.bind);
+    Server::new(listener)
+        .run_with_graceful_shutdown(app(state), shutdown_signal(), Some(SHUTDOWN_GRACE))
+        .await
+        .with_context(|| format!("cannot serve on {}", config.bind))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
