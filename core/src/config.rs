@@ -17,6 +17,8 @@ pub struct Config {
     pub database_url: String,
     /// The course library folder.
     pub courses_dir: PathBuf,
+    /// Log filter in `tracing` `EnvFilter` syntax (`info`, `daotao_server=debug`).
+    pub log: String,
 }
 
 impl Default for Config {
@@ -25,9 +27,13 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://data/daotao.sqlite".into(),
             courses_dir: PathBuf::from("courses"),
+            log: "info".into(),
         }
     }
 }
+
+/// The `DAOTAO_*` variables that are settings; others (`DAOTAO_CONFIG`, test variables) are not.
+const ENV_KEYS: &[&str] = &["bind", "database_url", "courses_dir", "log"];
 
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +48,7 @@ impl Config {
     /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
     pub fn load() -> Result<Self, ConfigError> {
         let file = std::env::var_os("DAOTAO_CONFIG").map(PathBuf::from);
-        Self::load_from(file.as_deref(), Env::prefixed("DAOTAO_").ignore(&["config"]))
+        Self::load_from(file.as_deref(), Env::prefixed("DAOTAO_").only(ENV_KEYS))
     }
 
     fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
@@ -77,6 +83,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file("daotao.toml", "bind = \"0.0.0.0:9000\"\ncourses_dir = \"khoa-hoc\"\n")?;
             jail.set_env("DAOTAO_BIND", "127.0.0.1:9999");
+            jail.set_env("DAOTAO_TEST_POSTGRES_URL", "postgres://elsewhere/x");
             let config = Config::load_from(Some(Path::new("daotao.toml")), Env::prefixed("DAOTAO_")).unwrap();
             assert_eq!(config.bind, "127.0.0.1:9999");
             assert_eq!(config.courses_dir, PathBuf::from("khoa-hoc"));

@@ -25,10 +25,13 @@ pub type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 /// Watches the library folder and reloads what changes, on the watcher's own thread
 /// (rendering never blocks the async runtime).
 pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
+    // Watch the absolute path: the watcher reports paths under the path it was given.
     let root = state.library().root.clone();
-    let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+    let canonical_root = std::fs::canonicalize(&root)?;
+    let watched = canonical_root.clone();
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| match result {
         Ok(events) => {
+            tracing::debug!(?events, "course folder changed");
             // Reading files (ours included) raises access events; only changes matter.
             let paths = events.iter().filter(|e| !e.kind.is_access()).flat_map(|e| e.paths.iter());
             let changed = changed_courses(&canonical_root, paths);
@@ -42,7 +45,7 @@ pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
             }
         }
     })?;
-    debouncer.watch(&root, RecursiveMode::Recursive)?;
+    debouncer.watch(&watched, RecursiveMode::Recursive)?;
     Ok(debouncer)
 }
 
@@ -70,10 +73,13 @@ fn changed_courses<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) ->
         if first.starts_with('.') {
             continue;
         }
-        if parts.next().is_none() && first == COMPETENCIES_FILE {
+        let inside_a_course = parts.next().is_some();
+        if !inside_a_course && first == COMPETENCIES_FILE {
             return Changed::Everything;
         }
-        if parts.clone().next().is_some() || path.is_dir() || !path.exists() {
+        // A file inside a course folder, or a course folder itself (added or removed);
+        // other files at the top of the library are not courses.
+        if inside_a_course || path.is_dir() || !path.exists() {
             ids.insert(first.into_owned());
         }
     }
@@ -175,17 +181,24 @@ mod tests {
 
     #[test]
     fn events_map_to_course_ids() {
-        let root = Path::new("/lib");
-        let paths = [
-            PathBuf::from("/lib/a/01-x.md"),
-            PathBuf::from("/lib/b/assets/img.png"),
-            PathBuf::from("/lib/a/quiz/q.md"),
-        ];
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in ["a/01-x.md", "a/quiz/q.md", "b/assets/img.png", "README.md"] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), "x").unwrap();
+        }
+        let paths = [root.join("a/01-x.md"), root.join("b/assets/img.png"), root.join("a/quiz/q.md")];
         let changed = changed_courses(root, paths.iter());
         assert_eq!(changed, Changed::Courses(["a".to_string(), "b".to_string()].into()));
-        let paths = [PathBuf::from("/lib/competencies.toml")];
+        // A course folder added, or removed.
+        let paths = [root.join("a"), root.join("gone")];
+        assert_eq!(
+            changed_courses(root, paths.iter()),
+            Changed::Courses(["a".to_string(), "gone".to_string()].into())
+        );
+        let paths = [root.join("competencies.toml")];
         assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
-        let paths = [PathBuf::from("/lib/.git/index"), PathBuf::from("/elsewhere/x")];
+        let paths = [root.join("README.md"), root.join(".git/index"), PathBuf::from("/elsewhere/x")];
         assert!(changed_courses(root, paths.iter()).is_empty());
     }
 }

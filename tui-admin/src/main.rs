@@ -37,10 +37,7 @@ async fn main() -> anyhow::Result<()> {
 
 async fn status(config: &Config) -> anyhow::Result<()> {
     let db = db::connect(&config.database_url).await?;
-    let courses = course::Entity::find()
-        .filter(course::Column::Active.eq(true))
-        .all(&db)
-        .await?;
+    let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
     println!("Cơ sở dữ liệu / database: {}", config.database_url);
     println!("Khoá học đang phục vụ / active courses: {}", courses.len());
     for c in courses {

@@ -1,0 +1,199 @@
+//! End-to-end: the real `daotao-server` binary, a real SQLite file or
+//! PostgreSQL database, a course folder on disk edited while it runs.
+
+use std::path::Path;
+use std::process::Command;
+
+use daotao_tests::{Server, binary, bundled_courses, copy_dir};
+
+const LESSON: &str = "/courses/an-toan-thong-tin-co-ban/mat-khau-va-xac-thuc";
+const LESSON_FILE: &str = "courses/an-toan-thong-tin-co-ban/01-mat-khau-va-xac-thuc.md";
+
+/// A scratch folder holding a copy of the bundled courses, like a fresh clone.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled_courses(), &dir.path().join("courses"));
+    dir
+}
+
+fn append(path: &Path, text: &str) {
+    let mut content = std::fs::read_to_string(path).unwrap();
+    content.push_str(text);
+    std::fs::write(path, content).unwrap();
+}
+
+#[test]
+fn fresh_start_with_defaults_creates_the_sqlite_file_and_serves_the_catalog() {
+    let dir = scratch();
+    let server = Server::start(dir.path(), &[]);
+    assert!(dir.path().join("data/daotao.sqlite").is_file(), "the default database file is created");
+    let (status, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<html lang=\"vi\">"));
+    assert!(body.contains("An toàn thông tin cơ bản cho cán bộ, công chức"), "{body}");
+    let (status, body) = server.get(LESSON);
+    assert_eq!(status, 200);
+    assert!(body.contains("Mật khẩu"), "{body}");
+    let (status, _) = server.get("/courses/an-toan-thong-tin-co-ban/assets/bao-cao-su-co.svg");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn edits_on_disk_show_without_a_restart_and_broken_edits_keep_the_last_good_version() {
+    let dir = scratch();
+    let db = format!("sqlite://{}/db/t.sqlite", dir.path().display());
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &db)]);
+
+    // A trainer edits a lesson: the page changes.
+    append(&dir.path().join(LESSON_FILE), "\n## Mục mới thêm khi máy chủ đang chạy\n\nNội dung vừa viết.\n");
+    let took = server
+        .wait_for("the edited lesson", |s| s.get(LESSON).1.contains("Mục mới thêm khi máy chủ đang chạy"));
+    println!("edit visible after {took:?}");
+    assert!(server.get(LESSON).1.contains("id=\"muc-moi-them-khi-may-chu-dang-chay\""));
+
+    // A trainer adds a lesson: it is served and linked from the course page.
+    std::fs::write(
+        dir.path().join("courses/an-toan-thong-tin-co-ban/07-bai-them.md"),
+        "+++\ntitle = \"Bài học thêm\"\n+++\n\nXin chào.\n",
+    )
+    .unwrap();
+    server.wait_for("the new lesson", |s| s.get("/courses/an-toan-thong-tin-co-ban/bai-them").0 == 200);
+    assert!(server.get("/courses/an-toan-thong-tin-co-ban").1.contains("Bài học thêm"));
+
+    // A broken edit: the course keeps serving its last good version, and the log says why, with file and line.
+    std::fs::write(
+        dir.path().join("courses/an-toan-thong-tin-co-ban/07-bai-them.md"),
+        "+++\ntitle = \"Bài học thêm\"\ntittle = \"lỗi gõ\"\n+++\n\nĐã sửa.\n",
+    )
+    .unwrap();
+    server
+        .wait_for("the problem in the log", |s| s.log().contains("07-bai-them.md:3: unknown field `tittle`"));
+    assert!(server.log().contains("still serving its last good version"), "{}", server.log());
+    let (status, body) = server.get("/courses/an-toan-thong-tin-co-ban/bai-them");
+    assert_eq!(status, 200);
+    assert!(body.contains("Xin chào.") && !body.contains("Đã sửa."));
+
+    // Fixed again: the new version is served.
+    std::fs::write(
+        dir.path().join("courses/an-toan-thong-tin-co-ban/07-bai-them.md"),
+        "+++\ntitle = \"Bài học thêm\"\n+++\n\nĐã sửa.\n",
+    )
+    .unwrap();
+    server.wait_for("the fixed lesson", |s| {
+        s.get("/courses/an-toan-thong-tin-co-ban/bai-them").1.contains("Đã sửa.")
+    });
+
+    // A new course folder appears in the catalog; a removed one disappears.
+    let new_course = dir.path().join("courses/khoa-moi");
+    std::fs::create_dir_all(&new_course).unwrap();
+    std::fs::write(new_course.join("course.toml"), "title = \"Khoá mới tinh\"\n").unwrap();
+    std::fs::write(new_course.join("01-mo-dau.md"), "# Mở đầu\n\nChào mừng.\n").unwrap();
+    server.wait_for("the new course", |s| s.get("/").1.contains("Khoá mới tinh"));
+    std::fs::remove_dir_all(&new_course).unwrap();
+    server.wait_for("the removed course to go", |s| s.get("/courses/khoa-moi").0 == 404);
+}
+
+#[test]
+fn a_broken_course_is_left_out_at_start_and_the_others_are_served() {
+    let dir = scratch();
+    let broken = dir.path().join("courses/hong");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("course.toml"), "title = \"Hỏng\"\nhours = \"nhiều\"\n").unwrap();
+    std::fs::write(broken.join("01-a.md"), "# A\n").unwrap();
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", "sqlite://db.sqlite")]);
+    assert_eq!(server.get("/courses/hong").0, 404);
+    assert_eq!(server.get(LESSON).0, 200);
+    assert!(server.log().contains("hong/course.toml:2:"), "{}", server.log());
+}
+
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let dir = scratch();
+    let server = Server::start(dir.path(), &[]);
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn unsupported_database_scheme_is_a_clear_error() {
+    let dir = scratch();
+    let out = Command::new(binary("daotao-server"))
+        .current_dir(dir.path())
+        .env("DAOTAO_DATABASE_URL", "mysql://root@127.0.0.1/test")
+        .env("DAOTAO_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unsupported database URL `mysql://root@127.0.0.1/test`"), "{stderr}");
+}
+
+#[test]
+fn check_reports_every_problem_with_file_and_line_and_fails() {
+    let dir = scratch();
+    let courses = dir.path().join("courses");
+    let ok =
+        Command::new(binary("daotao-server")).args(["check", courses.to_str().unwrap()]).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("OK: 1 courses"));
+
+    append(&courses.join("an-toan-thong-tin-co-ban/course.toml"), "\nbogus = 1\n");
+    std::fs::write(
+        courses.join("an-toan-thong-tin-co-ban/02-nhan-dien-lua-dao.md"),
+        "# A\n\n![](assets/khong-co.png)\n",
+    )
+    .unwrap();
+    let out = Command::new(binary("daotao-server"))
+        .current_dir(dir.path())
+        .args(["check", "courses"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let toml_lines = std::fs::read_to_string(courses.join("an-toan-thong-tin-co-ban/course.toml"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(
+        lines,
+        [
+            format!("courses/an-toan-thong-tin-co-ban/course.toml:{toml_lines}: unknown field `bogus`, expected `lessons` or `quiz`").as_str(),
+            "courses/an-toan-thong-tin-co-ban/02-nhan-dien-lua-dao.md:3: links to assets/khong-co.png, which does not exist in the course's assets folder",
+            "2 problems in 1 courses; 0 courses OK",
+        ]
+    );
+}
+
+#[test]
+fn runs_on_postgres_and_syncs_the_catalog() {
+    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let name = format!("daotao_e2e_{}", std::process::id());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let admin = runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&base).await.expect("PostgreSQL on 127.0.0.1:5432 is needed");
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin
+    });
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let dir = scratch();
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
+    assert_eq!(server.get(LESSON).0, 200);
+    let (_, health) = server.get("/healthz");
+    assert!(health.contains("\"database\":true"), "{health}");
+
+    // The admin tool sees the catalog the server synced, in the same database.
+    let out = Command::new(binary("daotao-admin")).args(["--database-url", &url, "status"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("active courses: 1"), "{stdout}");
+    assert!(stdout.contains("an-toan-thong-tin-co-ban"), "{stdout}");
+    drop(server);
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+    });
+}
