@@ -54,9 +54,11 @@ impl<'a> FromRequest<'a> for Lang {
     }
 }
 
-/// The preferred language we speak in an `Accept-Language` header (`en-US,en;q=0.9,vi;q=0.8`).
+/// The language to use for an `Accept-Language` header. Vietnamese first: many office
+/// PCs run an English browser whose header also lists Vietnamese, so Vietnamese wins
+/// whenever it is accepted at all; English only when English is accepted and Vietnamese is not.
 fn from_accept_language(header: &str) -> Option<Lang> {
-    let mut best: Option<(Lang, f32)> = None;
+    let mut accepted = Vec::new();
     for item in header.split(',') {
         let mut parts = item.trim().split(';');
         let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
@@ -64,15 +66,27 @@ fn from_accept_language(header: &str) -> Option<Lang> {
             .find_map(|p| p.trim().strip_prefix("q="))
             .and_then(|q| q.parse::<f32>().ok())
             .unwrap_or(1.0);
-        let primary = tag.split('-').next().unwrap_or_default();
-        if let Some(lang) = Lang::from_code(primary)
-            && q > 0.0
-            && best.is_none_or(|(_, bq)| q > bq)
+        if q > 0.0
+            && let Some(lang) = Lang::from_code(tag.split('-').next().unwrap_or_default())
         {
-            best = Some((lang, q));
+            accepted.push(lang);
         }
     }
-    best.map(|(lang, _)| lang)
+    [Lang::Vi, Lang::En].into_iter().find(|lang| accepted.contains(lang))
+}
+
+/// A reader-friendly name for a course's audience tag (tags are free; unknown ones show as written).
+pub fn audience(lang: Lang, tag: &str) -> String {
+    let label = match (lang, tag) {
+        (Lang::Vi, "all-staff") => "mọi cán bộ, công chức",
+        (Lang::Vi, "it-staff") => "cán bộ chuyên trách CNTT",
+        (Lang::Vi, "one-stop-shop") => "cán bộ bộ phận một cửa",
+        (Lang::En, "all-staff") => "all staff",
+        (Lang::En, "it-staff") => "IT staff",
+        (Lang::En, "one-stop-shop") => "one-stop-shop officers",
+        _ => tag,
+    };
+    label.to_string()
 }
 
 /// Every string of the interface, in one language.
@@ -95,6 +109,8 @@ pub struct Texts {
     pub previous: &'static str,
     pub next: &'static str,
     pub course_lessons: &'static str,
+    pub lesson_word: &'static str,
+    pub minutes_short: &'static str,
     pub start: &'static str,
     pub quizzes: &'static str,
     pub quiz_pass: &'static str,
@@ -128,6 +144,8 @@ pub static VI: Texts = Texts {
     previous: "Bài trước",
     next: "Bài tiếp theo",
     course_lessons: "Các bài học",
+    lesson_word: "Bài",
+    minutes_short: "phút",
     start: "Bắt đầu học",
     quizzes: "Bài kiểm tra",
     quiz_pass: "Điểm đạt",
@@ -161,6 +179,8 @@ pub static EN: Texts = Texts {
     previous: "Previous lesson",
     next: "Next lesson",
     course_lessons: "Lessons",
+    lesson_word: "Lesson",
+    minutes_short: "min",
     start: "Start the course",
     quizzes: "Quizzes",
     quiz_pass: "Pass mark",
@@ -181,7 +201,8 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_we_speak() {
-        assert_eq!(from_accept_language("en-US,en;q=0.9,vi;q=0.8"), Some(Lang::En));
+        assert_eq!(from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(from_accept_language("en-US,en;q=0.9,vi;q=0.8"), Some(Lang::Vi), "Vietnamese first");
         assert_eq!(from_accept_language("fr-FR,vi;q=0.5,en;q=0.4"), Some(Lang::Vi));
         assert_eq!(from_accept_language("vi-VN"), Some(Lang::Vi));
         assert_eq!(from_accept_language("fr, de;q=0.5"), None);

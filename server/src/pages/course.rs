@@ -10,7 +10,7 @@ use poem::web::{Data, Path};
 use poem::{Request, Response, handler};
 
 use super::{Chrome, html};
-use crate::i18n::Lang;
+use crate::i18n::{self, Lang};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -18,6 +18,8 @@ use crate::state::AppState;
 struct CoursePage {
     chrome: Chrome,
     course: Arc<Course>,
+    /// The audience tags in words, e.g. "mọi cán bộ, công chức".
+    audience: String,
 }
 
 #[handler]
@@ -28,5 +30,7 @@ pub fn course(
     lang: Lang,
 ) -> poem::Result<Response> {
     let course = state.library().courses.get(&id).cloned().ok_or(NotFoundError)?;
-    Ok(html(&CoursePage { chrome: Chrome::new(lang, req), course }, StatusCode::OK))
+    let audience =
+        course.meta.audience.iter().map(|tag| i18n::audience(lang, tag)).collect::<Vec<_>>().join(", ");
+    Ok(html(&CoursePage { chrome: Chrome::new(lang, req), course, audience }, StatusCode::OK))
 }
