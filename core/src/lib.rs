@@ -3,9 +3,17 @@
 //! Knows nothing of HTTP or terminals: configuration, the database, the course
 //! library (load, validate, render) and the catalog synced into the database.
 
+pub mod accounts;
+pub mod audit;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod course;
 pub mod db;
+pub mod demo;
+pub mod enrollment;
 pub mod entities;
+pub mod import;
+pub mod progress;
 pub mod text;
+pub mod units;

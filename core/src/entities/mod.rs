@@ -1,5 +1,12 @@
 //! sea-orm entities, one per table; the schema itself lives in `migrations/`.
 
+pub mod audit_log;
 pub mod course;
+pub mod course_trainer;
+pub mod enrollment;
 pub mod lesson;
+pub mod lesson_progress;
 pub mod quiz;
+pub mod session;
+pub mod unit;
+pub mod user;

@@ -1,0 +1,170 @@
+//! Creating accounts and setting passwords: shared by the admin commands,
+//! imports and the web pages.
+
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+};
+
+use crate::auth::login::normalize_username;
+use crate::auth::password::{self, WeakPassword};
+use crate::auth::{session, token};
+use crate::entities::unit;
+use crate::entities::user::{self, Role};
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub unit_code: Option<String>,
+    pub position: String,
+    pub role: Role,
+    /// `None`: a one-time password is generated and must be changed at first login.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(
+        "username `{0}` is not valid: use 3 to 100 lowercase letters, digits, dots, hyphens or underscores"
+    )]
+    BadUsername(String),
+    #[error("username `{0}` is already taken")]
+    Taken(String),
+    #[error("no unit with code `{0}`")]
+    UnknownUnit(String),
+    #[error("no account `{0}`")]
+    UnknownUser(String),
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error(transparent)]
+    Weak(#[from] WeakPassword),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Usernames are ASCII so they can be typed on any keyboard.
+pub fn is_valid_username(username: &str) -> bool {
+    (3..=100).contains(&username.len())
+        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+}
+
+/// Creates an account; returns it and the one-time password if one was generated.
+pub async fn add_user(
+    db: &impl ConnectionTrait,
+    new: NewUser,
+) -> Result<(user::Model, Option<String>), AccountError> {
+    let username = normalize_username(&new.username);
+    if !is_valid_username(&username) {
+        return Err(AccountError::BadUsername(new.username));
+    }
+    if user::Entity::find().filter(user::Column::Username.eq(&username)).one(db).await?.is_some() {
+        return Err(AccountError::Taken(username));
+    }
+    let unit_id = match &new.unit_code {
+        Some(code) => Some(
+            unit::Entity::find()
+                .filter(unit::Column::Code.eq(code.trim()))
+                .one(db)
+                .await?
+                .ok_or_else(|| AccountError::UnknownUnit(code.clone()))?
+                .id,
+        ),
+        None => None,
+    };
+    let (password, one_time) = match new.password {
+        Some(p) => {
+            password::check_strength(&username, &p)?;
+            (p, None)
+        }
+        None => {
+            let p = token::one_time_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = password::hash_off_runtime(password).await;
+    let model = user::ActiveModel {
+        id: NotSet,
+        username: Set(username),
+        full_name: Set(crate::text::nfc(new.full_name.trim())),
+        email: Set(new.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
+        unit_id: Set(unit_id),
+        position: Set(crate::text::nfc(new.position.trim())),
+        role: Set(new.role),
+        password_hash: Set(hash),
+        must_change_password: Set(one_time.is_some()),
+        active: Set(true),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok((model, one_time))
+}
+
+/// An admin sets (or resets) a password. `None` generates a one-time password,
+/// returned, that must be changed at first login. Every session of the account ends.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    username: &str,
+    new_password: Option<String>,
+) -> Result<Option<String>, AccountError> {
+    let username = normalize_username(username);
+    let account = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(db)
+        .await?
+        .ok_or_else(|| AccountError::UnknownUser(username.clone()))?;
+    let (password, one_time) = match new_password {
+        Some(p) => {
+            password::check_strength(&username, &p)?;
+            (p, None)
+        }
+        None => {
+            let p = token::one_time_password();
+            (p.clone(), Some(p))
+        }
+    };
+    let hash = password::hash_off_runtime(password).await;
+    let mut model: user::ActiveModel = account.clone().into();
+    model.password_hash = Set(hash);
+    model.must_change_password = Set(one_time.is_some());
+    model.failed_logins = Set(0);
+    model.locked_until = Set(None);
+    model.update(db).await?;
+    session::end_all(db, account.id, None).await?;
+    Ok(one_time)
+}
+
+/// A person changes their own password: the current one is checked, other
+/// sessions end, the one given by `keep_session` stays.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    account: &user::Model,
+    current: &str,
+    new_password: &str,
+    keep_session: Option<i64>,
+) -> Result<(), AccountError> {
+    if !password::verify_off_runtime(current.to_string(), Some(account.password_hash.clone())).await {
+        return Err(AccountError::WrongPassword);
+    }
+    password::check_strength(&account.username, new_password)?;
+    if new_password == current {
+        return Err(AccountError::Weak(WeakPassword::SameAsOld));
+    }
+    let hash = password::hash_off_runtime(new_password.to_string()).await;
+    let mut model: user::ActiveModel = account.clone().into();
+    model.password_hash = Set(hash);
+    model.must_change_password = Set(false);
+    model.update(db).await?;
+    session::end_all(db, account.id, keep_session).await?;
+    Ok(())
+}
+
+/// Finds an account by username.
+pub async fn find_user(db: &impl ConnectionTrait, username: &str) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find().filter(user::Column::Username.eq(normalize_username(username))).one(db).await
+}

@@ -1,0 +1,1 @@
+//! Seeds a small demo province (issue #3).

@@ -1,0 +1,1 @@
+//! CSV imports (issue #3).

@@ -1,0 +1,1 @@
+//! Units (issue #3).
