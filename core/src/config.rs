@@ -19,6 +19,22 @@ pub struct Config {
     pub courses_dir: PathBuf,
     /// Log filter in `tracing` `EnvFilter` syntax (`info`, `daotao_server=debug`).
     pub log: String,
+    /// Whether visitors who are not logged in may read lessons.
+    pub anonymous_reading: bool,
+    /// Mark cookies `Secure`: set when the site is served over HTTPS.
+    pub secure_cookies: bool,
+    /// A session unused this many minutes ends.
+    pub session_idle_minutes: u64,
+    /// A session ends this many hours after login.
+    pub session_max_hours: u64,
+    /// Failed logins in a row that lock an account...
+    pub lockout_failures: u32,
+    /// ...for this many minutes.
+    pub lockout_minutes: u64,
+    /// Failed logins from one address within `ip_failure_window_seconds` before it gets 429.
+    /// Successes never count: a whole office behind one address can log in at 9:00.
+    pub ip_failure_limit: u32,
+    pub ip_failure_window_seconds: u64,
 }
 
 impl Default for Config {
@@ -28,12 +44,33 @@ impl Default for Config {
             database_url: "sqlite://data/daotao.sqlite".into(),
             courses_dir: PathBuf::from("courses"),
             log: "info".into(),
+            anonymous_reading: true,
+            secure_cookies: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            ip_failure_limit: 50,
+            ip_failure_window_seconds: 300,
         }
     }
 }
 
 /// The `DAOTAO_*` variables that are settings; others (`DAOTAO_CONFIG`, test variables) are not.
-const ENV_KEYS: &[&str] = &["bind", "database_url", "courses_dir", "log"];
+const ENV_KEYS: &[&str] = &[
+    "bind",
+    "database_url",
+    "courses_dir",
+    "log",
+    "anonymous_reading",
+    "secure_cookies",
+    "session_idle_minutes",
+    "session_max_hours",
+    "lockout_failures",
+    "lockout_minutes",
+    "ip_failure_limit",
+    "ip_failure_window_seconds",
+];
 
 /// Why the configuration could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +82,17 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The session and lock-out limits.
+    pub fn auth_policy(&self) -> crate::auth::Policy {
+        use std::time::Duration;
+        crate::auth::Policy {
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_max: Duration::from_secs(self.session_max_hours * 3600),
+            lockout_failures: self.lockout_failures.max(1),
+            lockout: Duration::from_secs(self.lockout_minutes * 60),
+        }
+    }
+
     /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
     pub fn load() -> Result<Self, ConfigError> {
         let file = std::env::var_os("DAOTAO_CONFIG").map(PathBuf::from);

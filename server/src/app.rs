@@ -3,41 +3,45 @@
 use std::sync::Arc;
 
 use poem::http::StatusCode;
-use poem::middleware::{CatchPanic, Compression, CookieJarManager, SetHeader, Tracing};
+use poem::middleware::{CatchPanic, Compression, CookieJarManager, Tracing};
 use poem::{Endpoint, EndpointExt, Route, get};
 
 use crate::i18n::Lang;
 use crate::pages::{catalog, course, error, lesson};
 use crate::state::AppState;
-use crate::{course_assets, health, lang_switch, static_files};
+use crate::{course_assets, health, lang_switch, security_headers, static_files};
 
-/// Scripts and styles only from this site, nothing framed, nothing inline.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
-     script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// Pages, CSS and JSON are compressed; course assets are not (images are
+/// compressed already, and byte ranges of a compressed body would be wrong).
+fn compressed<E: Endpoint + 'static>(ep: E) -> impl Endpoint {
+    ep.with(Compression::new()).around(vary_accept_encoding)
+}
+
+/// Caches must keep compressed and plain copies apart.
+async fn vary_accept_encoding<E: Endpoint>(ep: E, req: poem::Request) -> poem::Result<poem::Response> {
+    use poem::IntoResponse;
+    let mut resp = ep.call(req).await?.into_response();
+    resp.headers_mut()
+        .insert(poem::http::header::VARY, poem::http::HeaderValue::from_static("accept-encoding"));
+    Ok(resp)
+}
 
 /// Builds the whole web application over `state`.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
     Route::new()
-        .at("/", get(catalog::catalog))
-        .at("/healthz", get(health::healthz))
+        .at("/", compressed(get(catalog::catalog)))
+        .at("/healthz", compressed(get(health::healthz)))
         .at("/lang/:code", get(lang_switch::switch))
-        .at("/static/:file", get(static_files::serve))
-        .at("/courses/:course", get(course::course))
+        .at("/static/:file", compressed(get(static_files::serve)))
+        .at("/courses/:course", compressed(get(course::course)))
         .at("/courses/:course/assets/*path", get(course_assets::serve))
-        .at("/courses/:course/:lesson", get(lesson::lesson))
+        .at("/courses/:course/:lesson", compressed(get(lesson::lesson)))
         .data(state)
         .around(error::render_errors)
         .with(
             CatchPanic::new().with_handler(|_| error::page(Lang::Vi, "/", StatusCode::INTERNAL_SERVER_ERROR)),
         )
         .with(CookieJarManager::new())
-        .with(
-            SetHeader::new()
-                .overriding("content-security-policy", CONTENT_SECURITY_POLICY)
-                .overriding("x-content-type-options", "nosniff")
-                .overriding("referrer-policy", "same-origin")
-                .overriding("x-frame-options", "DENY"),
-        )
-        .with(Compression::new())
+        .around(security_headers::add)
         .with(Tracing)
 }

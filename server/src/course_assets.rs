@@ -26,6 +26,11 @@ pub fn serve(
     }
     let path = course.dir.join("assets").join(&asset);
     let mut response = request.create_response(&path, true, false)?.into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::security_headers::ASSET_CONTENT_SECURITY_POLICY),
+    );
     Ok(response)
 }

@@ -30,13 +30,15 @@ pub fn switch(Path(code): Path<String>, Query(query): Query<Next>) -> poem::Resu
 }
 
 /// Only a path on this site (never `//evil.example` or `https://...`) is followed.
+/// Browsers drop tabs and newlines from URLs and read `\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`: those are refused too.
 fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(p)
             if p.starts_with('/')
                 && !p.starts_with("//")
                 && !p.contains('\\')
-                && !p.contains(['\r', '\n']) =>
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace()) =>
         {
             p
         }
@@ -54,6 +56,8 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/x")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/ /evil.example")), "/");
         assert_eq!(local_path(None), "/");
     }
 }

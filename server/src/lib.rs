@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod lang_switch;
 pub mod pages;
 pub mod reload;
+pub mod security_headers;
 pub mod serve;
 pub mod state;
 pub mod static_files;

@@ -36,6 +36,14 @@ pub async fn render_errors<E: Endpoint>(ep: E, req: Request) -> poem::Result<Res
         Ok(resp) => Ok(resp.into_response()),
         Err(err) => {
             let status = err.status();
+            // Errors that carry their own meaning for clients (304-like 412, 416 with
+            // Content-Range, 429 with Retry-After...) keep their own response.
+            if !(status == StatusCode::NOT_FOUND
+                || status == StatusCode::METHOD_NOT_ALLOWED
+                || status.is_server_error())
+            {
+                return Ok(err.into_response());
+            }
             if status.is_server_error() {
                 tracing::error!(%path, "{err}");
             }

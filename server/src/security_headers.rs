@@ -1,0 +1,28 @@
+//! Security headers on every response. A handler may set a stricter
+//! Content-Security-Policy of its own (course assets are sandboxed); the
+//! site-wide policy fills in where it did not.
+
+use poem::http::{HeaderValue, header};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+/// Scripts and styles only from this site, nothing framed, nothing inline.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// For files trainers put in `assets/`: shown, never run. An HTML or SVG file
+/// opened directly gets a sandbox (no script, no same-origin access).
+pub const ASSET_CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
+
+/// Middleware body: adds the headers.
+pub async fn add<E: Endpoint>(ep: E, req: Request) -> poem::Result<Response> {
+    let mut resp = ep.call(req).await?.into_response();
+    let headers = resp.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    Ok(resp)
+}
