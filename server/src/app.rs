@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use poem::http::StatusCode;
 use poem::middleware::{CatchPanic, Compression, CookieJarManager, Tracing};
-use poem::{Endpoint, EndpointExt, Route, get};
+use poem::{Endpoint, EndpointExt, Route, get, post};
 
 use crate::i18n::Lang;
-use crate::pages::{catalog, course, error, lesson};
+use crate::pages::{account, catalog, course, error, lesson, login, me};
 use crate::state::AppState;
-use crate::{course_assets, health, lang_switch, security_headers, static_files};
+use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
 
 /// Pages, CSS and JSON are compressed; course assets are not (images are
 /// compressed already, and byte ranges of a compressed body would be wrong).
@@ -34,8 +34,16 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/lang/:code", get(lang_switch::switch))
         .at("/static/:file", compressed(get(static_files::serve)))
         .at("/courses/:course", compressed(get(course::course)))
+        .at("/courses/:course/enrol", post(course::enrol))
         .at("/courses/:course/assets/*path", get(course_assets::serve))
         .at("/courses/:course/:lesson", compressed(get(lesson::lesson)))
+        .at("/courses/:course/:lesson/read", post(lesson::mark_read))
+        .at("/login", compressed(get(login::login_form).post(login::login)))
+        .at("/logout", post(login::logout))
+        .at("/me", compressed(get(me::me)))
+        .at("/account/password", compressed(get(account::password_form).post(account::change)))
+        .nest("/api", api::routes())
+        .around(auth::resolve)
         .data(state)
         .around(error::render_errors)
         .with(

@@ -32,7 +32,7 @@ pub fn switch(Path(code): Path<String>, Query(query): Query<Next>) -> poem::Resu
 /// Only a path on this site (never `//evil.example` or `https://...`) is followed.
 /// Browsers drop tabs and newlines from URLs and read `\` as `/`, so
 /// `/\t/evil.example` would become `//evil.example`: those are refused too.
-fn local_path(next: Option<&str>) -> &str {
+pub fn local_path(next: Option<&str>) -> &str {
     match next {
         Some(p)
             if p.starts_with('/')

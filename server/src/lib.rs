@@ -1,7 +1,9 @@
 //! The web server of Đào tạo số: server-rendered pages over the course
 //! library, course assets, hot reload, and the `check` command.
 
+pub mod api;
 pub mod app;
+pub mod auth;
 pub mod check;
 pub mod course_assets;
 pub mod health;

@@ -38,7 +38,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         library.root.display()
     );
     catalog::sync_library(&db, &library).await.context("cannot sync the course catalog")?;
-    let state = Arc::new(AppState::new(library, db));
+    let state = Arc::new(AppState::with_config(library, db, &config));
     let _watcher = reload::watch(state.clone(), tokio::runtime::Handle::current())
         .context("cannot watch the course folder for changes")?;
 

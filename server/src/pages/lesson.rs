@@ -1,15 +1,20 @@
-//! `/courses/{course}/{lesson}`: a lesson, rendered when it was loaded.
+//! `/courses/{course}/{lesson}`: a lesson, rendered when it was loaded; and
+//! `POST /courses/{course}/{lesson}/read` to mark it read.
 
 use std::sync::Arc;
 
 use askama::Template;
 use daotao_core::course::{Course, Lesson};
+use daotao_core::progress::{ProgressError, mark_read as record_read};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
-use poem::web::{Data, Path};
+use poem::web::{Data, Form, Path};
 use poem::{Request, Response, handler};
 
-use super::{Chrome, html};
+use super::course::Track;
+use super::login::{CsrfForm, internal};
+use super::{Chrome, html, private_html};
+use crate::auth::{self, Viewer, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -26,18 +31,29 @@ struct LessonPage<'a> {
     previous: Option<&'a Lesson>,
     next: Option<&'a Lesson>,
     show_toc: bool,
+    /// `None` for anonymous visitors.
+    track: Option<Track>,
 }
 
 #[handler]
-pub fn lesson(
+pub async fn lesson(
     req: &Request,
     state: Data<&Arc<AppState>>,
+    viewer: Viewer,
     Path((course_id, lesson_id)): Path<(String, String)>,
     lang: Lang,
 ) -> poem::Result<Response> {
+    if viewer.user().is_none() && !state.auth.anonymous_reading {
+        return Ok(auth::login_redirect(req.uri().path()));
+    }
     let library = state.library();
     let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
     let (index, lesson) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
+    let track = match viewer.user() {
+        Some(user) => Some(Track::load(&state, user.id, course).await?),
+        None => None,
+    };
+    let personal = track.is_some();
     let page = LessonPage {
         chrome: Chrome::new(lang, req),
         course,
@@ -46,6 +62,36 @@ pub fn lesson(
         previous: index.checked_sub(1).and_then(|i| course.lessons.get(i)),
         next: course.lessons.get(index + 1),
         show_toc: lesson.toc.len() >= TOC_MIN_ENTRIES,
+        track,
     };
-    Ok(html(&page, StatusCode::OK))
+    Ok(if personal { private_html(&page, StatusCode::OK) } else { html(&page, StatusCode::OK) })
+}
+
+/// `POST /courses/{course}/{lesson}/read`: then on to the next lesson.
+#[handler]
+pub async fn mark_read(
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path((course_id, lesson_id)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    let here = format!("/courses/{course_id}/{lesson_id}");
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(&here));
+    };
+    csrf::check(&viewer, &form.csrf)?;
+    let library = state.library();
+    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
+    let (index, _) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
+    match record_read(&state.db, user.id, &course_id, &lesson_id).await {
+        Ok(()) => {}
+        Err(ProgressError::NotEnrolled(_)) => return Err(poem::Error::from_status(StatusCode::FORBIDDEN)),
+        Err(ProgressError::UnknownLesson(..)) => return Err(NotFoundError.into()),
+        Err(e) => return Err(internal(e)),
+    }
+    let to = match course.lessons.get(index + 1) {
+        Some(next) => format!("/courses/{course_id}/{}", next.id),
+        None => format!("/courses/{course_id}"),
+    };
+    Ok(auth::redirect(&to))
 }

@@ -1,14 +1,18 @@
 //! Server-rendered HTML pages: small, readable without JavaScript.
 
+pub mod account;
 pub mod catalog;
 pub mod course;
 pub mod error;
 pub mod lesson;
+pub mod login;
+pub mod me;
 
 use askama::Template;
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Request, Response};
 
+use crate::auth::Viewer;
 use crate::i18n::{Lang, Texts};
 use crate::static_files;
 
@@ -20,11 +24,20 @@ pub struct Chrome {
     pub path: String,
     pub css_url: &'static str,
     pub favicon_url: &'static str,
+    /// The logged-in person's name, for the header.
+    pub user_name: Option<String>,
+    /// The session's CSRF token, for the logout form in the header.
+    pub csrf: String,
 }
 
 impl Chrome {
     pub fn new(lang: Lang, req: &Request) -> Self {
-        Self::for_path(lang, req.uri().path())
+        let mut chrome = Self::for_path(lang, req.uri().path());
+        if let Some(viewer) = req.extensions().get::<Viewer>() {
+            chrome.user_name = viewer.user().map(|u| u.full_name.clone());
+            chrome.csrf = viewer.csrf_token().unwrap_or_default().to_string();
+        }
+        chrome
     }
 
     pub fn for_path(lang: Lang, path: &str) -> Self {
@@ -34,8 +47,17 @@ impl Chrome {
             path: encode_query_value(path),
             css_url: static_files::css_url(),
             favicon_url: static_files::favicon_url(),
+            user_name: None,
+            csrf: String::new(),
         }
     }
+}
+
+/// A page only its viewer may see: never stored by the browser or a proxy.
+pub fn private_html(template: &impl Template, status: StatusCode) -> Response {
+    let mut resp = html(template, status);
+    resp.headers_mut().insert(header::CACHE_CONTROL, poem::http::HeaderValue::from_static("no-store"));
+    resp
 }
 
 /// Renders a page template into an HTML response with `status`.
@@ -54,7 +76,7 @@ pub fn html(template: &impl Template, status: StatusCode) -> Response {
 }
 
 /// Escapes the few characters that would break a `?next=` value.
-fn encode_query_value(path: &str) -> String {
+pub fn encode_query_value(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for c in path.chars() {
         match c {

@@ -1,0 +1,38 @@
+//! `/me`: "Khoá học của tôi", the learner's courses with progress, due dates
+//! and overdue marks, and where to continue.
+
+use std::sync::Arc;
+
+use askama::Template;
+use daotao_core::progress::{MyCourse, my_courses};
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{Request, Response, handler};
+
+use super::login::internal;
+use super::{Chrome, private_html};
+use crate::auth::{self, Viewer};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    chrome: Chrome,
+    courses: Vec<MyCourse>,
+}
+
+#[handler]
+pub async fn me(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    lang: Lang,
+) -> poem::Result<Response> {
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(req.uri().path()));
+    };
+    let today = chrono::Utc::now().date_naive();
+    let courses = my_courses(&state.db, user.id, today).await.map_err(internal)?;
+    Ok(private_html(&MePage { chrome: Chrome::new(lang, req), courses }, StatusCode::OK))
+}
