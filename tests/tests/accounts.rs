@@ -1,0 +1,200 @@
+//! End-to-end: accounts, sessions and progress against the real server
+//! binary, as a browser would use them (a client with a cookie jar), and two
+//! servers sharing one PostgreSQL database.
+
+use daotao_core::accounts::{NewUser, add_user};
+use daotao_core::entities::user::Role;
+use daotao_tests::{Server, bundled_courses, copy_dir};
+
+const COURSE: &str = "an-toan-thong-tin-co-ban";
+
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled_courses(), &dir.path().join("courses"));
+    dir
+}
+
+/// Creates an account in the database at `url` (migrating it first, as the server would).
+fn create_user(url: &str, username: &str, password: Option<&str>) -> Option<String> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = daotao_core::db::connect(url).await.unwrap();
+        let (_, one_time) = add_user(
+            &db,
+            NewUser {
+                username: username.into(),
+                full_name: format!("Nguyễn Văn {username}"),
+                email: None,
+                unit_code: None,
+                position: "Chuyên viên".into(),
+                role: Role::Learner,
+                password: password.map(str::to_string),
+            },
+        )
+        .await
+        .unwrap();
+        one_time
+    })
+}
+
+fn browser() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .unwrap()
+}
+
+/// The value of a hidden `name="csrf"` field in a page.
+fn csrf_field(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    page[at..at + 64].to_string()
+}
+
+/// Logs in through the form, as a person would: returns the page landed on.
+fn log_in(client: &reqwest::blocking::Client, server: &Server, username: &str, password: &str) -> (u16, String) {
+    let form = client.get(server.url("/login")).send().unwrap().text().unwrap();
+    let resp = client
+        .post(server.url("/login"))
+        .form(&[("csrf", csrf_field(&form).as_str()), ("next", "/me"), ("username", username), ("password", password)])
+        .send()
+        .unwrap();
+    (resp.status().as_u16(), resp.text().unwrap())
+}
+
+#[test]
+fn a_learners_journey_with_a_one_time_password() {
+    let dir = scratch();
+    let url = format!("sqlite://{}/db.sqlite", dir.path().display());
+    let one_time = create_user(&url, "lan.nguyen", None).expect("a one-time password");
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
+    let client = browser();
+
+    // First login lands on the password page, and nothing else opens before the change.
+    let (status, page) = log_in(&client, &server, "Lan.Nguyen", &one_time);
+    assert_eq!(status, 200);
+    assert!(page.contains("Đổi mật khẩu") && page.contains("mật khẩu một lần"), "{page}");
+    let me = client.get(server.url("/me")).send().unwrap();
+    assert!(me.url().path().ends_with("/account/password"));
+    let resp = client
+        .post(server.url("/account/password"))
+        .form(&[
+            ("csrf", csrf_field(&page).as_str()),
+            ("current", one_time.as_str()),
+            ("new", "Mật khẩu mới 2026"),
+            ("confirm", "Mật khẩu mới 2026"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.url().path(), "/me");
+    let page = resp.text().unwrap();
+    assert!(page.contains("Khoá học của tôi") && page.contains("chưa ghi danh"), "{page}");
+
+    // Enrol from the course page, read the first lesson, see the progress.
+    let course_page = client.get(server.url(&format!("/courses/{COURSE}"))).send().unwrap().text().unwrap();
+    let resp = client
+        .post(server.url(&format!("/courses/{COURSE}/enrol")))
+        .form(&[("csrf", csrf_field(&course_page).as_str())])
+        .send()
+        .unwrap();
+    let page = resp.text().unwrap();
+    assert!(page.contains("Bạn đã ghi danh khoá học này") && page.contains("0/6"), "{page}");
+    let lesson = client.get(server.url(&format!("/courses/{COURSE}/mat-khau-va-xac-thuc"))).send().unwrap().text().unwrap();
+    let resp = client
+        .post(server.url(&format!("/courses/{COURSE}/mat-khau-va-xac-thuc/read")))
+        .form(&[("csrf", csrf_field(&lesson).as_str())])
+        .send()
+        .unwrap();
+    assert!(resp.url().path().ends_with("/nhan-dien-lua-dao"), "on to the next lesson: {}", resp.url());
+    let me = client.get(server.url("/me")).send().unwrap().text().unwrap();
+    assert!(me.contains("1/6"), "{me}");
+    assert!(me.contains(&format!("/courses/{COURSE}/nhan-dien-lua-dao")), "continue where they stopped: {me}");
+
+    // The one-time password no longer works; logging out ends the session.
+    let page = client.get(server.url("/me")).send().unwrap().text().unwrap();
+    let resp = client.post(server.url("/logout")).form(&[("csrf", csrf_field(&page).as_str())]).send().unwrap();
+    assert_eq!(resp.url().path(), "/");
+    assert!(client.get(server.url("/me")).send().unwrap().url().path().starts_with("/login"));
+    assert_eq!(log_in(&browser(), &server, "lan.nguyen", &one_time).0, 401);
+    assert_eq!(log_in(&browser(), &server, "lan.nguyen", "Mật khẩu mới 2026").0, 200);
+}
+
+#[test]
+fn failures_from_one_address_are_throttled_but_successes_never_are() {
+    let dir = scratch();
+    let url = format!("sqlite://{}/db.sqlite", dir.path().display());
+    create_user(&url, "thi.sinh", Some("mật khẩu đúng"));
+    let server = Server::start(
+        dir.path(),
+        &[("DAOTAO_DATABASE_URL", &url), ("DAOTAO_IP_FAILURE_LIMIT", "3"), ("DAOTAO_LOCKOUT_FAILURES", "100")],
+    );
+    // A whole exam room behind one address logs in: no limit on successes.
+    for _ in 0..20 {
+        assert_eq!(log_in(&browser(), &server, "thi.sinh", "mật khẩu đúng").0, 200);
+    }
+    for _ in 0..3 {
+        assert_eq!(log_in(&browser(), &server, "thi.sinh", "sai").0, 401);
+    }
+    let client = browser();
+    let form = client.get(server.url("/login")).send().unwrap().text().unwrap();
+    let resp = client
+        .post(server.url("/login"))
+        .form(&[("csrf", csrf_field(&form).as_str()), ("username", "thi.sinh"), ("password", "mật khẩu đúng")])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    assert!(server.log().contains("login throttled"), "{}", server.log());
+}
+
+#[test]
+fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
+    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let name = format!("daotao_e2e_two_{}", std::process::id());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let admin = runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&base).await.expect("PostgreSQL on 127.0.0.1:5432 is needed");
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin
+    });
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    create_user(&url, "hai.may", Some("mật khẩu đủ dài"));
+    let dir = scratch();
+    let one = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
+    let two = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
+
+    // Log in on one, enrol there...
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::blocking::Client::builder().cookie_provider(jar.clone()).build().unwrap();
+    assert_eq!(log_in(&client, &one, "hai.may", "mật khẩu đủ dài").0, 200);
+    let course_page = client.get(one.url(&format!("/courses/{COURSE}"))).send().unwrap().text().unwrap();
+    client
+        .post(one.url(&format!("/courses/{COURSE}/enrol")))
+        .form(&[("csrf", csrf_field(&course_page).as_str())])
+        .send()
+        .unwrap();
+    // ...and the other server honours the session cookie and sees the enrollment.
+    let session_cookie = {
+        use reqwest::cookie::CookieStore;
+        let cookies = jar.cookies(&one.url("/").parse().unwrap()).expect("cookies");
+        let cookies = cookies.to_str().unwrap().to_string();
+        cookies.split("; ").find_map(|c| c.strip_prefix("daotao_session=")).expect("a session cookie").to_string()
+    };
+    let me = reqwest::blocking::Client::new()
+        .get(two.url("/me"))
+        .header("cookie", format!("daotao_session={session_cookie}"))
+        .send()
+        .unwrap();
+    assert_eq!(me.status().as_u16(), 200);
+    let me = me.text().unwrap();
+    assert!(me.contains("Nguyễn Văn hai.may"), "{me}");
+    assert!(me.contains(&format!("/courses/{COURSE}")), "the enrollment made on one is seen on two: {me}");
+    drop((one, two));
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+    });
+}
+
