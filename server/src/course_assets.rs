@@ -15,10 +15,16 @@ use crate::state::AppState;
 
 #[handler]
 pub fn serve(
+    req: &poem::Request,
+    viewer: crate::auth::Viewer,
     state: Data<&Arc<AppState>>,
     Path((course_id, asset)): Path<(String, String)>,
     request: StaticFileRequest,
 ) -> poem::Result<Response> {
+    let anonymous = viewer.user().is_none();
+    if anonymous && !state.auth.anonymous_reading {
+        return Ok(crate::auth::login_redirect(req.uri().path()));
+    }
     let library = state.library();
     let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
     if !course.assets.contains(&asset) {
@@ -27,7 +33,9 @@ pub fn serve(
     let path = course.dir.join("assets").join(&asset);
     let mut response = request.create_response(&path, true, false)?.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    // Shared caches may keep assets only when anyone may read them.
+    let cache = if state.auth.anonymous_reading { "public, max-age=300" } else { "private, max-age=300" };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(crate::security_headers::ASSET_CONTENT_SECURITY_POLICY),

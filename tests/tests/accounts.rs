@@ -39,6 +39,8 @@ fn create_user(url: &str, username: &str, password: Option<&str>) -> Option<Stri
 fn browser() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .cookie_store(true)
+        // Dropping a blocking client with idle pooled connections waits for them to close.
+        .pool_max_idle_per_host(0)
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()
         .unwrap()
@@ -51,11 +53,21 @@ fn csrf_field(page: &str) -> String {
 }
 
 /// Logs in through the form, as a person would: returns the page landed on.
-fn log_in(client: &reqwest::blocking::Client, server: &Server, username: &str, password: &str) -> (u16, String) {
+fn log_in(
+    client: &reqwest::blocking::Client,
+    server: &Server,
+    username: &str,
+    password: &str,
+) -> (u16, String) {
     let form = client.get(server.url("/login")).send().unwrap().text().unwrap();
     let resp = client
         .post(server.url("/login"))
-        .form(&[("csrf", csrf_field(&form).as_str()), ("next", "/me"), ("username", username), ("password", password)])
+        .form(&[
+            ("csrf", csrf_field(&form).as_str()),
+            ("next", "/me"),
+            ("username", username),
+            ("password", password),
+        ])
         .send()
         .unwrap();
     (resp.status().as_u16(), resp.text().unwrap())
@@ -98,7 +110,12 @@ fn a_learners_journey_with_a_one_time_password() {
         .unwrap();
     let page = resp.text().unwrap();
     assert!(page.contains("Bạn đã ghi danh khoá học này") && page.contains("0/6"), "{page}");
-    let lesson = client.get(server.url(&format!("/courses/{COURSE}/mat-khau-va-xac-thuc"))).send().unwrap().text().unwrap();
+    let lesson = client
+        .get(server.url(&format!("/courses/{COURSE}/mat-khau-va-xac-thuc")))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
     let resp = client
         .post(server.url(&format!("/courses/{COURSE}/mat-khau-va-xac-thuc/read")))
         .form(&[("csrf", csrf_field(&lesson).as_str())])
@@ -107,11 +124,15 @@ fn a_learners_journey_with_a_one_time_password() {
     assert!(resp.url().path().ends_with("/nhan-dien-lua-dao"), "on to the next lesson: {}", resp.url());
     let me = client.get(server.url("/me")).send().unwrap().text().unwrap();
     assert!(me.contains("1/6"), "{me}");
-    assert!(me.contains(&format!("/courses/{COURSE}/nhan-dien-lua-dao")), "continue where they stopped: {me}");
+    assert!(
+        me.contains(&format!("/courses/{COURSE}/nhan-dien-lua-dao")),
+        "continue where they stopped: {me}"
+    );
 
     // The one-time password no longer works; logging out ends the session.
     let page = client.get(server.url("/me")).send().unwrap().text().unwrap();
-    let resp = client.post(server.url("/logout")).form(&[("csrf", csrf_field(&page).as_str())]).send().unwrap();
+    let resp =
+        client.post(server.url("/logout")).form(&[("csrf", csrf_field(&page).as_str())]).send().unwrap();
     assert_eq!(resp.url().path(), "/");
     assert!(client.get(server.url("/me")).send().unwrap().url().path().starts_with("/login"));
     assert_eq!(log_in(&browser(), &server, "lan.nguyen", &one_time).0, 401);
@@ -125,7 +146,11 @@ fn failures_from_one_address_are_throttled_but_successes_never_are() {
     create_user(&url, "thi.sinh", Some("mật khẩu đúng"));
     let server = Server::start(
         dir.path(),
-        &[("DAOTAO_DATABASE_URL", &url), ("DAOTAO_IP_FAILURE_LIMIT", "3"), ("DAOTAO_LOCKOUT_FAILURES", "100")],
+        &[
+            ("DAOTAO_DATABASE_URL", &url),
+            ("DAOTAO_IP_FAILURE_LIMIT", "3"),
+            ("DAOTAO_LOCKOUT_FAILURES", "100"),
+        ],
     );
     // A whole exam room behind one address logs in: no limit on successes.
     for _ in 0..20 {
@@ -138,7 +163,11 @@ fn failures_from_one_address_are_throttled_but_successes_never_are() {
     let form = client.get(server.url("/login")).send().unwrap().text().unwrap();
     let resp = client
         .post(server.url("/login"))
-        .form(&[("csrf", csrf_field(&form).as_str()), ("username", "thi.sinh"), ("password", "mật khẩu đúng")])
+        .form(&[
+            ("csrf", csrf_field(&form).as_str()),
+            ("username", "thi.sinh"),
+            ("password", "mật khẩu đúng"),
+        ])
         .send()
         .unwrap();
     assert_eq!(resp.status().as_u16(), 429);
@@ -180,7 +209,11 @@ fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
         use reqwest::cookie::CookieStore;
         let cookies = jar.cookies(&one.url("/").parse().unwrap()).expect("cookies");
         let cookies = cookies.to_str().unwrap().to_string();
-        cookies.split("; ").find_map(|c| c.strip_prefix("daotao_session=")).expect("a session cookie").to_string()
+        cookies
+            .split("; ")
+            .find_map(|c| c.strip_prefix("daotao_session="))
+            .expect("a session cookie")
+            .to_string()
     };
     let me = reqwest::blocking::Client::new()
         .get(two.url("/me"))
@@ -197,4 +230,3 @@ fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
         admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
     });
 }
-

@@ -26,7 +26,7 @@ struct LoginPage {
     csrf: String,
     next: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +49,7 @@ fn form_page(
     lang: Lang,
     next: &str,
     username: &str,
-    error: Option<&'static str>,
+    error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let state = req.data::<Arc<AppState>>().expect("app state");
@@ -99,7 +99,7 @@ pub async fn login(
             lang,
             &form.next,
             &form.username,
-            Some(t.login_throttled),
+            Some(t.login_throttled.to_string()),
             StatusCode::TOO_MANY_REQUESTS,
         );
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
@@ -127,14 +127,12 @@ pub async fn login(
             if let Some(ip) = ip {
                 state.throttle.record_failure(ip, Instant::now());
             }
-            Ok(form_page(
-                req,
-                lang,
-                &form.next,
-                &form.username,
-                Some(t.login_failed),
-                StatusCode::UNAUTHORIZED,
-            ))
+            let policy = &state.auth.policy;
+            let message = t
+                .login_failed
+                .replace("{failures}", &policy.lockout_failures.to_string())
+                .replace("{minutes}", &(policy.lockout.as_secs() / 60).to_string());
+            Ok(form_page(req, lang, &form.next, &form.username, Some(message), StatusCode::UNAUTHORIZED))
         }
         Err(LoginError::Db(e)) => {
             Err(poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))

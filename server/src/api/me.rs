@@ -1,0 +1,35 @@
+//! `GET /me`: the caller's account and courses with progress. Only ever the
+//! caller's own records: everything is looked up by the session's account.
+
+use std::sync::Arc;
+
+use daotao_core::progress::my_courses;
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::payload::Json;
+
+use super::ApiTags;
+use super::caller::Caller;
+use super::error::ApiError;
+use super::models::{Me, MyEnrollment, UserInfo};
+use crate::state::AppState;
+
+pub struct MeApi;
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl MeApi {
+    /// My account and courses
+    ///
+    /// Every course the caller is enrolled in, with due date, lessons read and
+    /// where to continue.
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, state: Data<&Arc<AppState>>, caller: Caller) -> Result<Json<Me>, ApiError> {
+        let user = caller.user();
+        let today = chrono::Utc::now().date_naive();
+        let courses = my_courses(&state.db, user.id, today).await.map_err(ApiError::internal)?;
+        Ok(Json(Me {
+            user: UserInfo::from(user),
+            enrollments: courses.into_iter().map(MyEnrollment::from).collect(),
+        }))
+    }
+}
