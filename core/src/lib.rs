@@ -15,5 +15,6 @@ pub mod enrollment;
 pub mod entities;
 pub mod import;
 pub mod progress;
+pub mod roster;
 pub mod text;
 pub mod units;

@@ -330,3 +330,8 @@ fn broken_competencies_file_is_reported() {
     let found = problems(dir.path());
     assert!(found.iter().any(|p| p.starts_with("competencies.toml:")), "{found:#?}");
 }
+
+#[test]
+fn reserved_lesson_ids_are_refused() {
+    assert_one_problem(&[("khoa/03-learners.md", b"# A\n")], "khoa/03-learners.md: `learners` is reserved");
+}

@@ -7,7 +7,7 @@ use poem::middleware::{CatchPanic, Compression, CookieJarManager, Tracing};
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
 use crate::i18n::Lang;
-use crate::pages::{account, catalog, course, error, lesson, login, me};
+use crate::pages::{account, catalog, course, error, learners, lesson, login, me};
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
 
@@ -35,6 +35,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/static/:file", compressed(get(static_files::serve)))
         .at("/courses/:course", compressed(get(course::course)))
         .at("/courses/:course/enrol", post(course::enrol))
+        .at("/courses/:course/learners", compressed(get(learners::learners)))
         .at("/courses/:course/assets/*path", get(course_assets::serve))
         .at("/courses/:course/:lesson", compressed(get(lesson::lesson)))
         .at("/courses/:course/:lesson/read", post(lesson::mark_read))

@@ -157,6 +157,11 @@ pub struct Texts {
     pub forbidden_title: &'static str,
     pub forbidden_body: &'static str,
     pub account: &'static str,
+    pub learners: &'static str,
+    pub learners_enrolled: &'static str,
+    pub no_learners: &'static str,
+    pub full_name: &'static str,
+    pub unit: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -226,6 +231,11 @@ pub static VI: Texts = Texts {
     forbidden_title: "Không thực hiện được yêu cầu",
     forbidden_body: "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.",
     account: "Tài khoản",
+    learners: "Học viên của khoá học",
+    learners_enrolled: "học viên đã ghi danh",
+    no_learners: "Chưa có học viên nào ghi danh.",
+    full_name: "Họ và tên",
+    unit: "Đơn vị",
 };
 
 pub static EN: Texts = Texts {
@@ -295,6 +305,11 @@ pub static EN: Texts = Texts {
     forbidden_title: "The request was refused",
     forbidden_body: "The form has expired or is not valid. Please reload the page and try again.",
     account: "Account",
+    learners: "Learners of the course",
+    learners_enrolled: "learners enrolled",
+    no_learners: "No learner is enrolled yet.",
+    full_name: "Full name",
+    unit: "Unit",
 };
 
 #[cfg(test)]

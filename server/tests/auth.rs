@@ -1142,3 +1142,49 @@ async fn security_headers_are_on_login_me_and_csrf_refusals() {
     assert_status(&resp, StatusCode::FORBIDDEN, "enrol with a forged csrf");
     assert_security_headers(&resp, "enrol CSRF refusal");
 }
+
+// 12b. Trainers see the learners of the courses they are assigned; admins all; learners none.
+#[tokio::test]
+async fn trainers_see_learners_of_their_assigned_courses_only() {
+    use daotao_core::entities::course_trainer;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+
+    let app = app().await;
+    let an = app.user("an.pham", "Phạm Văn An").await;
+    let trainer = app.user("giang.vien", "Trần Giảng Viên").await;
+    let other_trainer = app.user("giang.vien2", "Lê Giảng Viên").await;
+    let admin = app.user("quan.tri", "Quản Trị").await;
+    for (id, role) in
+        [(trainer.id, Role::Trainer), (other_trainer.id, Role::Trainer), (admin.id, Role::Admin)]
+    {
+        app.update_account(id, |u| u.role = Set(role)).await;
+    }
+    course_trainer::Entity::insert(course_trainer::ActiveModel {
+        course_id: Set(C1.into()),
+        user_id: Set(trainer.id),
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    daotao_core::enrollment::enroll_users(&app.db, C1, &[an.id], None, None).await.unwrap();
+    daotao_core::progress::mark_read(&app.db, an.id, C1, L1).await.unwrap();
+
+    let path = format!("/courses/{C1}/learners");
+    let a = app.login("an.pham", PASSWORD).await;
+    assert_status(&app.get(&a, &path).await, StatusCode::FORBIDDEN, "a learner");
+    let other = app.login("giang.vien2", PASSWORD).await;
+    assert_status(&app.get(&other, &path).await, StatusCode::FORBIDDEN, "a trainer of other courses");
+    for username in ["giang.vien", "quan.tri"] {
+        let token = app.login(username, PASSWORD).await;
+        let resp = app.get(&token, &path).await;
+        assert_status(&resp, StatusCode::OK, username);
+        assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store");
+        let body = text(resp).await;
+        assert_contains(&body, "Phạm Văn An");
+        assert_contains(&body, "1/3");
+        assert_lacks(&body, "Quản Trị</td>");
+    }
+    let resp = app.cli.get(&path).send().await;
+    assert_status(&resp, StatusCode::SEE_OTHER, "anonymous");
+    assert!(location(&resp).starts_with("/login"));
+}

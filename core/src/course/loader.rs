@@ -16,6 +16,10 @@ use super::render::{MAX_SOURCE_BYTES, render_markdown};
 use super::{Course, CourseMeta, Lesson, Library, Quiz, QuizFormat, QuizSettings};
 use crate::text::nfc;
 
+/// Lesson ids the site uses for a course's own pages (`/courses/{course}/learners`, ...).
+pub const RESERVED_LESSON_IDS: &[&str] =
+    &["assets", "enrol", "learners", "quizzes", "attempts", "certificate"];
+
 /// The framework file at the root of the library.
 pub const COMPETENCIES_FILE: &str = "competencies.toml";
 
@@ -213,6 +217,13 @@ fn load_lessons(
             problems.push(Problem::file(
                 &path,
                 format!("`{id}` is not a valid lesson id: use lowercase ASCII letters, digits and hyphens"),
+            ));
+            continue;
+        }
+        if RESERVED_LESSON_IDS.contains(&id) {
+            problems.push(Problem::file(
+                &path,
+                format!("`{id}` is reserved for the course's own pages: choose another lesson file name"),
             ));
             continue;
         }

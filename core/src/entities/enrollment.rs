@@ -22,11 +22,19 @@ pub enum Relation {
         to = "super::course::Column::Id"
     )]
     Course,
+    #[sea_orm(belongs_to = "super::user::Entity", from = "Column::UserId", to = "super::user::Column::Id")]
+    User,
 }
 
 impl Related<super::course::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Course.def()
+    }
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
     }
 }
 

@@ -52,6 +52,8 @@ struct CoursePage {
     audience: String,
     /// `None` for anonymous visitors.
     track: Option<Track>,
+    /// A trainer or admin: link to the learners' page (which checks the assignment).
+    staff: bool,
 }
 
 #[handler]
@@ -73,7 +75,8 @@ pub async fn course(
         None => None,
     };
     let personal = track.is_some();
-    let page = CoursePage { chrome: Chrome::new(lang, req), course, audience, track };
+    let staff = viewer.user().is_some_and(|u| u.role != daotao_core::entities::user::Role::Learner);
+    let page = CoursePage { chrome: Chrome::new(lang, req), course, audience, track, staff };
     Ok(if personal { private_html(&page, StatusCode::OK) } else { html(&page, StatusCode::OK) })
 }
 

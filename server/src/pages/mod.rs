@@ -4,6 +4,7 @@ pub mod account;
 pub mod catalog;
 pub mod course;
 pub mod error;
+pub mod learners;
 pub mod lesson;
 pub mod login;
 pub mod me;

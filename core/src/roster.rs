@@ -1,0 +1,95 @@
+//! Who may see a course's learners, and what they see: trainers assigned to
+//! the course and admins get the roster with each learner's progress.
+//! Set-based: a handful of queries whatever the number of learners.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+};
+
+use crate::entities::user::{self, Role};
+use crate::entities::{course_trainer, enrollment, lesson, lesson_progress, unit};
+
+/// Whether `viewer` may see the learners of `course_id`.
+pub async fn may_view(
+    db: &impl ConnectionTrait,
+    viewer: &user::Model,
+    course_id: &str,
+) -> Result<bool, DbErr> {
+    Ok(match viewer.role {
+        Role::Admin => true,
+        Role::Trainer => {
+            course_trainer::Entity::find_by_id((course_id.to_string(), viewer.id)).one(db).await?.is_some()
+        }
+        Role::Learner => false,
+    })
+}
+
+/// One learner of a course, with progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterLine {
+    pub username: String,
+    pub full_name: String,
+    pub unit: String,
+    pub due_date: Option<NaiveDate>,
+    pub lessons_read: u32,
+    pub lessons_total: u32,
+    pub overdue: bool,
+}
+
+/// Every learner enrolled in `course_id`, ordered by name.
+pub async fn roster(
+    db: &impl ConnectionTrait,
+    course_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<RosterLine>, DbErr> {
+    let enrolled: Vec<(i64, Option<NaiveDate>, String, String, Option<String>)> = enrollment::Entity::find()
+        .select_only()
+        .column(enrollment::Column::UserId)
+        .column(enrollment::Column::DueDate)
+        .column(user::Column::Username)
+        .column(user::Column::FullName)
+        .column(unit::Column::Name)
+        .join(JoinType::InnerJoin, enrollment::Relation::User.def())
+        .join(JoinType::LeftJoin, user::Relation::Unit.def())
+        .filter(enrollment::Column::CourseId.eq(course_id))
+        .order_by_asc(user::Column::FullName)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let total = lesson::Entity::find()
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Active.eq(true))
+        .count(db)
+        .await? as u32;
+    let read: Vec<(i64, i64)> = lesson_progress::Entity::find()
+        .select_only()
+        .column(lesson_progress::Column::UserId)
+        .column_as(lesson_progress::Column::Id.count(), "read")
+        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Active.eq(true))
+        .group_by(lesson_progress::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let read: HashMap<i64, u32> = read.into_iter().map(|(user, n)| (user, n as u32)).collect();
+    Ok(enrolled
+        .into_iter()
+        .map(|(user_id, due_date, username, full_name, unit)| {
+            let lessons_read = read.get(&user_id).copied().unwrap_or(0);
+            RosterLine {
+                username,
+                full_name,
+                unit: unit.unwrap_or_default(),
+                due_date,
+                lessons_read,
+                lessons_total: total,
+                overdue: due_date.is_some_and(|d| d < today) && lessons_read < total,
+            }
+        })
+        .collect())
+}
