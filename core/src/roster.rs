@@ -40,13 +40,16 @@ pub struct RosterLine {
     pub overdue: bool,
 }
 
+/// user id, due date, username, full name, unit name.
+type EnrolledRow = (i64, Option<NaiveDate>, String, String, Option<String>);
+
 /// Every learner enrolled in `course_id`, ordered by name.
 pub async fn roster(
     db: &impl ConnectionTrait,
     course_id: &str,
     today: NaiveDate,
 ) -> Result<Vec<RosterLine>, DbErr> {
-    let enrolled: Vec<(i64, Option<NaiveDate>, String, String, Option<String>)> = enrollment::Entity::find()
+    let enrolled: Vec<EnrolledRow> = enrollment::Entity::find()
         .select_only()
         .column(enrollment::Column::UserId)
         .column(enrollment::Column::DueDate)
