@@ -85,24 +85,56 @@ pub async fn add_user(
         }
     };
     let hash = password::hash_off_runtime(password).await;
-    let model = user::ActiveModel {
-        id: NotSet,
-        username: Set(username),
-        full_name: Set(crate::text::nfc(new.full_name.trim())),
-        email: Set(new.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
-        unit_id: Set(unit_id),
-        position: Set(crate::text::nfc(new.position.trim())),
-        role: Set(new.role),
-        password_hash: Set(hash),
-        must_change_password: Set(one_time.is_some()),
-        active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
-        created_at: Set(chrono::Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    let row = AccountRow {
+        username,
+        full_name: new.full_name,
+        email: new.email,
+        unit_id,
+        position: new.position,
+        role: new.role,
+        must_change_password: one_time.is_some(),
+    };
+    let model = row.into_active_model(hash, chrono::Utc::now()).insert(db).await?;
     Ok((model, one_time))
+}
+
+/// The columns of a new account, checked already; the one place a `users` row is built,
+/// for `add_user` and for imports alike.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    /// Already normalised ([`normalize_username`]) and valid.
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub unit_id: Option<i64>,
+    pub position: String,
+    pub role: Role,
+    pub must_change_password: bool,
+}
+
+impl AccountRow {
+    /// The row to insert, with text trimmed and NFC-normalised.
+    pub fn into_active_model(
+        self,
+        password_hash: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> user::ActiveModel {
+        user::ActiveModel {
+            id: NotSet,
+            username: Set(self.username),
+            full_name: Set(crate::text::nfc(self.full_name.trim())),
+            email: Set(self.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
+            unit_id: Set(self.unit_id),
+            position: Set(crate::text::nfc(self.position.trim())),
+            role: Set(self.role),
+            password_hash: Set(password_hash),
+            must_change_password: Set(self.must_change_password),
+            active: Set(true),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            created_at: Set(now),
+        }
+    }
 }
 
 /// An admin sets (or resets) a password. `None` generates a one-time password,

@@ -96,10 +96,11 @@ impl Config {
     /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
     pub fn load() -> Result<Self, ConfigError> {
         let file = std::env::var_os("DAOTAO_CONFIG").map(PathBuf::from);
-        Self::load_from(file.as_deref(), Env::prefixed("DAOTAO_").only(ENV_KEYS))
+        Self::load_from(file.as_deref())
     }
 
-    fn load_from(file: Option<&Path>, env: Env) -> Result<Self, ConfigError> {
+    fn load_from(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env = Env::prefixed("DAOTAO_").only(ENV_KEYS);
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.is_file() {
@@ -119,7 +120,7 @@ mod tests {
     #[test]
     fn defaults_run_bundled_courses_on_sqlite() {
         figment::Jail::expect_with(|_| {
-            let config = Config::load_from(None, Env::prefixed("DAOTAO_")).unwrap();
+            let config = Config::load_from(None).unwrap();
             assert_eq!(config, Config::default());
             assert_eq!(config.database_url, "sqlite://data/daotao.sqlite");
             Ok(())
@@ -132,7 +133,7 @@ mod tests {
             jail.create_file("daotao.toml", "bind = \"0.0.0.0:9000\"\ncourses_dir = \"khoa-hoc\"\n")?;
             jail.set_env("DAOTAO_BIND", "127.0.0.1:9999");
             jail.set_env("DAOTAO_TEST_POSTGRES_URL", "postgres://elsewhere/x");
-            let config = Config::load_from(Some(Path::new("daotao.toml")), Env::prefixed("DAOTAO_")).unwrap();
+            let config = Config::load_from(Some(Path::new("daotao.toml"))).unwrap();
             assert_eq!(config.bind, "127.0.0.1:9999");
             assert_eq!(config.courses_dir, PathBuf::from("khoa-hoc"));
             assert_eq!(config.database_url, Config::default().database_url);
@@ -143,10 +144,10 @@ mod tests {
     #[test]
     fn missing_file_and_unknown_keys_are_errors() {
         figment::Jail::expect_with(|jail| {
-            let err = Config::load_from(Some(Path::new("nope.toml")), Env::prefixed("DAOTAO_")).unwrap_err();
+            let err = Config::load_from(Some(Path::new("nope.toml"))).unwrap_err();
             assert!(err.to_string().contains("nope.toml"), "{err}");
             jail.create_file("bad.toml", "bnd = \"x\"\n")?;
-            let err = Config::load_from(Some(Path::new("bad.toml")), Env::prefixed("DAOTAO_")).unwrap_err();
+            let err = Config::load_from(Some(Path::new("bad.toml"))).unwrap_err();
             assert!(err.to_string().contains("bnd"), "{err}");
             Ok(())
         });

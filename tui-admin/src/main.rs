@@ -1,14 +1,29 @@
-//! `daotao-admin`: the admin tool. For now it reports what the database holds
-//! (the terminal UI and the management subcommands arrive with issues #3 and #6).
+//! `daotao-admin`: the admin tool. Plain subcommands for people and scripts
+//! (the terminal UI arrives with issue #6): status, CSV imports of units and
+//! users, accounts and passwords, enrollments, and a demo province.
+//!
+//! Output is Vietnamese first, with English after a `/`. Commands that hand
+//! out passwords print only `username<TAB>password` lines on stdout (so they
+//! can be redirected to a file) and their messages on stderr. Every error is a
+//! one-line message on stderr and a non-zero exit code.
 
-use clap::{Parser, Subcommand};
+mod accounts;
+mod demo;
+mod enroll;
+mod import;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use daotao_core::config::Config;
-use daotao_core::db;
-use daotao_core::entities::{course, lesson, quiz};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use daotao_core::entities::user::Role;
 
 #[derive(Parser)]
-#[command(name = "daotao-admin", version, about = "Đào tạo số: admin tool")]
+#[command(name = "daotao-admin", version, about = "Đào tạo số: công cụ quản trị / admin tool")]
 struct Cli {
     /// Override the configured database URL (DAOTAO_DATABASE_URL).
     #[arg(long, global = true)]
@@ -21,37 +36,171 @@ struct Cli {
 enum Command {
     /// Show the database in use and the synced course catalog (the default).
     Status,
+    /// Đơn vị / units.
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
+    /// Tài khoản / accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Ghi danh một người hoặc cả đơn vị (gồm đơn vị trực thuộc) vào khoá học / enrol a person or a whole unit (with its sub-units) in a course.
+    Enroll(EnrollArgs),
+    /// Tạo dữ liệu mẫu trong cơ sở dữ liệu trống / seed a demo province into an empty database.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UnitsCommand {
+    /// Nhập đơn vị từ tệp CSV / import units from a CSV file: code,name,parent_code.
+    Import(ImportArgs),
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Nhập tài khoản từ tệp CSV / import accounts from a CSV file: username,full_name,email,unit_code,position,role.
+    /// Prints `username<TAB>one-time password` for each account created.
+    Import(ImportArgs),
+    /// Tạo một tài khoản / create one account.
+    Add(AddArgs),
+    /// Đặt lại mật khẩu (mọi phiên đăng nhập kết thúc) / reset a password (every session ends).
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The CSV file (UTF-8, header row required).
+    file: PathBuf,
+    /// Chỉ kiểm tra, không thay đổi gì / check only, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Args)]
+struct AddArgs {
+    username: String,
+    /// Họ tên / full name.
+    #[arg(long)]
+    name: String,
+    /// Mã đơn vị / unit code.
+    #[arg(long)]
+    unit: String,
+    /// learner, trainer or admin.
+    #[arg(long, default_value = "learner", value_parser = parse_role)]
+    role: Role,
+    /// Chức vụ / position.
+    #[arg(long, default_value = "")]
+    position: String,
+    #[arg(long)]
+    email: Option<String>,
+    /// Đọc mật khẩu từ một dòng của đầu vào chuẩn / read the password from one line of stdin
+    /// (otherwise a one-time password is generated and printed).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+struct SetPasswordArgs {
+    username: String,
+    /// Đọc mật khẩu từ một dòng của đầu vào chuẩn / read the password from one line of stdin
+    /// (otherwise a one-time password is generated and printed).
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args)]
+#[command(group = ArgGroup::new("who").required(true).multiple(false))]
+struct EnrollArgs {
+    /// Mã khoá học / course id (its folder name).
+    #[arg(long)]
+    course: String,
+    /// Một tài khoản / one account.
+    #[arg(long, group = "who")]
+    user: Option<String>,
+    /// Cả đơn vị và các đơn vị trực thuộc / a whole unit and its sub-units.
+    #[arg(long, group = "who")]
+    unit: Option<String>,
+    /// Hạn hoàn thành / due date, YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    due: Option<NaiveDate>,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        format!("vai trò `{text}` không hợp lệ / `{text}` is not a role: use learner, trainer or admin")
+    })
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        format!("ngày `{text}` không hợp lệ / `{text}` is not a date: use YYYY-MM-DD, e.g. 2026-12-31")
+    })
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut config = Config::load()?;
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi / error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load().context("cấu hình / configuration")?;
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
     match cli.command.unwrap_or(Command::Status) {
-        Command::Status => status(&config).await,
+        Command::Status => status::run(&config).await,
+        Command::Units { command: UnitsCommand::Import(args) } => {
+            import::units(&config, &args.file, args.dry_run).await
+        }
+        Command::Users { command } => match command {
+            UsersCommand::Import(args) => import::users(&config, &args.file, args.dry_run).await,
+            UsersCommand::Add(args) => accounts::add(&config, args).await,
+            UsersCommand::SetPassword(args) => {
+                accounts::set_password(&config, &args.username, args.password_stdin).await
+            }
+        },
+        Command::Enroll(args) => enroll::run(&config, args).await,
+        Command::Demo => demo::run(&config).await,
     }
 }
 
-async fn status(config: &Config) -> anyhow::Result<()> {
-    let db = db::connect(&config.database_url).await?;
-    let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
-    println!("Cơ sở dữ liệu / database: {}", config.database_url);
-    println!("Khoá học đang phục vụ / active courses: {}", courses.len());
-    for c in courses {
-        let lessons = lesson::Entity::find()
-            .filter(lesson::Column::CourseId.eq(c.id.as_str()))
-            .filter(lesson::Column::Active.eq(true))
-            .count(&db)
-            .await?;
-        let quizzes = quiz::Entity::find()
-            .filter(quiz::Column::CourseId.eq(c.id.as_str()))
-            .filter(quiz::Column::Active.eq(true))
-            .count(&db)
-            .await?;
-        println!("  {:<40} {lessons:>3} bài học, {quizzes} bài kiểm tra  {}", c.id, c.title);
-    }
-    Ok(())
+/// Opens (and migrates) the configured database.
+async fn connect(config: &Config) -> anyhow::Result<daotao_core::db::Db> {
+    daotao_core::db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cơ sở dữ liệu / database {}", config.database_url))
+}
+
+/// Who the audit log names for what this tool does: the tool and the system account running it.
+fn actor() -> String {
+    let who = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
+    if who.is_empty() { "daotao-admin".to_string() } else { format!("daotao-admin ({who})") }
+}
+
+/// Appends a successful admin action to the audit log.
+async fn audit(db: &daotao_core::db::Db, action: &str, target: &str, detail: &str) -> anyhow::Result<()> {
+    let actor = actor();
+    daotao_core::audit::record(
+        db,
+        daotao_core::audit::Event {
+            user_id: None,
+            actor: &actor,
+            action,
+            target,
+            ip: "cli",
+            result: "success",
+            detail,
+        },
+    )
+    .await
+    .context("nhật ký kiểm toán / audit log")
 }

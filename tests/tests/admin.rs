@@ -1,0 +1,364 @@
+//! End-to-end: the real `daotao-admin` binary on a real SQLite file, as an
+//! admin would use it from a terminal or a script.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use daotao_tests::{Server, binary, bundled_courses, copy_dir};
+
+/// A scratch folder like a fresh clone (the bundled courses), with its own database file.
+struct Admin {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+/// What one command did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "the command failed: {self:#?}");
+        self
+    }
+
+    #[track_caller]
+    fn failed(self) -> Self {
+        assert_ne!(self.code, 0, "the command should have failed: {self:#?}");
+        assert!(!self.stderr.trim().is_empty(), "a failure says why: {self:#?}");
+        self
+    }
+}
+
+impl Admin {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&bundled_courses(), &dir.path().join("courses"));
+        let url = format!("sqlite://{}/data/daotao.sqlite", dir.path().display());
+        Admin { dir, url }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None)
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut child = Command::new(binary("daotao-admin"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("DAOTAO_CONFIG")
+            .env_remove("DAOTAO_COURSES_DIR")
+            .env("DAOTAO_DATABASE_URL", &self.url)
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start daotao-admin");
+        if let Some(text) = stdin {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+
+    fn file(&self, name: &str, content: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// The first column of the first row of `sql`, read straight from the database file.
+    fn scalar(&self, sql: &str) -> i64 {
+        use sea_orm::ConnectionTrait;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let db = sea_orm::Database::connect(&self.url).await.unwrap();
+            let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql)).await;
+            row.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
+        })
+    }
+
+    fn status(&self) -> String {
+        self.run(&["status"]).ok().stdout
+    }
+}
+
+/// A one-time password as printed: three groups of four letters or digits.
+fn is_one_time_password(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 3 && groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The `username<TAB>password` lines of stdout.
+fn passwords(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .map(|l| {
+            let (user, password) =
+                l.split_once('\t').unwrap_or_else(|| panic!("not username<TAB>password: {l:?}"));
+            assert!(is_one_time_password(password), "{l:?}");
+            (user.to_string(), password.to_string())
+        })
+        .collect()
+}
+
+const UNITS: &str = "\
+code,name,parent_code
+SO-NV.TCBM,Phòng Tổ chức bộ máy,SO-NV
+TINH,Tỉnh Mẫu,
+SO-NV,Sở Nội vụ,TINH
+X-TANLAP,UBND xã Tân Lập,TINH
+";
+
+const USERS: &str = "\
+username,full_name,email,unit_code,position,role
+lan.nguyen,Nguyễn Thị Lan,lan.nguyen@tinhmau.gov.vn,SO-NV,Chuyên viên,learner
+hung.tran,Trần Văn Hùng,,SO-NV.TCBM,Trưởng phòng,
+son.do,Đỗ Văn Sơn,,X-TANLAP,Chủ tịch UBND xã,
+ha.pham,Phạm Thu Hà,,TINH,Giảng viên,trainer
+";
+
+#[test]
+fn demo_seeds_an_empty_database_once_and_status_shows_it() {
+    let admin = Admin::new();
+    let demo = admin.run(&["demo"]).ok();
+    // The table: every account with its one-time password.
+    for username in ["admin", "giangvien", "lan.nguyen", "hung.tran", "yen.ngo"] {
+        let row = demo
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(username))
+            .unwrap_or_else(|| panic!("no row for {username}:\n{}", demo.stdout));
+        assert!(is_one_time_password(row.split_whitespace().nth(1).unwrap()), "{row}");
+    }
+    assert!(demo.stdout.contains("/login"), "{}", demo.stdout);
+
+    let status = admin.status();
+    assert!(status.contains("active courses: 6"), "the demo synced the bundled library itself:\n{status}");
+    assert!(status.contains("units: 8"), "{status}");
+    assert!(
+        status
+            .contains("accounts: 12 (10 học viên / learners, 1 giảng viên / trainers, 1 quản trị / admins)"),
+        "{status}"
+    );
+    assert!(status.contains("(1 đã quá hạn / past their due date)"), "one enrollment is overdue:\n{status}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM units WHERE code = 'TINH' AND parent_id IS NULL"), 1);
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM units WHERE name IN ('UBND phường Bình Minh', 'UBND xã Tân Lập')"),
+        2
+    );
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM units WHERE parent_id IS NOT NULL AND name LIKE '%huyện%'"),
+        0,
+        "no district level"
+    );
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE must_change_password"), 12);
+    let enrolled = admin.scalar("SELECT COUNT(*) FROM enrollments WHERE due_date IS NOT NULL");
+    assert!(enrolled >= 10 * 4, "learners are enrolled in the bundled courses: {enrolled}");
+
+    // A second run refuses, and changes nothing.
+    let again = admin.run(&["demo"]).failed();
+    assert!(again.stderr.contains("not empty"), "{again:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users"), 12);
+    // No subcommand at all is `status`.
+    assert_eq!(admin.run(&[]).ok().stdout, status);
+}
+
+#[test]
+fn imports_are_all_or_nothing_and_name_the_bad_line_and_column() {
+    let admin = Admin::new();
+    let units = admin.file("don-vi.csv", UNITS);
+    let dry = admin.run(&["units", "import", units.to_str().unwrap(), "--dry-run"]).ok();
+    assert_eq!(dry.stdout.lines().next(), Some("TINH\tTỉnh Mẫu\t"), "parents first:\n{}", dry.stdout);
+    assert!(admin.status().contains("units: 0"));
+    admin.run(&["units", "import", units.to_str().unwrap()]).ok();
+    assert!(admin.status().contains("units: 4"));
+
+    // One bad role on line 3: every problem is listed, nothing is created.
+    let bad = admin.file(
+        "sai.csv",
+        "username,full_name,email,unit_code,position,role\n\
+         lan.nguyen,Nguyễn Thị Lan,,SO-NV,,learner\n\
+         hung.tran,Trần Văn Hùng,,SO-NV,,truong-phong\n\
+         son.do,Đỗ Văn Sơn,,KHONG-CO,,\n",
+    );
+    let refused = admin.run(&["users", "import", bad.to_str().unwrap()]).failed();
+    assert!(refused.stderr.contains("line 3, column role: "), "{refused:#?}");
+    assert!(refused.stderr.contains("line 4, column unit_code: "), "{refused:#?}");
+    assert!(refused.stderr.contains("nothing was changed"), "{refused:#?}");
+    assert!(refused.stdout.is_empty(), "no password for an account that was not created");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users"), 0);
+
+    // The good file, with a byte-order mark as spreadsheets save it: one password per account on stdout.
+    let good = admin.file("tai-khoan.csv", &format!("\u{FEFF}{USERS}"));
+    let dry = admin.run(&["users", "import", good.to_str().unwrap(), "--dry-run"]).ok();
+    assert_eq!(dry.stdout.lines().count(), 4, "{dry:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users"), 0, "a dry run changes nothing");
+    let done = admin.run(&["users", "import", good.to_str().unwrap()]).ok();
+    let created = passwords(&done.stdout);
+    let names: Vec<&str> = created.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(names, ["lan.nguyen", "hung.tran", "son.do", "ha.pham"]);
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE must_change_password"), 4);
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE role = 'trainer'"), 1);
+
+    // Importing it again is refused: existing accounts are never updated.
+    let again = admin.run(&["users", "import", good.to_str().unwrap()]).failed();
+    assert!(again.stderr.contains("line 2, column username: "), "{again:#?}");
+    assert!(again.stderr.contains("account `lan.nguyen` already exists"), "{again:#?}");
+
+    let missing = admin.run(&["units", "import", "khong-co.csv"]).failed();
+    assert!(missing.stderr.contains("khong-co.csv"), "{missing:#?}");
+}
+
+#[test]
+fn users_add_and_set_password_print_one_time_passwords_or_read_stdin() {
+    let admin = Admin::new();
+    let units = admin.file("don-vi.csv", UNITS);
+    admin.run(&["units", "import", units.to_str().unwrap()]).ok();
+
+    let add = admin
+        .run(&[
+            "users",
+            "add",
+            "lan.nguyen",
+            "--name",
+            "Nguyễn Thị Lan",
+            "--unit",
+            "SO-NV",
+            "--position",
+            "Chuyên viên",
+        ])
+        .ok();
+    let (user, first) = passwords(&add.stdout).pop().unwrap();
+    assert_eq!(user, "lan.nguyen");
+    assert!(add.stderr.contains("must be changed at first login"), "{add:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'lan.nguyen' AND must_change_password AND role = 'learner'"), 1);
+
+    // A password from a script, on stdin: nothing printed, nothing to change.
+    let add = admin.run_with_stdin(
+        &[
+            "users",
+            "add",
+            "quan.tri",
+            "--name",
+            "Quản trị",
+            "--unit",
+            "TINH",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("mật khẩu đủ dài\n"),
+    );
+    let add = add.ok();
+    assert!(add.stdout.is_empty(), "{add:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'quan.tri' AND NOT must_change_password AND role = 'admin'"), 1);
+
+    // Clear one-line errors and a non-zero exit.
+    let weak = admin.run_with_stdin(
+        &["users", "add", "yeu", "--name", "Yếu", "--unit", "TINH", "--password-stdin"],
+        Some("ngan\n"),
+    );
+    assert!(weak.failed().stderr.contains("at least 8 characters"));
+    let taken = admin.run(&["users", "add", "LAN.NGUYEN", "--name", "Trùng", "--unit", "TINH"]).failed();
+    assert!(taken.stderr.contains("account `lan.nguyen` already exists"), "{taken:#?}");
+    let unit = admin.run(&["users", "add", "minh.le", "--name", "Lê Minh", "--unit", "SO-LA"]).failed();
+    assert!(unit.stderr.contains("no unit with code `SO-LA`"), "{unit:#?}");
+    let role = admin
+        .run(&["users", "add", "minh.le", "--name", "Lê Minh", "--unit", "TINH", "--role", "boss"])
+        .failed();
+    assert!(role.stderr.contains("`boss` is not a role"), "{role:#?}");
+    let name = admin.run(&["users", "add", "minh nguyễn", "--name", "Minh", "--unit", "TINH"]).failed();
+    assert!(name.stderr.contains("(`minh.nguyen`?)"), "{name:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users"), 2);
+
+    // Resetting: a new one-time password, or the one given on stdin.
+    let hash_before = admin.scalar("SELECT LENGTH(password_hash) FROM users WHERE username = 'quan.tri'");
+    let reset = admin.run(&["users", "set-password", "quan.tri"]).ok();
+    let (user, second) = passwords(&reset.stdout).pop().unwrap();
+    assert_eq!(user, "quan.tri");
+    assert_ne!(second, first);
+    assert!(hash_before > 0);
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'quan.tri' AND must_change_password"),
+        1
+    );
+    let given = admin.run_with_stdin(
+        &["users", "set-password", "lan.nguyen", "--password-stdin"],
+        Some("mật khẩu mới của Lan\r\n"),
+    );
+    assert!(given.ok().stdout.is_empty());
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'lan.nguyen' AND NOT must_change_password"),
+        1
+    );
+    let unknown = admin.run(&["users", "set-password", "khong.co"]).failed();
+    assert!(unknown.stderr.contains("no account `khong.co`"), "{unknown:#?}");
+    let empty = admin.run_with_stdin(&["users", "set-password", "lan.nguyen", "--password-stdin"], Some(""));
+    assert!(empty.failed().stderr.contains("no password on standard input"));
+
+    // Every action is in the audit log, never a password.
+    assert!(
+        admin.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'user.%' AND actor LIKE 'daotao-admin%'"
+        ) >= 4
+    );
+    assert_eq!(admin.scalar(&format!("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%{second}%'")), 0);
+}
+
+#[test]
+fn enroll_a_person_or_a_unit_with_its_sub_units_and_count_only_the_new() {
+    let admin = Admin::new();
+    admin.run(&["units", "import", admin.file("don-vi.csv", UNITS).to_str().unwrap()]).ok();
+    admin.run(&["users", "import", admin.file("tai-khoan.csv", USERS).to_str().unwrap()]).ok();
+    // The running server syncs the catalog; the admin tool works beside it on the same file.
+    let server = Server::start(admin.dir.path(), &[("DAOTAO_DATABASE_URL", &admin.url)]);
+    const COURSE: &str = "an-toan-thong-tin-co-ban";
+
+    let one = admin.run(&["enroll", "--course", COURSE, "--user", "hung.tran", "--due", "2027-03-31"]).ok();
+    assert!(one.stdout.starts_with("Ghi danh mới / newly enrolled: 1 "), "{one:#?}");
+    // The unit SO-NV with its sub-unit SO-NV.TCBM: lan.nguyen is new, hung.tran already enrolled.
+    let unit = admin.run(&["enroll", "--course", COURSE, "--unit", "SO-NV"]).ok();
+    assert!(unit.stdout.starts_with("Ghi danh mới / newly enrolled: 1 "), "{unit:#?}");
+    assert!(unit.stdout.contains("of 2 people in SO-NV and its sub-units"), "{unit:#?}");
+    let again = admin.run(&["enroll", "--course", COURSE, "--unit", "SO-NV", "--due", "2027-06-30"]).ok();
+    assert!(again.stdout.starts_with("Ghi danh mới / newly enrolled: 0 "), "{again:#?}");
+    let province = admin.run(&["enroll", "--course", COURSE, "--unit", "TINH", "--due", "2027-06-30"]).ok();
+    assert!(province.stdout.starts_with("Ghi danh mới / newly enrolled: 2 "), "{province:#?}");
+    assert!(province.stdout.contains("of 4 people in TINH"), "{province:#?}");
+    assert_eq!(admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{COURSE}'")), 4);
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM enrollments e JOIN users u ON u.id = e.user_id WHERE u.username = 'hung.tran' AND e.due_date = '2027-03-31'"),
+        1,
+        "re-enrolling keeps the first due date"
+    );
+    let person = admin.run(&["enroll", "--course", COURSE, "--user", "lan.nguyen"]).ok();
+    assert!(
+        person.stdout.contains("newly enrolled: 0 ") && person.stdout.contains("already enrolled"),
+        "{person:#?}"
+    );
+
+    let date =
+        admin.run(&["enroll", "--course", COURSE, "--user", "lan.nguyen", "--due", "31/12/2026"]).failed();
+    assert!(date.stderr.contains("`31/12/2026` is not a date: use YYYY-MM-DD"), "{date:#?}");
+    let course = admin.run(&["enroll", "--course", "khong-co", "--user", "lan.nguyen"]).failed();
+    assert!(course.stderr.contains("no active course `khong-co`"), "{course:#?}");
+    let who = admin.run(&["enroll", "--course", COURSE, "--user", "khong.co"]).failed();
+    assert!(who.stderr.contains("no account `khong.co`"), "{who:#?}");
+    let nowhere = admin.run(&["enroll", "--course", COURSE, "--unit", "KHONG-CO"]).failed();
+    assert!(nowhere.stderr.contains("no unit with code `KHONG-CO`"), "{nowhere:#?}");
+    admin.run(&["enroll", "--course", COURSE]).failed();
+    admin.run(&["enroll", "--course", COURSE, "--user", "lan.nguyen", "--unit", "TINH"]).failed();
+    assert!(admin.status().contains("enrollments: 4 (0 đã quá hạn"));
+    drop(server);
+}

@@ -1,0 +1,103 @@
+//! `users add` and `users set-password`.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::bail;
+use daotao_core::accounts::{self, AccountError, NewUser};
+use daotao_core::config::Config;
+use daotao_core::import::users::{bad_username, is_email};
+
+use crate::AddArgs;
+
+/// One account error as one bilingual line.
+fn explain(e: AccountError) -> anyhow::Error {
+    match e {
+        AccountError::BadUsername(u) => anyhow::anyhow!(bad_username(&u)),
+        AccountError::Taken(u) => anyhow::anyhow!("tài khoản `{u}` đã có / account `{u}` already exists"),
+        AccountError::UnknownUnit(c) => anyhow::anyhow!("không có đơn vị mã `{c}` / no unit with code `{c}`"),
+        AccountError::UnknownUser(u) => anyhow::anyhow!("không có tài khoản `{u}` / no account `{u}`"),
+        AccountError::WrongPassword => anyhow::anyhow!("sai mật khẩu / wrong password"),
+        AccountError::Weak(w) => anyhow::anyhow!(w),
+        AccountError::Db(e) => anyhow::Error::new(e).context("cơ sở dữ liệu / database"),
+    }
+}
+
+/// One line of standard input, without its line break: a password given by a script.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Nhập mật khẩu rồi Enter / type the password, then Enter:");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    let password = line.strip_suffix('\n').map_or(line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l));
+    if password.is_empty() {
+        bail!("không có mật khẩu ở đầu vào chuẩn / no password on standard input");
+    }
+    Ok(password.to_string())
+}
+
+pub async fn add(config: &Config, args: AddArgs) -> anyhow::Result<()> {
+    if args.name.trim().is_empty() {
+        bail!("họ tên không được để trống / --name must not be empty");
+    }
+    let email = args.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty());
+    if let Some(email) = &email
+        && !is_email(email)
+    {
+        bail!("`{email}` không phải địa chỉ thư điện tử / `{email}` is not an email address");
+    }
+    let password = if args.password_stdin { Some(password_from_stdin()?) } else { None };
+    let db = crate::connect(config).await?;
+    let (user, one_time) = accounts::add_user(
+        &db,
+        NewUser {
+            username: args.username,
+            full_name: args.name,
+            email,
+            unit_code: Some(args.unit.trim().to_string()),
+            position: args.position,
+            role: args.role,
+            password,
+        },
+    )
+    .await
+    .map_err(explain)?;
+    let unit = args.unit.trim();
+    crate::audit(&db, "user.create", &user.username, &format!("role {}, unit {unit}", user.role.as_str()))
+        .await?;
+    let who = format!("{} ({}, {}, {unit})", user.username, user.full_name, user.role.as_str());
+    match one_time {
+        Some(password) => {
+            println!("{}\t{password}", user.username);
+            eprintln!(
+                "Đã tạo tài khoản {who}; mật khẩu dùng một lần ở trên phải đổi khi đăng nhập lần đầu / created account {who}; the one-time password above must be changed at first login"
+            );
+        }
+        None => eprintln!(
+            "Đã tạo tài khoản {who} với mật khẩu đã nhập / created account {who} with the password given"
+        ),
+    }
+    Ok(())
+}
+
+pub async fn set_password(config: &Config, username: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let password = if password_stdin { Some(password_from_stdin()?) } else { None };
+    let db = crate::connect(config).await?;
+    let one_time = accounts::set_password(&db, username, password).await.map_err(explain)?;
+    let username = daotao_core::auth::login::normalize_username(username);
+    let kind = if one_time.is_some() { "one-time password" } else { "password given" };
+    crate::audit(&db, "user.set_password", &username, kind).await?;
+    match one_time {
+        Some(password) => {
+            println!("{username}\t{password}");
+            eprintln!(
+                "Đã đặt lại mật khẩu của {username}, mọi phiên đăng nhập đã kết thúc; mật khẩu dùng một lần ở trên phải đổi khi đăng nhập lần đầu / reset the password of {username}, every session ended; the one-time password above must be changed at first login"
+            );
+        }
+        None => eprintln!(
+            "Đã đặt mật khẩu mới cho {username}, mọi phiên đăng nhập đã kết thúc / set the new password of {username}, every session ended"
+        ),
+    }
+    Ok(())
+}

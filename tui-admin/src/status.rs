@@ -1,0 +1,46 @@
+//! `daotao-admin status`: the database in use, the synced catalog, and how
+//! many units, accounts and enrollments it holds.
+
+use daotao_core::config::Config;
+use daotao_core::entities::user::Role;
+use daotao_core::entities::{course, enrollment, lesson, quiz, unit, user};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+pub async fn run(config: &Config) -> anyhow::Result<()> {
+    let db = crate::connect(config).await?;
+    let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
+    println!("Cơ sở dữ liệu / database: {}", config.database_url);
+    println!("Khoá học đang phục vụ / active courses: {}", courses.len());
+    for c in courses {
+        let lessons = lesson::Entity::find()
+            .filter(lesson::Column::CourseId.eq(c.id.as_str()))
+            .filter(lesson::Column::Active.eq(true))
+            .count(&db)
+            .await?;
+        let quizzes = quiz::Entity::find()
+            .filter(quiz::Column::CourseId.eq(c.id.as_str()))
+            .filter(quiz::Column::Active.eq(true))
+            .count(&db)
+            .await?;
+        println!("  {:<40} {lessons:>3} bài học, {quizzes} bài kiểm tra  {}", c.id, c.title);
+    }
+    let units = unit::Entity::find().count(&db).await?;
+    println!("Đơn vị / units: {units}");
+    let mut by_role = Vec::new();
+    for role in [Role::Learner, Role::Trainer, Role::Admin] {
+        by_role.push(user::Entity::find().filter(user::Column::Role.eq(role)).count(&db).await?);
+    }
+    println!(
+        "Tài khoản / accounts: {} ({} học viên / learners, {} giảng viên / trainers, {} quản trị / admins)",
+        by_role.iter().sum::<u64>(),
+        by_role[0],
+        by_role[1],
+        by_role[2]
+    );
+    let enrollments = enrollment::Entity::find().count(&db).await?;
+    let today = chrono::Utc::now().date_naive();
+    let past_due =
+        enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
+    println!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)");
+    Ok(())
+}
