@@ -86,7 +86,7 @@ async fn env_with(config: Config) -> Env {
     write_fixture(&courses);
     let library = daotao_core::course::load_library(&courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", tmp.path().display())).await.unwrap();
+    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
     daotao_core::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::with_config(library, db.clone(), &config));
     let cli = TestClient::new(daotao_server::app::app(state).map_to_response().boxed());

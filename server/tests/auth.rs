@@ -101,7 +101,7 @@ async fn app_with(config: Config) -> App {
     write_fixture(&courses);
     let library = daotao_core::course::load_library(&courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", tmp.path().display())).await.unwrap();
+    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
     daotao_core::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::with_config(library, db.clone(), &config));
     let cli = TestClient::new(daotao_server::app::app(state).map_to_response().boxed());

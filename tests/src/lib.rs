@@ -1,5 +1,6 @@
-//! Helpers for end-to-end tests: start the real `daotao-server` binary on a
-//! free port with its own database and course folder, and stop it again.
+//! Helpers for end-to-end and database tests: start the real `daotao-server`
+//! binary on a free port with its own database and course folder, and give
+//! each test a fresh database on the backend CI asks for.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -151,5 +152,59 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// The PostgreSQL server the tests use (`DAOTAO_TEST_POSTGRES_URL`, a database URL on it).
+pub fn postgres_base_url() -> String {
+    std::env::var("DAOTAO_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// Whether database tests should run on PostgreSQL (`DAOTAO_TEST_BACKEND=postgres`)
+/// rather than SQLite; CI runs the suites both ways.
+pub fn on_postgres() -> bool {
+    std::env::var("DAOTAO_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A fresh, empty PostgreSQL database on the test server; returns its URL.
+/// Databases left by earlier test processes are dropped first.
+pub async fn fresh_postgres_database() -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let base = postgres_base_url();
+    let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is needed for this test ({base}): {e}. Start it or set DAOTAO_TEST_POSTGRES_URL.")
+    });
+    let pid = std::process::id();
+    if COUNTER.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        let old = admin
+            .query_all_raw(Statement::from_string(
+                admin.get_database_backend(),
+                format!("SELECT datname FROM pg_database WHERE datname LIKE 'daotao_t\\_%' AND datname NOT LIKE 'daotao_t\\_{pid}\\_%'"),
+            ))
+            .await
+            .unwrap_or_default();
+        for row in old {
+            if let Ok(name) = row.try_get_by_index::<String>(0) {
+                let _ =
+                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            }
+        }
+    }
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("daotao_t_{pid}_{n}");
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    format!("{}/{name}", base.rsplit_once('/').expect("a database URL").0)
+}
+
+/// The database URL for a test: a fresh PostgreSQL database when [`on_postgres`],
+/// else an SQLite file in `scratch`.
+pub async fn test_database_url(scratch: &Path) -> String {
+    if on_postgres() {
+        fresh_postgres_database().await
+    } else {
+        format!("sqlite://{}/t.sqlite", scratch.display())
     }
 }

@@ -177,18 +177,8 @@ fn failures_from_one_address_are_throttled_but_successes_never_are() {
 
 #[test]
 fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
-    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let name = format!("daotao_e2e_two_{}", std::process::id());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let admin = runtime.block_on(async {
-        use sea_orm::ConnectionTrait;
-        let admin = sea_orm::Database::connect(&base).await.expect("PostgreSQL on 127.0.0.1:5432 is needed");
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-        admin
-    });
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let url = runtime.block_on(daotao_tests::fresh_postgres_database());
     create_user(&url, "hai.may", Some("mật khẩu đủ dài"));
     let dir = scratch();
     let one = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
@@ -224,9 +214,4 @@ fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
     let me = me.text().unwrap();
     assert!(me.contains("Nguyễn Văn hai.may"), "{me}");
     assert!(me.contains(&format!("/courses/{COURSE}")), "the enrollment made on one is seen on two: {me}");
-    drop((one, two));
-    runtime.block_on(async {
-        use sea_orm::ConnectionTrait;
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-    });
 }
