@@ -74,16 +74,7 @@ pub async fn add_user(
         ),
         None => None,
     };
-    let (password, one_time) = match new.password {
-        Some(p) => {
-            password::check_strength(&username, &p)?;
-            (p, None)
-        }
-        None => {
-            let p = token::one_time_password();
-            (p.clone(), Some(p))
-        }
-    };
+    let (password, one_time) = choose_password(&username, new.password)?;
     let hash = password::hash_off_runtime(password).await;
     let row = AccountRow {
         username,
@@ -96,6 +87,21 @@ pub async fn add_user(
     };
     let model = row.into_active_model(hash, chrono::Utc::now()).insert(db).await?;
     Ok((model, one_time))
+}
+
+/// The password to set: the one given (if strong enough), or a generated
+/// one-time password, also returned so it can be handed to the person once.
+fn choose_password(username: &str, given: Option<String>) -> Result<(String, Option<String>), AccountError> {
+    match given {
+        Some(p) => {
+            password::check_strength(username, &p)?;
+            Ok((p, None))
+        }
+        None => {
+            let p = token::one_time_password();
+            Ok((p.clone(), Some(p)))
+        }
+    }
 }
 
 /// The columns of a new account, checked already; the one place a `users` row is built,
@@ -150,16 +156,7 @@ pub async fn set_password(
         .one(db)
         .await?
         .ok_or_else(|| AccountError::UnknownUser(username.clone()))?;
-    let (password, one_time) = match new_password {
-        Some(p) => {
-            password::check_strength(&username, &p)?;
-            (p, None)
-        }
-        None => {
-            let p = token::one_time_password();
-            (p.clone(), Some(p))
-        }
-    };
+    let (password, one_time) = choose_password(&username, new_password)?;
     let hash = password::hash_off_runtime(password).await;
     let mut model: user::ActiveModel = account.clone().into();
     model.password_hash = Set(hash);
