@@ -9,6 +9,9 @@ use daotao_core::db;
 use daotao_core::entities::{course, lesson, quiz};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
+mod support;
+use support::fresh_postgres_database;
+
 fn write(root: &Path, path: &str, content: &str) {
     let path = root.join(path);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -97,21 +100,4 @@ async fn catalog_sync_on_postgres() {
     let (db, name, admin) = fresh_postgres_database().await;
     story(db).await;
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
-}
-
-/// A new, empty database on the test server, so parallel tests never meet.
-async fn fresh_postgres_database() -> (DatabaseConnection, String, DatabaseConnection) {
-    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is needed for this test ({base}): {e}. Start it or set DAOTAO_TEST_POSTGRES_URL.")
-    });
-    let name = format!(
-        "daotao_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
-    );
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-    (db::connect(&url).await.unwrap(), name, admin)
 }

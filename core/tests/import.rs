@@ -12,6 +12,9 @@ use daotao_core::import::{ImportError, import_units, import_users};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use unicode_normalization::UnicodeNormalization;
 
+mod support;
+use support::fresh_postgres_database;
+
 const UNITS: &str = "\
 code,name,parent_code
 P-BM.VP,Văn phòng HĐND và UBND phường,P-BM
@@ -299,21 +302,4 @@ async fn dry_runs_check_everything_and_change_nothing() {
     assert_eq!(done.users.len(), 3);
     assert!(done.users.iter().all(|u| u.one_time_password.is_none()), "no password is made in a dry run");
     assert_eq!(counts(&db).await, (4, 0));
-}
-
-/// A new, empty database on the test server, so parallel tests never meet.
-async fn fresh_postgres_database() -> (DatabaseConnection, String, DatabaseConnection) {
-    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is needed for this test ({base}): {e}. Start it or set DAOTAO_TEST_POSTGRES_URL.")
-    });
-    let name = format!(
-        "daotao_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
-    );
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-    (db::connect(&url).await.unwrap(), name, admin)
 }

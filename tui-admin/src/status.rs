@@ -4,24 +4,23 @@
 use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{course, enrollment, lesson, quiz, unit, user};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
     println!("Cơ sở dữ liệu / database: {}", config.database_url);
     println!("Khoá học đang phục vụ / active courses: {}", courses.len());
+    let lessons =
+        active_counts_by_course::<lesson::Entity>(&db, lesson::Column::CourseId, lesson::Column::Active)
+            .await?;
+    let quizzes =
+        active_counts_by_course::<quiz::Entity>(&db, quiz::Column::CourseId, quiz::Column::Active).await?;
     for c in courses {
-        let lessons = lesson::Entity::find()
-            .filter(lesson::Column::CourseId.eq(c.id.as_str()))
-            .filter(lesson::Column::Active.eq(true))
-            .count(&db)
-            .await?;
-        let quizzes = quiz::Entity::find()
-            .filter(quiz::Column::CourseId.eq(c.id.as_str()))
-            .filter(quiz::Column::Active.eq(true))
-            .count(&db)
-            .await?;
+        let lessons = lessons.get(&c.id).copied().unwrap_or(0);
+        let quizzes = quizzes.get(&c.id).copied().unwrap_or(0);
         println!("  {:<40} {lessons:>3} bài học, {quizzes} bài kiểm tra  {}", c.id, c.title);
     }
     let units = unit::Entity::find().count(&db).await?;
@@ -43,4 +42,22 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
     println!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)");
     Ok(())
+}
+
+/// Active rows per course in one grouped query (lessons or quizzes).
+async fn active_counts_by_course<E: EntityTrait>(
+    db: &sea_orm::DatabaseConnection,
+    course_id: E::Column,
+    active: E::Column,
+) -> anyhow::Result<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = E::find()
+        .select_only()
+        .column(course_id)
+        .column_as(course_id.count(), "n")
+        .filter(active.eq(true))
+        .group_by(course_id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
