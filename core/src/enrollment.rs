@@ -50,6 +50,7 @@ pub async fn enroll_users(
             due_date: Set(due_date),
             enrolled_by: Set(enrolled_by),
             enrolled_at: Set(now),
+            completed_at: NotSet,
         });
         added += enrollment::Entity::insert_many(rows)
             .on_conflict(

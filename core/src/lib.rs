@@ -4,9 +4,11 @@
 //! library (load, validate, render) and the catalog synced into the database.
 
 pub mod accounts;
+pub mod attempts;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod completion;
 pub mod config;
 pub mod course;
 pub mod db;
@@ -15,6 +17,7 @@ pub mod enrollment;
 pub mod entities;
 pub mod import;
 pub mod progress;
+pub mod quiz;
 pub mod roster;
 pub mod text;
 pub mod units;

@@ -82,8 +82,10 @@ pub struct MyCourse {
     pub due_date: Option<NaiveDate>,
     pub lessons_total: u32,
     pub lessons_read: u32,
-    /// Due date passed and not every lesson read.
+    /// Due date passed and the course not completed.
     pub overdue: bool,
+    /// Every lesson read and the completion quiz (if any) passed.
+    pub completed: bool,
     /// The first lesson not yet read, where "continue" leads.
     pub next_lesson: Option<String>,
 }
@@ -141,7 +143,8 @@ pub async fn my_courses(
                 lessons.iter().find(|(id, _)| !read.contains(id)).map(|(_, slug)| slug.to_string());
             let lessons_total = lessons.len() as u32;
             MyCourse {
-                overdue: e.due_date.is_some_and(|due| due < today) && lessons_read < lessons_total,
+                overdue: e.due_date.is_some_and(|due| due < today) && e.completed_at.is_none(),
+                completed: e.completed_at.is_some(),
                 course_id: c.id,
                 title: c.title,
                 due_date: e.due_date,

@@ -22,7 +22,7 @@ fn course_files(root: &Path) {
     write(root, "khoa/course.toml", "title = \"Khoá thử\"\nhours = 3\nself_enrol = true\n");
     write(root, "khoa/01-bai-mot.md", "# Bài một\n\nA\n");
     write(root, "khoa/02-bai-hai.md", "# Bài hai\n\nB\n");
-    write(root, "khoa/quiz/cuoi-khoa.md", "+++\ntitle = \"Kiểm tra\"\n+++\n");
+    write(root, "khoa/quiz/cuoi-khoa.md", "+++\ntitle = \"Kiểm tra\"\n+++\n\n## Câu hỏi?\n\n= đáp án\n");
 }
 
 async fn lessons(db: &DatabaseConnection) -> Vec<(i64, String, i32, String, bool)> {

@@ -280,8 +280,27 @@ fn quiz_settings_are_checked() {
         "khoa/quiz/bang.xlsx: a quiz file is quiz/<id>.md or quiz/<id>.gift",
     );
     assert_one_problem(
-        &[("khoa/quiz/cuoi-khoa.gift", b"{T}")],
+        &[("khoa/quiz/cuoi-khoa.gift", "Trời xanh?{T}".as_bytes())],
         "khoa/quiz/cuoi-khoa.md: duplicate quiz id `cuoi-khoa`",
+    );
+}
+
+#[test]
+fn quiz_questions_are_checked_with_their_lines() {
+    assert_one_problem(
+        &[(
+            "khoa/quiz/cuoi-khoa.md",
+            "+++\ntitle = \"K\"\n+++\n\n## Câu không có đáp án đúng\n\n- [ ] A\n- [ ] B\n".as_bytes(),
+        )],
+        "khoa/quiz/cuoi-khoa.md:5: no option is marked right",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/tu-luan.gift", "// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n".as_bytes())],
+        "khoa/quiz/tu-luan.gift:2: essay questions are not supported",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/cuoi-khoa.md", "+++\ndraw = 5\n+++\n\n## Hỏi?\n\n= đáp\n".as_bytes())],
+        "khoa/quiz/cuoi-khoa.md:2: draw = 5 but the quiz has only 1 questions",
     );
 }
 

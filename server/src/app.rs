@@ -8,7 +8,7 @@ use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
 use crate::i18n::Lang;
-use crate::pages::{account, catalog, course, error, learners, lesson, login, me};
+use crate::pages::{account, attempt, catalog, course, error, learners, lesson, login, me, quiz};
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
 
@@ -44,6 +44,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/courses/:course/enrol", post(course::enrol))
         .at("/courses/:course/learners", compressed(get(learners::learners)))
         .at("/courses/:course/assets/*path", get(course_assets::serve))
+        .at("/courses/:course/quizzes/:quiz", compressed(get(quiz::show_quiz)))
+        .at("/courses/:course/quizzes/:quiz/attempts", post(quiz::start))
+        .at("/attempts/:id", compressed(get(attempt::show_attempt).post(attempt::post)))
         .at("/courses/:course/:lesson", compressed(get(lesson::lesson)))
         .at("/courses/:course/:lesson/read", post(lesson::mark_read))
         .at("/login", compressed(get(login::login_form).post(login::login)))

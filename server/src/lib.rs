@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attempt_closer;
 pub mod auth;
 pub mod check;
 pub mod course_assets;

@@ -12,8 +12,8 @@ use poem::Server;
 use poem::listener::TcpListener;
 
 use crate::app::app;
-use crate::reload;
 use crate::state::AppState;
+use crate::{attempt_closer, reload};
 
 /// Requests in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -39,6 +39,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     );
     catalog::sync_library(&db, &library).await.context("cannot sync the course catalog")?;
     let state = Arc::new(AppState::with_config(library, db, &config));
+    tokio::spawn(attempt_closer::run(state.clone()));
     let _watcher = reload::watch(state.clone(), tokio::runtime::Handle::current())
         .context("cannot watch the course folder for changes")?;
 

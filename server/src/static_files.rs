@@ -22,6 +22,11 @@ const FILES: &[StaticFile] = &[
         bytes: include_bytes!("../static/site.css"),
     },
     StaticFile {
+        name: "quiz.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/quiz.js"),
+    },
+    StaticFile {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../static/favicon.svg"),
@@ -45,6 +50,7 @@ fn url_of(name: &str) -> String {
 
 static CSS_URL: LazyLock<String> = LazyLock::new(|| url_of("site.css"));
 static FAVICON_URL: LazyLock<String> = LazyLock::new(|| url_of("favicon.svg"));
+static QUIZ_JS_URL: LazyLock<String> = LazyLock::new(|| url_of("quiz.js"));
 
 pub fn css_url() -> &'static str {
     &CSS_URL
@@ -52,6 +58,11 @@ pub fn css_url() -> &'static str {
 
 pub fn favicon_url() -> &'static str {
     &FAVICON_URL
+}
+
+/// The attempt page's countdown and autosave (the page works without it).
+pub fn quiz_js_url() -> &'static str {
+    &QUIZ_JS_URL
 }
 
 /// `GET /static/{file}`.

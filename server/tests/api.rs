@@ -661,11 +661,15 @@ async fn openapi_document_lists_every_path() {
     let paths: Vec<(String, Vec<String>)> =
         spec.paths.iter().map(|(path, ops)| (path.clone(), ops.keys().cloned().collect())).collect();
     let expected = [
+        ("/attempts/{id}", vec!["get"]),
+        ("/attempts/{id}/answers", vec!["put"]),
+        ("/attempts/{id}/submit", vec!["post"]),
         ("/courses", vec!["get"]),
         ("/courses/{course}", vec!["get"]),
         ("/courses/{course}/enrollment", vec!["post"]),
         ("/courses/{course}/lessons/{lesson}", vec!["get"]),
         ("/courses/{course}/lessons/{lesson}/progress", vec!["put"]),
+        ("/courses/{course}/quizzes/{quiz}/attempts", vec!["post"]),
         ("/me", vec!["get"]),
         ("/session", vec!["delete", "post"]),
     ];

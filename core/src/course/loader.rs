@@ -14,6 +14,7 @@ use super::ids::{is_valid_id, lesson_id};
 use super::problem::{Problem, line_of};
 use super::render::{MAX_SOURCE_BYTES, render_markdown};
 use super::{Course, CourseMeta, Lesson, Library, Quiz, QuizFormat, QuizSettings};
+use crate::quiz;
 use crate::text::nfc;
 
 /// Lesson ids the site uses for a course's own pages (`/courses/{course}/learners`, ...).
@@ -353,9 +354,15 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
             }
         };
         hash_file(hasher, &format!("quiz/{name}"), source.as_bytes());
-        let (settings_path, settings_source, first_line) = match format {
+        let (settings_path, settings_source, first_line, body, body_line) = match format {
             QuizFormat::Markdown => match frontmatter::split(&source) {
-                Ok(split) => (path.clone(), split.front_matter.to_string(), split.front_matter_line),
+                Ok(split) => (
+                    path.clone(),
+                    split.front_matter.to_string(),
+                    split.front_matter_line,
+                    split.body,
+                    split.body_line,
+                ),
                 Err(_) => {
                     problems.push(Problem::at(
                         path,
@@ -381,7 +388,7 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
                 } else {
                     String::new()
                 };
-                (toml_path, text, 1)
+                (toml_path, text, 1, source.as_str(), 1)
             }
         };
         let settings: QuizSettings = match toml::from_str(&settings_source) {
@@ -399,8 +406,28 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
             ));
             continue;
         }
+        let parsed = match format {
+            QuizFormat::Markdown => quiz::markdown::parse(body, body_line, settings.partial_credit),
+            QuizFormat::Gift => quiz::gift::parse(body),
+        };
+        let questions = match parsed {
+            Ok(questions) => questions,
+            Err(errors) => {
+                problems.extend(errors.into_iter().map(|e| Problem::at(path, e.line, e.message)));
+                continue;
+            }
+        };
+        if settings.draw as usize > questions.len() {
+            problems.push(Problem::at(
+                &settings_path,
+                first_line,
+                format!("draw = {} but the quiz has only {} questions", settings.draw, questions.len()),
+            ));
+            continue;
+        }
         quizzes.push(Quiz {
             id: stem.to_string(),
+            questions: Arc::new(questions),
             file: path.clone(),
             title: nfc(settings.title.as_deref().unwrap_or(stem)),
             format,

@@ -114,7 +114,7 @@ pub struct Lesson {
     pub content_hash: String,
 }
 
-/// A quiz as the catalog knows it; its questions are parsed by the quiz module.
+/// A quiz that parsed without errors.
 #[derive(Debug, Clone)]
 pub struct Quiz {
     pub id: String,
@@ -122,6 +122,8 @@ pub struct Quiz {
     pub title: String,
     pub format: QuizFormat,
     pub settings: QuizSettings,
+    /// The bank, with answer keys: never sent to a browser as-is (see `quiz::asked`).
+    pub questions: Arc<Vec<crate::quiz::Question>>,
     pub content_hash: String,
 }
 

@@ -90,6 +90,24 @@ pub fn render_markdown(source: &str, first_line: usize) -> Rendered {
     Rendered { html, toc, first_h1, links, text: text.trim_end().to_owned() }
 }
 
+/// Render a short piece of markdown (a quiz question, option or explanation) to sanitised HTML. A single
+/// paragraph comes back without its `<p>`, so an option reads inline beside its radio button.
+pub fn render_fragment(source: &str) -> String {
+    let html = render_markdown(source, 1).html;
+    let trimmed = html.trim();
+    if let Some(inner) = trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>"))
+        && !inner.contains("<p>")
+    {
+        return inner.to_owned();
+    }
+    trimmed.to_owned()
+}
+
+/// Sanitise HTML a trainer wrote directly (GIFT's `[html]` format) with the same rules as lessons.
+pub fn sanitize_html(html: &str) -> String {
+    SANITIZER.clean(&nfc(html)).to_string()
+}
+
 /// The markdown dialect of lessons. Never `Options::all()`: every extension
 /// changes how existing text renders.
 fn markdown_options() -> Options {

@@ -12,6 +12,8 @@ pub struct Model {
     pub due_date: Option<ChronoDate>,
     pub enrolled_by: Option<i64>,
     pub enrolled_at: ChronoDateTimeUtc,
+    /// Set once, when every lesson is read and the completion quiz passed.
+    pub completed_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

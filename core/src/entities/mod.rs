@@ -7,6 +7,7 @@ pub mod enrollment;
 pub mod lesson;
 pub mod lesson_progress;
 pub mod quiz;
+pub mod quiz_attempt;
 pub mod session;
 pub mod unit;
 pub mod user;

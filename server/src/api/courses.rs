@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use daotao_core::audit::{self, Event};
+use daotao_core::completion;
 use daotao_core::course::Course;
 use daotao_core::enrollment::{self, EnrollError};
 use daotao_core::progress::{ProgressError, mark_read, read_lessons};
@@ -222,7 +223,14 @@ impl CoursesApi {
         let found = library.courses.get(&course.0).ok_or_else(|| no_course(&course.0))?;
         found.lesson(&lesson.0).ok_or_else(|| no_lesson(&course.0, &lesson.0))?;
         match mark_read(&state.db, caller.user().id, &course.0, &lesson.0).await {
-            Ok(()) => Ok(MarkedRead::Done),
+            Ok(()) => {
+                if let Some(found) = state.library().courses.get(&course.0) {
+                    completion::check(&state.db, caller.user().id, found, chrono::Utc::now())
+                        .await
+                        .map_err(ApiError::internal)?;
+                }
+                Ok(MarkedRead::Done)
+            }
             Err(ProgressError::NotEnrolled(_)) => {
                 Err(ApiError::Forbidden(format!("not enrolled in course `{}`", course.0)))
             }

@@ -7,6 +7,8 @@
 //! (`{"error": "..."}`, see [`error`]); every answer is `Cache-Control:
 //! no-store` unless it is the same for everyone.
 
+pub mod attempt_models;
+pub mod attempts;
 pub mod caller;
 pub mod courses;
 pub mod error;
@@ -36,13 +38,15 @@ pub enum ApiTags {
     Courses,
     /// The caller's own records.
     Me,
+    /// Quiz attempts: start, save answers, submit, review.
+    Quizzes,
 }
 
-type Apis = (session::SessionApi, courses::CoursesApi, me::MeApi);
+type Apis = (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi);
 
 /// The OpenAPI service (operations and document).
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((session::SessionApi, courses::CoursesApi, me::MeApi), "Đào tạo số API", "1")
+    OpenApiService::new((session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi), "Đào tạo số API", "1")
         .description(
             "The learner API of Đào tạo số. Log in with `POST /session` and send the token as \
              `Authorization: Bearer <token>`. A browser logged in on the web site may instead use its session \

@@ -235,6 +235,8 @@ pub struct MyEnrollment {
     pub lessons_read: u32,
     pub lessons_total: u32,
     /// The due date has passed and not every lesson is read.
+    /// Every lesson read and the completion quiz passed.
+    pub completed: bool,
     pub overdue: bool,
     /// The first lesson not read yet (where to continue); none when all are read.
     pub next_lesson: Option<String>,
@@ -249,6 +251,7 @@ impl From<MyCourse> for MyEnrollment {
             lessons_read: c.lessons_read,
             lessons_total: c.lessons_total,
             overdue: c.overdue,
+            completed: c.completed,
             next_lesson: c.next_lesson,
         }
     }

@@ -27,19 +27,23 @@ pub struct Track {
     pub read: HashSet<String>,
     /// The first lesson not read yet.
     pub next: Option<String>,
+    /// Every lesson read and the completion quiz passed.
+    pub completed: bool,
 }
 
 impl Track {
     /// Looks up `user_id`'s enrolment and lessons read in `course`.
     pub async fn load(state: &AppState, user_id: i64, of: &Course) -> poem::Result<Track> {
-        let enrolled = enrollment::find(&state.db, user_id, &of.id).await.map_err(internal)?.is_some();
+        let enrollment = enrollment::find(&state.db, user_id, &of.id).await.map_err(internal)?;
+        let enrolled = enrollment.is_some();
+        let completed = enrollment.is_some_and(|e| e.completed_at.is_some());
         let read = if enrolled {
             read_lessons(&state.db, user_id, &of.id).await.map_err(internal)?
         } else {
             HashSet::new()
         };
         let next = of.lessons.iter().find(|l| !read.contains(&l.id)).map(|l| l.id.clone());
-        Ok(Track { enrolled, read, next })
+        Ok(Track { enrolled, read, next, completed })
     }
 }
 

@@ -84,7 +84,11 @@ pub async fn mark_read(
     let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
     let (index, _) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
     match record_read(&state.db, user.id, &course_id, &lesson_id).await {
-        Ok(()) => {}
+        Ok(()) => {
+            daotao_core::completion::check(&state.db, user.id, course, chrono::Utc::now())
+                .await
+                .map_err(internal)?;
+        }
         Err(ProgressError::NotEnrolled(_)) => return Err(poem::Error::from_status(StatusCode::FORBIDDEN)),
         Err(ProgressError::UnknownLesson(..)) => return Err(NotFoundError.into()),
         Err(e) => return Err(internal(e)),

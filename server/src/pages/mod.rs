@@ -1,6 +1,7 @@
 //! Server-rendered HTML pages: small, readable without JavaScript.
 
 pub mod account;
+pub mod attempt;
 pub mod catalog;
 pub mod course;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod learners;
 pub mod lesson;
 pub mod login;
 pub mod me;
+pub mod quiz;
 
 use askama::Template;
 use poem::http::{StatusCode, header};

@@ -1,0 +1,85 @@
+//! Course completion: every active lesson read and, when the course names one, its completion quiz passed.
+//! Checked after a lesson is marked read and after an attempt is graded; the moment is recorded once, on the
+//! enrollment (`completed_at`), and is the event competency awards build on.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+
+use crate::course::Course;
+use crate::entities::{enrollment, lesson, quiz, quiz_attempt};
+
+/// Records the completion of `course` by `user_id` if it is due; returns true only the first time.
+pub async fn check(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    course: &Course,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let Some(enrolled) = crate::enrollment::find(db, user_id, &course.id).await? else { return Ok(false) };
+    if enrolled.completed_at.is_some() || !all_lessons_read(db, user_id, &course.id).await? {
+        return Ok(false);
+    }
+    if let Some(slug) = &course.meta.completion.quiz
+        && !quiz_passed(db, user_id, &course.id, slug.get_ref()).await?
+    {
+        return Ok(false);
+    }
+    let updated = enrollment::Entity::update_many()
+        .col_expr(enrollment::Column::CompletedAt, Expr::value(now))
+        .filter(enrollment::Column::Id.eq(enrolled.id))
+        .filter(enrollment::Column::CompletedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
+async fn all_lessons_read(db: &impl ConnectionTrait, user_id: i64, course_id: &str) -> Result<bool, DbErr> {
+    let active: Vec<String> = lesson::Entity::find()
+        .select_only()
+        .column(lesson::Column::Slug)
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Active.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let read = crate::progress::read_lessons(db, user_id, course_id).await?;
+    Ok(active.iter().all(|slug| read.contains(slug)))
+}
+
+/// Whether any graded attempt at the course's quiz `slug` passed.
+pub async fn quiz_passed(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    course_id: &str,
+    slug: &str,
+) -> Result<bool, DbErr> {
+    let Some(quiz_row) = quiz::Entity::find()
+        .filter(quiz::Column::CourseId.eq(course_id))
+        .filter(quiz::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let passed = quiz_attempt::Entity::find()
+        .filter(quiz_attempt::Column::UserId.eq(user_id))
+        .filter(quiz_attempt::Column::QuizId.eq(quiz_row.id))
+        .filter(quiz_attempt::Column::Passed.eq(true))
+        .count(db)
+        .await?;
+    Ok(passed > 0)
+}
+
+/// After an attempt is graded: a pass may complete its course (if the course is still in `library`).
+pub async fn after_graded(
+    db: &impl ConnectionTrait,
+    library: &crate::course::Library,
+    attempt: &crate::attempts::Attempt,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    match library.courses.get(&attempt.row.course_id) {
+        Some(course) if attempt.row.passed == Some(true) => check(db, attempt.row.user_id, course, now).await,
+        _ => Ok(false),
+    }
+}

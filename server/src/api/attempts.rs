@@ -1,0 +1,181 @@
+//! Quiz attempts: start one, save answers any number of times, submit once (a second submit returns the same
+//! result), read it back. The rules live in `daotao_core::attempts`; this maps them to HTTP.
+
+use std::sync::Arc;
+
+use daotao_core::attempts::{self, AttemptError};
+use daotao_core::quiz::grade::Answers;
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi};
+
+use super::ApiTags;
+use super::attempt_models::{AttemptOut, attempt_out};
+use super::caller::Caller;
+use super::error::ApiError;
+use crate::state::AppState;
+
+pub struct AttemptsApi;
+
+#[derive(ApiResponse)]
+pub enum Started {
+    /// A new attempt.
+    #[oai(status = 201)]
+    Created(Json<AttemptOut>),
+    /// The caller's attempt already running (another tab, a reload): continue it.
+    #[oai(status = 200)]
+    Resumed(Json<AttemptOut>),
+}
+
+impl From<AttemptError> for ApiError {
+    fn from(e: AttemptError) -> Self {
+        match e {
+            AttemptError::NotEnrolled(_) => ApiError::Forbidden(e.to_string()),
+            AttemptError::UnknownQuiz(..) | AttemptError::NotFound => ApiError::NotFound(e.to_string()),
+            AttemptError::NoAttemptsLeft(_) | AttemptError::Submitted | AttemptError::Expired => {
+                ApiError::Http(StatusCode::CONFLICT, e.to_string())
+            }
+            AttemptError::BadAnswer(_) => ApiError::Http(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            AttemptError::Corrupt(..) | AttemptError::Db(_) => ApiError::internal(e),
+        }
+    }
+}
+
+/// Answers as sent: `{question_id: [option ids] | "text" | number | {left: right}}`.
+fn parse_answers(body: serde_json::Value) -> Result<Answers, ApiError> {
+    serde_json::from_value(body).map_err(|e| {
+        ApiError::Http(
+            StatusCode::BAD_REQUEST,
+            format!("answers are {{question_id: [option ids] | \"text\" | number | {{left: right}}}}: {e}"),
+        )
+    })
+}
+
+/// The quiz slug of an attempt, for its JSON (from the catalog row it points to).
+async fn quiz_slug(state: &AppState, quiz_id: i64) -> Result<String, ApiError> {
+    use sea_orm::EntityTrait;
+    let row = daotao_core::entities::quiz::Entity::find_by_id(quiz_id)
+        .one(&state.db)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(row.map(|q| q.slug).unwrap_or_default())
+}
+
+#[OpenApi(tag = "ApiTags::Quizzes")]
+impl AttemptsApi {
+    /// Start an attempt
+    ///
+    /// Only for learners enrolled in the course, within the quiz's attempt limit (409 when none is left). If
+    /// the caller has an attempt running, that one is returned (200). The questions come without answer keys.
+    #[oai(
+        path = "/courses/:course/quizzes/:quiz/attempts",
+        method = "post",
+        request_header(
+            name = "X-CSRF-Token",
+            ty = "Option<String>",
+            description = "Required with the session cookie."
+        )
+    )]
+    async fn start(
+        &self,
+        state: Data<&Arc<AppState>>,
+        caller: Caller,
+        course: Path<String>,
+        quiz: Path<String>,
+    ) -> Result<Started, ApiError> {
+        let library = state.library();
+        let found = library
+            .courses
+            .get(&course.0)
+            .ok_or_else(|| ApiError::NotFound(format!("no course `{}`", course.0)))?;
+        let q =
+            found.quizzes.iter().find(|q| q.id == quiz.0).ok_or_else(|| {
+                ApiError::NotFound(format!("no quiz `{}` in course `{}`", quiz.0, course.0))
+            })?;
+        let now = chrono::Utc::now();
+        let (attempt, created) = attempts::start(&state.db, caller.user().id, found, q, now).await?;
+        let body = Json(attempt_out(&attempt, &q.id));
+        Ok(if created { Started::Created(body) } else { Started::Resumed(body) })
+    }
+
+    /// An attempt
+    ///
+    /// Only its owner may read it (404 for anyone else). The result and the review are there once submitted.
+    #[oai(path = "/attempts/:id", method = "get")]
+    async fn get(
+        &self,
+        state: Data<&Arc<AppState>>,
+        caller: Caller,
+        id: Path<i64>,
+    ) -> Result<Json<AttemptOut>, ApiError> {
+        let now = chrono::Utc::now();
+        let attempt = attempts::find_own(&state.db, caller.user().id, id.0, now).await?;
+        if attempt.row.closed_by_server {
+            daotao_core::completion::after_graded(&state.db, &state.library(), &attempt, now)
+                .await
+                .map_err(ApiError::internal)?;
+        }
+        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+    }
+
+    /// Save answers
+    ///
+    /// Any number of times before submitting; the answers sent replace those saved for the same questions
+    /// (an empty list or text clears one). 409 once submitted or past the deadline.
+    #[oai(
+        path = "/attempts/:id/answers",
+        method = "put",
+        request_header(
+            name = "X-CSRF-Token",
+            ty = "Option<String>",
+            description = "Required with the session cookie."
+        )
+    )]
+    async fn save(
+        &self,
+        state: Data<&Arc<AppState>>,
+        caller: Caller,
+        id: Path<i64>,
+        body: Json<serde_json::Value>,
+    ) -> Result<Json<AttemptOut>, ApiError> {
+        let answers = parse_answers(body.0)?;
+        let attempt =
+            attempts::save_answers(&state.db, caller.user().id, id.0, answers, chrono::Utc::now()).await?;
+        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+    }
+
+    /// Submit and grade
+    ///
+    /// The body carries last answers (as for saving), or `{}` to grade those saved. Grades once: submitting
+    /// again returns the same result.
+    /// Past the deadline the answers saved in time are graded and any sent now are ignored.
+    #[oai(
+        path = "/attempts/:id/submit",
+        method = "post",
+        request_header(
+            name = "X-CSRF-Token",
+            ty = "Option<String>",
+            description = "Required with the session cookie."
+        )
+    )]
+    async fn submit(
+        &self,
+        state: Data<&Arc<AppState>>,
+        caller: Caller,
+        id: Path<i64>,
+        body: Json<serde_json::Value>,
+    ) -> Result<Json<AttemptOut>, ApiError> {
+        let answers = match body.0 {
+            serde_json::Value::Null => None,
+            v => Some(parse_answers(v)?),
+        };
+        let now = chrono::Utc::now();
+        let attempt = attempts::submit(&state.db, caller.user().id, id.0, answers, now).await?;
+        daotao_core::completion::after_graded(&state.db, &state.library(), &attempt, now)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+    }
+}

@@ -1,0 +1,314 @@
+//! `/attempts/{id}`: one attempt, for its owner only. While open: the questions as a plain form that works
+//! without JavaScript (with it, answers autosave through the API and a countdown shows); `POST` saves or
+//! submits. Once submitted: the score, pass or fail, and per question what was right, with the explanation.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use askama::Template;
+use daotao_core::attempts::{self, Attempt, AttemptError};
+use daotao_core::completion;
+use daotao_core::course::Course;
+use daotao_core::entities::quiz;
+use daotao_core::quiz::grade::{Answer, Answers};
+use daotao_core::quiz::review::{ReviewedQuestion, format_number, review};
+use daotao_core::quiz::{Kind, Question};
+use poem::error::NotFoundError;
+use poem::http::StatusCode;
+use poem::web::{Data, Path, Query};
+use poem::{Body, Request, Response, handler};
+use sea_orm::EntityTrait;
+use serde::Deserialize;
+
+use super::login::internal;
+use super::{Chrome, private_html};
+use crate::auth::{self, Viewer, csrf};
+use crate::i18n::{Lang, Texts};
+use crate::state::AppState;
+use crate::static_files;
+
+/// Form bodies larger than this are refused: a quiz's answers are far smaller.
+const MAX_FORM_BYTES: usize = 256 * 1024;
+
+/// One question of the open attempt's form, with what was saved for it.
+pub struct QuestionView {
+    pub number: usize,
+    pub id: String,
+    pub kind: &'static str,
+    pub stem_html: String,
+    pub options: Vec<OptionView>,
+    /// Short and numerical: the saved text.
+    pub text: String,
+    /// Matching: the texts to pick from.
+    pub choices: Vec<String>,
+}
+
+pub struct OptionView {
+    pub id: String,
+    pub html: String,
+    pub checked: bool,
+    /// Matching: the right text saved for this item.
+    pub selected: String,
+}
+
+#[derive(Template)]
+#[template(path = "attempt.html")]
+struct AttemptPage {
+    chrome: Chrome,
+    course_id: String,
+    course_title: String,
+    quiz_id: String,
+    quiz_title: String,
+    id: i64,
+    number: i32,
+    questions: Vec<QuestionView>,
+    seconds_left: Option<i64>,
+    deadline: String,
+    saved: bool,
+    notice: Option<&'static str>,
+    script_url: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "result.html")]
+struct ResultPage {
+    chrome: Chrome,
+    course_id: String,
+    course_title: String,
+    quiz_id: String,
+    quiz_title: String,
+    number: i32,
+    percent: String,
+    score: String,
+    max_score: String,
+    pass_percent: i32,
+    passed: bool,
+    closed_by_server: bool,
+    completed: bool,
+    questions: Vec<ReviewedQuestion>,
+}
+
+#[derive(Deserialize)]
+pub struct Flags {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// `GET /attempts/{id}`.
+#[handler]
+pub async fn show_attempt(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(flags): Query<Flags>,
+    lang: Lang,
+) -> poem::Result<Response> {
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(req.uri().path()));
+    };
+    let now = chrono::Utc::now();
+    let attempt = match attempts::find_own(&state.db, user.id, id, now).await {
+        Ok(a) => a,
+        Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
+        Err(e) => return Err(internal(e)),
+    };
+    show(req, &state, attempt, lang, flags.saved.is_some(), None, StatusCode::OK).await
+}
+
+async fn show(
+    req: &Request,
+    state: &AppState,
+    attempt: Attempt,
+    lang: Lang,
+    saved: bool,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> poem::Result<Response> {
+    let t = lang.texts();
+    let library = state.library();
+    let quiz_row = quiz::Entity::find_by_id(attempt.row.quiz_id).one(&state.db).await.map_err(internal)?;
+    let quiz_row = quiz_row.ok_or(NotFoundError)?;
+    let course: Option<&Arc<Course>> = library.courses.get(&attempt.row.course_id);
+    let course_title = course.map(|c| c.meta.title.clone()).unwrap_or_else(|| attempt.row.course_id.clone());
+    let chrome = Chrome::new(lang, req);
+    if let Some(score) = attempt.score() {
+        let now = chrono::Utc::now();
+        // An attempt the server closed at its deadline may complete the course now.
+        completion::after_graded(&state.db, &library, &attempt, now).await.map_err(internal)?;
+        let completed = daotao_core::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
+            .await
+            .map_err(internal)?
+            .is_some_and(|e| e.completed_at.is_some());
+        let page = ResultPage {
+            chrome,
+            course_id: attempt.row.course_id.clone(),
+            course_title,
+            quiz_id: quiz_row.slug,
+            quiz_title: quiz_row.title,
+            number: attempt.row.number,
+            percent: format_number(score.percent),
+            score: format_number(score.score),
+            max_score: format_number(score.max_score),
+            pass_percent: attempt.row.pass_percent,
+            passed: attempt.row.passed == Some(true),
+            closed_by_server: attempt.row.closed_by_server,
+            completed,
+            questions: attempt
+                .questions
+                .iter()
+                .map(|q| review(q, attempt.answers.get(&q.id), t.quiz_true, t.quiz_false))
+                .collect(),
+        };
+        return Ok(private_html(&page, status));
+    }
+    let page = AttemptPage {
+        chrome,
+        course_id: attempt.row.course_id.clone(),
+        course_title,
+        quiz_id: quiz_row.slug,
+        quiz_title: quiz_row.title,
+        id: attempt.row.id,
+        number: attempt.row.number,
+        questions: attempt
+            .questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| question_view(i + 1, q, attempt.answers.get(&q.id), t))
+            .collect(),
+        seconds_left: attempt.seconds_left(chrono::Utc::now()),
+        deadline: attempt.row.deadline.map(|d| d.format("%H:%M:%S UTC").to_string()).unwrap_or_default(),
+        saved,
+        notice,
+        script_url: static_files::quiz_js_url(),
+    };
+    Ok(private_html(&page, status))
+}
+
+fn question_view(number: usize, q: &Question, saved: Option<&Answer>, t: &Texts) -> QuestionView {
+    let picked = |id: &str| matches!(saved, Some(Answer::Options(ids)) if ids.iter().any(|p| p == id));
+    let option = |id: &str, html: &str| OptionView {
+        id: id.to_owned(),
+        html: html.to_owned(),
+        checked: picked(id),
+        selected: String::new(),
+    };
+    let asked = daotao_core::quiz::asked::ask(q, t.quiz_true, t.quiz_false);
+    let options = match &q.kind {
+        Kind::Matching { pairs } => pairs
+            .iter()
+            .map(|p| OptionView {
+                id: p.id.clone(),
+                html: p.left_html.clone(),
+                checked: false,
+                selected: match saved {
+                    Some(Answer::Matching(m)) => m.get(&p.id).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                },
+            })
+            .collect(),
+        _ => asked.options.iter().map(|o| option(&o.id, &o.html)).collect(),
+    };
+    let text = match saved {
+        Some(Answer::Text(s)) => s.clone(),
+        Some(Answer::Number(n)) => format_number(*n),
+        _ => String::new(),
+    };
+    QuestionView {
+        number,
+        id: q.id.clone(),
+        kind: asked.kind,
+        stem_html: q.stem_html.clone(),
+        options,
+        text,
+        choices: asked.choices,
+    }
+}
+
+/// The answers of the form: every question of the attempt gets a value (empty when nothing was picked or
+/// typed), so the form replaces what was saved, as a learner expects of "save".
+fn answers_from_form(questions: &[Question], pairs: &[(String, String)]) -> Answers {
+    let values = |name: &str| -> Vec<String> {
+        pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    };
+    questions
+        .iter()
+        .map(|q| {
+            let answer = match &q.kind {
+                Kind::Single { .. } | Kind::Multiple { .. } | Kind::TrueFalse { .. } => {
+                    Answer::Options(values(&q.id).into_iter().filter(|v| !v.is_empty()).collect())
+                }
+                Kind::Short { .. } | Kind::Numerical { .. } => {
+                    Answer::Text(values(&q.id).into_iter().next().unwrap_or_default())
+                }
+                Kind::Matching { pairs: items } => Answer::Matching(
+                    items
+                        .iter()
+                        .map(|p| {
+                            (
+                                p.id.clone(),
+                                values(&format!("{}.{}", q.id, p.id)).into_iter().next().unwrap_or_default(),
+                            )
+                        })
+                        .collect::<BTreeMap<_, _>>(),
+                ),
+            };
+            (q.id.clone(), answer)
+        })
+        .collect()
+}
+
+/// `POST /attempts/{id}`: `action=save` keeps the answers; `action=submit` grades.
+#[handler]
+pub async fn post(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    lang: Lang,
+    body: Body,
+) -> poem::Result<Response> {
+    let here = format!("/attempts/{id}");
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(&here));
+    };
+    let bytes = body.into_bytes_limit(MAX_FORM_BYTES).await?;
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let field =
+        |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
+    csrf::check(&viewer, field("csrf"))?;
+    let submit = field("action") == "submit";
+    let now = chrono::Utc::now();
+    let t = lang.texts();
+    let attempt = match attempts::find_own(&state.db, user.id, id, now).await {
+        Ok(a) => a,
+        Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
+        Err(e) => return Err(internal(e)),
+    };
+    let answers = answers_from_form(&attempt.questions, &pairs);
+    let result = if submit {
+        attempts::submit(&state.db, user.id, id, Some(answers), now).await
+    } else {
+        attempts::save_answers(&state.db, user.id, id, answers, now).await
+    };
+    match result {
+        Ok(graded) if submit => {
+            completion::after_graded(&state.db, &state.library(), &graded, now).await.map_err(internal)?;
+            Ok(auth::redirect(&here))
+        }
+        Ok(_) => Ok(auth::redirect(&format!("{here}?saved=1"))),
+        // Saving after the deadline or after submitting: show what there is, with why.
+        Err(AttemptError::Submitted) | Err(AttemptError::Expired) => {
+            let attempt = attempts::find_own(&state.db, user.id, id, now).await.map_err(internal)?;
+            let notice = if attempt.row.closed_by_server { t.quiz_expired } else { t.quiz_already_submitted };
+            show(req, &state, attempt, lang, false, Some(notice), StatusCode::CONFLICT).await
+        }
+        Err(AttemptError::BadAnswer(_)) => {
+            show(req, &state, attempt, lang, false, Some(t.quiz_bad_answer), StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(AttemptError::NotFound) => Err(NotFoundError.into()),
+        Err(e) => Err(internal(e)),
+    }
+}

@@ -1,0 +1,146 @@
+//! `/courses/{course}/quizzes/{quiz}`: a quiz's rules, the learner's attempts and best result, and `POST
+//! .../attempts` to start (or resume) an attempt. Quizzes are for logged-in, enrolled learners only.
+
+use std::sync::Arc;
+
+use askama::Template;
+use daotao_core::attempts::{self, AttemptError};
+use daotao_core::course::{Course, Quiz};
+use daotao_core::entities::quiz_attempt;
+use poem::error::NotFoundError;
+use poem::http::StatusCode;
+use poem::web::{Data, Form, Path};
+use poem::{Request, Response, handler};
+
+use super::login::{CsrfForm, internal};
+use super::{Chrome, private_html};
+use crate::auth::{self, Viewer, csrf};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "quiz.html")]
+struct QuizPage<'a> {
+    chrome: Chrome,
+    course: &'a Course,
+    quiz: &'a Quiz,
+    /// How many questions an attempt asks.
+    questions: usize,
+    enrolled: bool,
+    attempts: Vec<quiz_attempt::Model>,
+    best: Option<quiz_attempt::Model>,
+    /// An attempt still running.
+    open: Option<i64>,
+    attempts_left: Option<u32>,
+    is_completion_quiz: bool,
+    /// A message after a refused start.
+    notice: Option<&'static str>,
+}
+
+fn find<'a>(course: &'a Course, quiz_id: &str) -> poem::Result<&'a Quiz> {
+    Ok(course.quizzes.iter().find(|q| q.id == quiz_id).ok_or(NotFoundError)?)
+}
+
+/// `GET /courses/{course}/quizzes/{quiz}`.
+#[handler]
+pub async fn show_quiz(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path((course_id, quiz_id)): Path<(String, String)>,
+    lang: Lang,
+) -> poem::Result<Response> {
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(req.uri().path()));
+    };
+    let library = state.library();
+    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
+    let quiz = find(course, &quiz_id)?;
+    render(req, &state, user.id, course, quiz, lang, None, StatusCode::OK).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    req: &Request,
+    state: &AppState,
+    user_id: i64,
+    course: &Course,
+    quiz: &Quiz,
+    lang: Lang,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> poem::Result<Response> {
+    let enrolled =
+        daotao_core::enrollment::find(&state.db, user_id, &course.id).await.map_err(internal)?.is_some();
+    let attempts = attempts::list_own(&state.db, user_id, &course.id, &quiz.id).await.map_err(internal)?;
+    let now = chrono::Utc::now();
+    let open = attempts
+        .iter()
+        .find(|a| a.submitted_at.is_none() && a.deadline.is_none_or(|d| now <= d + attempts::DEADLINE_GRACE))
+        .map(|a| a.id);
+    let best = attempts::best(&attempts).cloned();
+    let allowed = quiz.settings.attempts;
+    let attempts_left = (allowed > 0).then(|| allowed.saturating_sub(attempts.len() as u32));
+    let questions = match quiz.settings.draw as usize {
+        0 => quiz.questions.len(),
+        n => n.min(quiz.questions.len()),
+    };
+    let is_completion_quiz = course.meta.completion.quiz.as_ref().is_some_and(|q| *q.get_ref() == quiz.id);
+    let page = QuizPage {
+        chrome: Chrome::new(lang, req),
+        course,
+        quiz,
+        questions,
+        enrolled,
+        attempts,
+        best,
+        open,
+        attempts_left,
+        is_completion_quiz,
+        notice,
+    };
+    Ok(private_html(&page, status))
+}
+
+/// `POST /courses/{course}/quizzes/{quiz}/attempts`: start an attempt (or go back to the running one).
+#[handler]
+pub async fn start(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path((course_id, quiz_id)): Path<(String, String)>,
+    lang: Lang,
+    Form(form): Form<CsrfForm>,
+) -> poem::Result<Response> {
+    let here = format!("/courses/{course_id}/quizzes/{quiz_id}");
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(&here));
+    };
+    csrf::check(&viewer, &form.csrf)?;
+    let library = state.library();
+    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
+    let quiz = find(course, &quiz_id)?;
+    let t = lang.texts();
+    match attempts::start(&state.db, user.id, course, quiz, chrono::Utc::now()).await {
+        Ok((attempt, _)) => Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id))),
+        Err(AttemptError::NoAttemptsLeft(_)) => {
+            render(
+                req,
+                &state,
+                user.id,
+                course,
+                quiz,
+                lang,
+                Some(t.quiz_no_attempts_left),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(AttemptError::NotEnrolled(_)) => {
+            render(req, &state, user.id, course, quiz, lang, Some(t.quiz_enrol_first), StatusCode::FORBIDDEN)
+                .await
+        }
+        Err(AttemptError::UnknownQuiz(..)) => Err(NotFoundError.into()),
+        Err(e) => Err(internal(e)),
+    }
+}
