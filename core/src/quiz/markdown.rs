@@ -425,4 +425,38 @@ mod tests {
         assert_eq!(option_id(26), "aa");
         assert_eq!(option_id(27), "ab");
     }
+
+    mod never_panics {
+        use super::*;
+        use proptest::prelude::*;
+
+        const FRAGMENTS: &[&str] = &[
+            "## ", "# ", "- [ ] ", "- [x] ", "* [X] ", "= ", "> ", "\n", "\n\n", "  ", "```", "~~~", "<!-- -->",
+            "Câu hỏi", "đáp án", "ẫ", "e\u{0301}", "<script>", "[x]", "|a|b|", "[^1]", "{#id}", "\\", "\r\n",
+        ];
+
+        fn check(source: &str) {
+            match parse(source, 3, true) {
+                Ok(questions) => assert!(!questions.is_empty()),
+                Err(errors) => {
+                    let last = 3 + source.lines().count().max(1);
+                    assert!(errors.iter().all(|e| e.line >= 1 && e.line <= last), "{errors:?} for {source:?}");
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn arbitrary_text(chars in prop::collection::vec(any::<char>(), 0..400)) {
+                check(&chars.into_iter().collect::<String>());
+            }
+
+            #[test]
+            fn quiz_like_fragments(parts in prop::collection::vec(prop::sample::select(FRAGMENTS), 0..80)) {
+                check(&parts.concat());
+            }
+        }
+    }
 }
