@@ -1,17 +1,20 @@
 //! Course completion: every active lesson read and, when the course names one, its completion quiz passed.
 //! Checked after a lesson is marked read and after an attempt is graded; the moment is recorded once, on the
-//! enrollment (`completed_at`), and is the event competency awards build on.
+//! enrollment (`completed_at`), and then the course's competencies are awarded and its certificate issued.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
 
 use crate::course::Course;
 use crate::entities::{enrollment, lesson, quiz, quiz_attempt};
 
 /// Records the completion of `course` by `user_id` if it is due; returns true only the first time.
 pub async fn check(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     user_id: i64,
     course: &Course,
     now: DateTime<Utc>,
@@ -25,13 +28,20 @@ pub async fn check(
     {
         return Ok(false);
     }
+    // Completion, awards and certificate are committed together or not at all.
+    let txn = db.begin().await?;
     let updated = enrollment::Entity::update_many()
         .col_expr(enrollment::Column::CompletedAt, Expr::value(now))
         .filter(enrollment::Column::Id.eq(enrolled.id))
         .filter(enrollment::Column::CompletedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
-    Ok(updated.rows_affected == 1)
+    if updated.rows_affected != 1 {
+        return Ok(false);
+    }
+    crate::awards::on_completion(&txn, user_id, course, now).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 async fn all_lessons_read(db: &impl ConnectionTrait, user_id: i64, course_id: &str) -> Result<bool, DbErr> {
@@ -73,7 +83,7 @@ pub async fn quiz_passed(
 
 /// After an attempt is graded: a pass may complete its course (if the course is still in `library`).
 pub async fn after_graded(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     library: &crate::course::Library,
     attempt: &crate::attempts::Attempt,
     now: DateTime<Utc>,

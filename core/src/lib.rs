@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod attempts;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod catalog;
 pub mod completion;
 pub mod config;

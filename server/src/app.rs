@@ -8,7 +8,9 @@ use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
 use crate::i18n::Lang;
-use crate::pages::{account, attempt, catalog, course, error, learners, lesson, login, me, quiz};
+use crate::pages::{
+    account, attempt, catalog, certificate, competencies, course, error, learners, lesson, login, me, quiz,
+};
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
 
@@ -52,6 +54,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/login", compressed(get(login::login_form).post(login::login)))
         .at("/logout", post(login::logout))
         .at("/me", compressed(get(me::me)))
+        .at("/me/competencies", compressed(get(competencies::competencies)))
+        .at("/certificates/:code", compressed(get(certificate::show)))
+        .at("/verify", compressed(get(certificate::form)))
+        .at("/verify/:code", compressed(get(certificate::verify)))
         .at("/account/password", compressed(get(account::password_form).post(account::change)))
         .nest("/api", api::routes())
         .around(auth::resolve)

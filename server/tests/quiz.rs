@@ -37,8 +37,14 @@ fn write(path: &Path, contents: &str) {
 fn write_fixture(root: &Path) {
     let c = root.join(COURSE);
     write(
+        &root.join("competencies.toml"),
+        "[[competency]]\ncode = \"ATTT.1\"\nname = \"An toàn thông tin\"\narea = \"An toàn\"\n\
+         levels = [\"Cơ bản\", \"Thành thạo\"]\n",
+    );
+    write(
         &c.join("course.toml"),
-        "title = \"Kiểm tra\"\nself_enrol = true\n[completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n",
+        "title = \"Kiểm tra\"\nself_enrol = true\ncompetencies = [{ code = \"ATTT.1\", level = 1 }]\n\
+         [completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n",
     );
     write(&c.join("01-mot.md"), "# Bài một\n\nNội dung.\n");
     write(&c.join("02-hai.md"), "# Bài hai\n\nNội dung.\n");
@@ -539,4 +545,118 @@ async fn the_quiz_works_as_plain_html_forms() {
     assert_eq!(env.attempt_row(id).await.percent, Some(75.0));
     let missing_csrf = env.form(&to, &lan, &[("action", "submit")]).await;
     missing_csrf.assert_status(StatusCode::FORBIDDEN);
+}
+
+/// Completes the course for `who`: reads both lessons and passes the completion quiz; returns the attempt.
+async fn complete(env: &Env, who: &Learner) -> Value {
+    env.api("PUT", &format!("/courses/{COURSE}/lessons/mot/progress"), who, None).await;
+    env.api("PUT", &format!("/courses/{COURSE}/lessons/hai/progress"), who, None).await;
+    let (_, attempt) = env.start(who, "cuoi-khoa").await;
+    let id = attempt["id"].as_i64().unwrap();
+    let (_, graded) =
+        env.api("POST", &format!("/attempts/{id}/submit"), who, Some(answers(&attempt, true))).await;
+    graded
+}
+
+#[tokio::test]
+async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_can_verify() {
+    let env = env().await;
+    let lan = env.learner("lan", true).await;
+    let minh = env.learner("minh", true).await;
+    let graded = complete(&env, &lan).await;
+    let (_, me) = env.api("GET", "/me", &lan, None).await;
+    let held = &me["competencies"];
+    assert_eq!(held.as_array().unwrap().len(), 1, "{me}");
+    assert_eq!(held[0]["code"], "ATTT.1");
+    assert_eq!(held[0]["level"], 1);
+    assert_eq!(held[0]["level_name"], "Cơ bản");
+    assert_eq!(held[0]["score_percent"], 100.0, "the evidence: the passing attempt's score");
+    let award = daotao_core::entities::competency_award::Entity::find().all(&env.db).await.unwrap();
+    assert_eq!(award.len(), 1);
+    assert_eq!(award[0].attempt_id, graded["id"].as_i64());
+    let (_, me) = env.api("GET", "/me", &minh, None).await;
+    assert_eq!(me["competencies"], json!([]), "another learner holds nothing");
+
+    // Checking completion again awards nothing twice.
+    let course = env.state.library().courses[COURSE].clone();
+    let again = daotao_core::completion::check(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
+    assert!(!again);
+    daotao_core::awards::on_completion(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
+    assert_eq!(daotao_core::entities::competency_award::Entity::find().all(&env.db).await.unwrap().len(), 1);
+    let certs = daotao_core::entities::certificate::Entity::find().all(&env.db).await.unwrap();
+    assert_eq!(certs.len(), 1);
+    let code = certs[0].code.clone();
+    assert_eq!(code.len(), 19);
+
+    let page = body(env.page("/me/competencies", &lan).await).await;
+    assert!(page.contains("ATTT.1"), "{page}");
+    assert!(page.contains(&format!("/certificates/{code}")));
+    let cert = env.page(&format!("/certificates/{code}"), &lan).await;
+    cert.assert_status_is_ok();
+    let cert = body(cert).await;
+    assert!(cert.contains("Trần Văn lan") && cert.contains(&code) && cert.contains("/verify/"));
+    env.page(&format!("/certificates/{code}"), &minh).await.assert_status(StatusCode::NOT_FOUND);
+
+    // Anyone can verify, without logging in; only name, course, date and code are shown.
+    let verify = env.cli.get(format!("/verify/{}", code.to_lowercase())).send().await;
+    verify.assert_status_is_ok();
+    let verify = body(verify).await;
+    assert!(
+        verify.contains("Chứng nhận hợp lệ")
+            && verify.contains("Trần Văn lan")
+            && verify.contains("Kiểm tra")
+    );
+    assert!(!verify.contains("lan@") && !verify.contains("Chuyên viên"), "nothing else about the holder");
+    let forged = env.cli.get("/verify/ABCD-EFGH-JKLM-NPQR").send().await;
+    forged.assert_status(StatusCode::NOT_FOUND);
+    assert!(body(forged).await.contains("Không có chứng nhận nào mang mã này"));
+    let typed = env.cli.get(format!("/verify?code={code}")).send().await;
+    typed.assert_status_is_ok();
+    env.cli.get("/verify").send().await.assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awards() {
+    let env = env().await;
+    let lan = env.learner("lan", true).await;
+    complete(&env, &lan).await;
+    // The trainer raises the course's level afterwards: past awards stay as they were.
+    let toml = env.courses.join(COURSE).join("course.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace("level = 1", "level = 2");
+    write(&toml, &text);
+    let library = daotao_core::course::load_library(&env.courses);
+    assert!(library.problems.is_empty(), "{:?}", library.problems);
+    daotao_core::catalog::sync_library(&env.db, &library).await.unwrap();
+    env.state.update_library(|l| *l = library);
+    let (_, me) = env.api("GET", "/me", &lan, None).await;
+    assert_eq!(me["competencies"][0]["level"], 1, "the award is not rewritten");
+
+    // A second learner completes under the new mapping and holds level 2; an award of a higher level (from
+    // another course) supersedes a lower one for the first learner.
+    let hoa = env.learner("hoa", true).await;
+    complete(&env, &hoa).await;
+    let (_, me) = env.api("GET", "/me", &hoa, None).await;
+    assert_eq!(me["competencies"][0]["level"], 2);
+    assert_eq!(me["competencies"][0]["level_name"], "Thành thạo");
+    let course = env.state.library().courses[COURSE].clone();
+    let mut other = (*course).clone();
+    other.id = "khoa-khac".into();
+    daotao_core::entities::course::Entity::insert(daotao_core::entities::course::ActiveModel {
+        id: Set("khoa-khac".into()),
+        title: Set("Khoá khác".into()),
+        summary: Set(String::new()),
+        hours: Set(1),
+        self_enrol: Set(false),
+        content_hash: Set(String::new()),
+        active: Set(true),
+        synced_at: Set(chrono::Utc::now()),
+    })
+    .exec(&env.db)
+    .await
+    .unwrap();
+    daotao_core::awards::on_completion(&env.db, lan.id, &other, chrono::Utc::now()).await.unwrap();
+    let (_, me) = env.api("GET", "/me", &lan, None).await;
+    assert_eq!(me["competencies"].as_array().unwrap().len(), 1);
+    assert_eq!(me["competencies"][0]["level"], 2, "{me}");
+    assert_eq!(me["competencies"][0]["course_id"], "khoa-khac");
 }

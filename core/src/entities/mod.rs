@@ -1,6 +1,8 @@
 //! sea-orm entities, one per table; the schema itself lives in `migrations/`.
 
 pub mod audit_log;
+pub mod certificate;
+pub mod competency_award;
 pub mod course;
 pub mod course_trainer;
 pub mod enrollment;

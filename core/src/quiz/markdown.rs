@@ -431,8 +431,30 @@ mod tests {
         use proptest::prelude::*;
 
         const FRAGMENTS: &[&str] = &[
-            "## ", "# ", "- [ ] ", "- [x] ", "* [X] ", "= ", "> ", "\n", "\n\n", "  ", "```", "~~~", "<!-- -->",
-            "Câu hỏi", "đáp án", "ẫ", "e\u{0301}", "<script>", "[x]", "|a|b|", "[^1]", "{#id}", "\\", "\r\n",
+            "## ",
+            "# ",
+            "- [ ] ",
+            "- [x] ",
+            "* [X] ",
+            "= ",
+            "> ",
+            "\n",
+            "\n\n",
+            "  ",
+            "```",
+            "~~~",
+            "<!-- -->",
+            "Câu hỏi",
+            "đáp án",
+            "ẫ",
+            "e\u{0301}",
+            "<script>",
+            "[x]",
+            "|a|b|",
+            "[^1]",
+            "{#id}",
+            "\\",
+            "\r\n",
         ];
 
         fn check(source: &str) {
@@ -440,7 +462,10 @@ mod tests {
                 Ok(questions) => assert!(!questions.is_empty()),
                 Err(errors) => {
                     let last = 3 + source.lines().count().max(1);
-                    assert!(errors.iter().all(|e| e.line >= 1 && e.line <= last), "{errors:?} for {source:?}");
+                    assert!(
+                        errors.iter().all(|e| e.line >= 1 && e.line <= last),
+                        "{errors:?} for {source:?}"
+                    );
                 }
             }
         }

@@ -1,4 +1,4 @@
-//! `GET /me`: the caller's account and courses with progress. Only ever the
+//! `GET /me`: the caller's account, courses with progress, and competencies. Only ever the
 //! caller's own records: everything is looked up by the session's account.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use poem_openapi::payload::Json;
 use super::ApiTags;
 use super::caller::Caller;
 use super::error::ApiError;
-use super::models::{Me, MyEnrollment, UserInfo};
+use super::models::{Me, MyCompetency, MyEnrollment, UserInfo};
 use crate::state::AppState;
 
 pub struct MeApi;
@@ -27,9 +27,13 @@ impl MeApi {
         let user = caller.user();
         let today = chrono::Utc::now().date_naive();
         let courses = my_courses(&state.db, user.id, today).await.map_err(ApiError::internal)?;
+        let held = daotao_core::awards::held(&state.db, user.id, &state.library().competencies)
+            .await
+            .map_err(ApiError::internal)?;
         Ok(Json(Me {
             user: UserInfo::from(user),
             enrollments: courses.into_iter().map(MyEnrollment::from).collect(),
+            competencies: held.into_iter().map(MyCompetency::from).collect(),
         }))
     }
 }

@@ -224,6 +224,36 @@ pub struct Enrollment {
 pub struct Me {
     pub user: UserInfo,
     pub enrollments: Vec<MyEnrollment>,
+    /// The competencies the caller holds (the highest level awarded of each).
+    pub competencies: Vec<MyCompetency>,
+}
+
+/// A competency held, with the evidence of the award that gave its level.
+#[derive(Debug, Object)]
+pub struct MyCompetency {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub level: i32,
+    pub level_name: String,
+    pub course_id: String,
+    pub score_percent: Option<f64>,
+    pub awarded_at: DateTime<Utc>,
+}
+
+impl From<daotao_core::awards::Held> for MyCompetency {
+    fn from(h: daotao_core::awards::Held) -> Self {
+        Self {
+            code: h.code,
+            name: h.name,
+            area: h.area,
+            level: h.level,
+            level_name: h.level_name,
+            course_id: h.award.course_id,
+            score_percent: h.award.score_percent,
+            awarded_at: h.award.awarded_at,
+        }
+    }
 }
 
 /// One of the caller's courses, with progress.
@@ -234,9 +264,9 @@ pub struct MyEnrollment {
     pub due_date: Option<NaiveDate>,
     pub lessons_read: u32,
     pub lessons_total: u32,
-    /// The due date has passed and not every lesson is read.
     /// Every lesson read and the completion quiz passed.
     pub completed: bool,
+    /// The due date has passed and the course is not completed.
     pub overdue: bool,
     /// The first lesson not read yet (where to continue); none when all are read.
     pub next_lesson: Option<String>,

@@ -3,6 +3,8 @@
 pub mod account;
 pub mod attempt;
 pub mod catalog;
+pub mod certificate;
+pub mod competencies;
 pub mod course;
 pub mod error;
 pub mod learners;

@@ -1,0 +1,98 @@
+//! Certificates: `/certificates/{code}`, the printable certificate, for its holder only; and `/verify/{code}`
+//! (or `/verify?code=`), where anyone, without logging in, can confirm a certificate is genuine: it shows the
+//! holder's name, the course and the date, and nothing else.
+
+use std::sync::Arc;
+
+use askama::Template;
+use daotao_core::awards::certificate_by_code;
+use daotao_core::entities::certificate;
+use poem::error::NotFoundError;
+use poem::http::StatusCode;
+use poem::web::{Data, Path, Query};
+use poem::{Request, Response, handler};
+use serde::Deserialize;
+
+use super::login::internal;
+use super::{Chrome, html, private_html};
+use crate::auth::{self, Viewer};
+use crate::i18n::Lang;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    chrome: Chrome,
+    cert: certificate::Model,
+    /// The address printed on the certificate for checking it.
+    verify_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    /// What was typed, if anything.
+    code: String,
+    found: Option<certificate::Model>,
+}
+
+/// `GET /certificates/{code}`.
+#[handler]
+pub async fn show(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    lang: Lang,
+) -> poem::Result<Response> {
+    let Some(user) = viewer.user() else {
+        return Ok(auth::login_redirect(req.uri().path()));
+    };
+    let cert = certificate_by_code(&state.db, &code).await.map_err(internal)?;
+    let cert = cert.filter(|c| c.user_id == user.id).ok_or(NotFoundError)?;
+    let host =
+        req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let verify_url = format!("{host}/verify/{}", cert.code);
+    Ok(private_html(&CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url }, StatusCode::OK))
+}
+
+#[derive(Deserialize)]
+pub struct CodeQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /verify?code=`: the form, or the answer for a typed code.
+#[handler]
+pub async fn form(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Query(q): Query<CodeQuery>,
+    lang: Lang,
+) -> poem::Result<Response> {
+    answer(req, &state, q.code, lang).await
+}
+
+/// `GET /verify/{code}`: the link printed on a certificate.
+#[handler]
+pub async fn verify(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    Path(code): Path<String>,
+    lang: Lang,
+) -> poem::Result<Response> {
+    answer(req, &state, code, lang).await
+}
+
+async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> poem::Result<Response> {
+    let code: String = code.chars().take(64).collect();
+    let found = if code.trim().is_empty() {
+        None
+    } else {
+        certificate_by_code(&state.db, &code).await.map_err(internal)?
+    };
+    let status =
+        if found.is_none() && !code.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
+    Ok(html(&VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found }, status))
+}
