@@ -11,9 +11,10 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    TransactionSession, TransactionTrait,
 };
 
-use crate::course::{Course, Quiz};
+use crate::course::{Course, Library, Quiz};
 use crate::entities::{quiz, quiz_attempt};
 use crate::quiz::grade::{Answer, Answers, Score, grade_all, passes};
 use crate::quiz::{Kind, Question, draw};
@@ -85,7 +86,8 @@ impl Attempt {
 /// Starts an attempt, or returns the learner's open one (a second tab, a reload) if it is still running; the
 /// flag is true for a new attempt.
 pub async fn start(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     user_id: i64,
     course: &Course,
     quiz: &Quiz,
@@ -101,7 +103,7 @@ pub async fn start(
             if !open.is_expired(now) {
                 return Ok((open, false));
             }
-            close(db, open, now).await?;
+            finish(db, library, open, now, true).await?;
         }
         let taken = quiz_attempt::Entity::find()
             .filter(quiz_attempt::Column::UserId.eq(user_id))
@@ -175,7 +177,8 @@ async fn open_attempt(
 
 /// The caller's attempt `id`; an attempt past its deadline is closed (graded) first.
 pub async fn find_own(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     user_id: i64,
     id: i64,
     now: DateTime<Utc>,
@@ -183,20 +186,21 @@ pub async fn find_own(
     let row = quiz_attempt::Entity::find_by_id(id).one(db).await?.filter(|r| r.user_id == user_id);
     let attempt = Attempt::decode(row.ok_or(AttemptError::NotFound)?)?;
     if !attempt.is_submitted() && attempt.is_expired(now) {
-        return close(db, attempt, now).await;
+        return finish(db, library, attempt, now, true).await;
     }
     Ok(attempt)
 }
 
 /// Saves answers (merged into those saved before; an empty list or text clears a question's answer).
 pub async fn save_answers(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     user_id: i64,
     id: i64,
     answers: Answers,
     now: DateTime<Utc>,
 ) -> Result<Attempt, AttemptError> {
-    let mut attempt = find_own(db, user_id, id, now).await?;
+    let mut attempt = find_own(db, library, user_id, id, now).await?;
     if attempt.is_submitted() {
         return Err(if attempt.row.closed_by_server {
             AttemptError::Expired
@@ -220,28 +224,31 @@ pub async fn save_answers(
 }
 
 /// Submits and grades. Returns the graded attempt; submitting an already submitted attempt returns its result
-/// unchanged. Past the deadline, `answers` are ignored and the answers saved in time are graded.
+/// unchanged. Past the deadline, `answers` are ignored and the answers saved in time are graded. A pass that
+/// completes the course (in `library`) is recorded in the same transaction as the grade.
 pub async fn submit(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     user_id: i64,
     id: i64,
     answers: Option<Answers>,
     now: DateTime<Utc>,
 ) -> Result<Attempt, AttemptError> {
-    let mut attempt = find_own(db, user_id, id, now).await?;
+    let mut attempt = find_own(db, library, user_id, id, now).await?;
     if attempt.is_submitted() {
         return Ok(attempt);
     }
     if let Some(answers) = answers {
         merge(&attempt.questions, &mut attempt.answers, answers)?;
     }
-    finish(db, attempt, now, false).await
+    finish(db, library, attempt, now, false).await
 }
 
-/// Closes every open attempt past its deadline at `now`, grading the answers saved in time. Returns the
-/// attempts it closed (a caller may then update course completion).
+/// Closes every open attempt past its deadline at `now`, grading the answers saved in time (and completing
+/// courses their passes complete). Returns the attempts it closed.
 pub async fn close_expired(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     now: DateTime<Utc>,
 ) -> Result<Vec<Attempt>, AttemptError> {
     let rows = quiz_attempt::Entity::find()
@@ -251,7 +258,7 @@ pub async fn close_expired(
         .await?;
     let mut closed = Vec::new();
     for row in rows {
-        let attempt = close(db, Attempt::decode(row)?, now).await?;
+        let attempt = finish(db, library, Attempt::decode(row)?, now, true).await?;
         if attempt.row.closed_by_server {
             closed.push(attempt);
         }
@@ -259,18 +266,12 @@ pub async fn close_expired(
     Ok(closed)
 }
 
-async fn close(
-    db: &impl ConnectionTrait,
-    attempt: Attempt,
-    now: DateTime<Utc>,
-) -> Result<Attempt, AttemptError> {
-    finish(db, attempt, now, true).await
-}
-
 /// Grades and stores the result, once: only a row not yet submitted is updated; otherwise the stored result
-/// (of whoever submitted first) is returned.
+/// (of whoever submitted first) is returned. The grade and the course completion it may bring are committed
+/// together, so a crash never leaves a passed attempt without its completion.
 async fn finish(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
+    library: &Library,
     mut attempt: Attempt,
     now: DateTime<Utc>,
     by_server: bool,
@@ -295,6 +296,8 @@ async fn finish(
     };
     let answers = serde_json::to_string(&attempt.answers).expect("answers serialise");
     let marks = serde_json::to_string(&marks).expect("marks serialise");
+    // The first statement writes, so SQLite takes the write lock at once (no read-to-write upgrade).
+    let txn = db.begin().await?;
     let updated = quiz_attempt::Entity::update_many()
         .col_expr(quiz_attempt::Column::Answers, Expr::value(answers.clone()))
         .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(submitted_at))
@@ -305,13 +308,18 @@ async fn finish(
         .col_expr(quiz_attempt::Column::Passed, Expr::value(passed))
         .filter(quiz_attempt::Column::Id.eq(attempt.row.id))
         .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
+        txn.rollback().await?;
         let stored =
             quiz_attempt::Entity::find_by_id(attempt.row.id).one(db).await?.ok_or(AttemptError::NotFound)?;
         return Attempt::decode(stored);
     }
+    if passed && let Some(course) = library.courses.get(&attempt.row.course_id) {
+        crate::completion::check(&txn, attempt.row.user_id, course, now).await?;
+    }
+    txn.commit().await?;
     let row = &mut attempt.row;
     row.answers = answers;
     row.submitted_at = Some(submitted_at);

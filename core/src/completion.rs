@@ -80,16 +80,3 @@ pub async fn quiz_passed(
         .await?;
     Ok(passed > 0)
 }
-
-/// After an attempt is graded: a pass may complete its course (if the course is still in `library`).
-pub async fn after_graded(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    library: &crate::course::Library,
-    attempt: &crate::attempts::Attempt,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    match library.courses.get(&attempt.row.course_id) {
-        Some(course) if attempt.row.passed == Some(true) => check(db, attempt.row.user_id, course, now).await,
-        _ => Ok(false),
-    }
-}

@@ -35,6 +35,27 @@ pub struct Config {
     /// Successes never count: a whole office behind one address can log in at 9:00.
     pub ip_failure_limit: u32,
     pub ip_failure_window_seconds: u64,
+    /// What the province's plan asks for, shown against the actual shares in the competency report
+    /// (`[[targets]]` in the config file).
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// A competency target: `percent` of the staff (all, or those whose position contains `position`, compared
+/// without diacritics or case) should hold `competency` at `level` or higher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub competency: String,
+    #[serde(default = "first_level")]
+    pub level: u32,
+    pub percent: u32,
+    #[serde(default)]
+    pub position: Option<String>,
+}
+
+fn first_level() -> u32 {
+    1
 }
 
 impl Default for Config {
@@ -52,6 +73,7 @@ impl Default for Config {
             lockout_minutes: 15,
             ip_failure_limit: 50,
             ip_failure_window_seconds: 300,
+            targets: Vec::new(),
         }
     }
 }

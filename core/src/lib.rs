@@ -19,6 +19,7 @@ pub mod entities;
 pub mod import;
 pub mod progress;
 pub mod quiz;
+pub mod report;
 pub mod roster;
 pub mod text;
 pub mod units;

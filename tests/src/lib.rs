@@ -146,6 +146,15 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+
+    /// Sends SIGKILL (what `kill -9` sends: no chance to clean up, as in a crash or an OOM kill; std's
+    /// `Child::kill` sends it directly, without the delay of starting a `kill` process) and waits for the
+    /// process to end; returns the signal that ended it.
+    pub fn kill_hard(&mut self) -> Option<i32> {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().expect("send SIGKILL to daotao-server");
+        self.child.wait().unwrap().signal()
+    }
 }
 
 impl Drop for Server {

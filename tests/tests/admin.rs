@@ -362,3 +362,44 @@ fn enroll_a_person_or_a_unit_with_its_sub_units_and_count_only_the_new() {
     assert!(admin.status().contains("enrollments: 4 (0 đã quá hạn"));
     drop(server);
 }
+
+#[test]
+fn reports_export_csv_for_excel_and_xlsx_and_refuse_bad_options() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    let out = admin.dir.path().join("nang-luc.csv");
+    let run = admin
+        .run(&["report", "competency", "--format", "csv", "--by", "unit", "--output", out.to_str().unwrap()])
+        .ok();
+    assert!(run.stderr.contains("Đã ghi"), "{run:#?}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("Mã đơn vị,Đơn vị,Đơn vị cấp trên,Số người,Tỉ lệ có CQS.1"), "{header}");
+    assert!(text.contains("TINH,Tỉnh Mẫu,,"), "the province's row: {text}");
+
+    let out = admin.dir.path().join("tien-do.xlsx");
+    admin
+        .run(&[
+            "report",
+            "progress",
+            "--unit",
+            "SO-KHCN",
+            "--format",
+            "xlsx",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .ok();
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"), "an xlsx is a zip file");
+
+    admin.run(&["report", "competency", "--format", "pdf", "--output", "x.pdf"]).failed();
+    let run = admin
+        .run(&["report", "competency", "--unit", "KHONG-CO", "--format", "csv", "--output", "x.csv"])
+        .failed();
+    assert!(run.stderr.contains("KHONG-CO"), "{run:#?}");
+    admin
+        .run(&["report", "progress", "--course", "khong-co", "--format", "csv", "--output", "x.csv"])
+        .failed();
+}

@@ -11,6 +11,7 @@ mod accounts;
 mod demo;
 mod enroll;
 mod import;
+mod report;
 mod status;
 
 use std::path::PathBuf;
@@ -50,6 +51,40 @@ enum Command {
     Enroll(EnrollArgs),
     /// Tạo dữ liệu mẫu trong cơ sở dữ liệu trống / seed a demo province into an empty database.
     Demo,
+    /// Xuất báo cáo / export a report (CSV or XLSX).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Năng lực theo người và theo đơn vị, so với mục tiêu / competencies per learner and per unit, against targets.
+    Competency(ReportArgs),
+    /// Tiến độ học theo người và khoá học / progress per learner and course.
+    Progress {
+        /// Chỉ một khoá học / one course only.
+        #[arg(long)]
+        course: Option<String>,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Đơn vị (gồm đơn vị trực thuộc) / a unit with its sub-units (default: every unit).
+    #[arg(long)]
+    unit: Option<String>,
+    /// csv or xlsx.
+    #[arg(long)]
+    format: String,
+    /// CSV: `learner` (one row per person, default) or `unit` (the summary per unit).
+    #[arg(long, default_value = "learner")]
+    by: String,
+    #[arg(long)]
+    output: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -170,6 +205,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Enroll(args) => enroll::run(&config, args).await,
         Command::Demo => demo::run(&config).await,
+        Command::Report { command } => {
+            let (competency, course, args) = match command {
+                ReportCommand::Competency(args) => (true, None, args),
+                ReportCommand::Progress { course, args } => (false, course, args),
+            };
+            let request = report::ReportRequest {
+                competency,
+                course,
+                unit: args.unit,
+                format: args.format,
+                by: args.by,
+                output: args.output,
+            };
+            report::run(&config, request).await
+        }
     }
 }
 

@@ -65,13 +65,21 @@ pub fn dummy_verify(password: &str) {
     let _ = verify(password, &DUMMY_HASH);
 }
 
+/// Hashes running at once: one per core. A login wave then queues here instead of starving every other
+/// request of CPU (and the database pool of the threads that would release its connections).
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// [`hash`] on a blocking thread.
 pub async fn hash_off_runtime(password: String) -> String {
+    let _turn = HASHING.acquire().await.expect("the semaphore is never closed");
     tokio::task::spawn_blocking(move || hash(&password)).await.expect("hashing thread")
 }
 
 /// [`verify`] on a blocking thread; `None` as `stored` runs [`dummy_verify`] and answers false.
 pub async fn verify_off_runtime(password: String, stored: Option<String>) -> bool {
+    let _turn = HASHING.acquire().await.expect("the semaphore is never closed");
     tokio::task::spawn_blocking(move || match stored {
         Some(stored) => verify(&password, &stored),
         None => {

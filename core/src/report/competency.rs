@@ -1,0 +1,188 @@
+//! The competency report: per learner, each competency's level and date and their courses completed, in
+//! progress and overdue; per unit (rolled up its sub-units), headcount, the share holding each competency,
+//! the share of enrolled staff who completed each course, overdue enrollments, and each configured target
+//! with the actual share and the gap.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::data::Data;
+use super::{Cell, Report, Table};
+use crate::config::Target;
+use crate::course::Competency;
+use crate::text::fold_diacritics;
+
+/// Builds the report from loaded data. `today` decides what is overdue.
+pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: NaiveDate) -> Report {
+    let unit_of: HashMap<i64, &crate::entities::unit::Model> =
+        data.units.iter().map(|(u, _)| (u.id, u)).collect();
+    let mut detail_columns: Vec<String> =
+        ["Mã đơn vị", "Đơn vị", "Tài khoản", "Họ và tên", "Chức vụ"].map(String::from).to_vec();
+    for c in framework {
+        detail_columns.push(format!("{} mức", c.code));
+        detail_columns.push(format!("{} ngày", c.code));
+    }
+    detail_columns.extend(["Khoá đã hoàn thành", "Khoá đang học", "Khoá quá hạn"].map(String::from));
+
+    let mut by_user: HashMap<i64, Vec<&crate::entities::enrollment::Model>> = HashMap::new();
+    for e in &data.enrollments {
+        by_user.entry(e.user_id).or_default().push(e);
+    }
+    let overdue = |e: &crate::entities::enrollment::Model| {
+        e.completed_at.is_none() && e.due_date.is_some_and(|d| d < today)
+    };
+
+    let mut detail_rows = Vec::with_capacity(data.users.len());
+    for u in &data.users {
+        let unit = u.unit_id.and_then(|id| unit_of.get(&id));
+        let mut row = vec![
+            Cell::Text(unit.map(|u| u.code.clone()).unwrap_or_default()),
+            Cell::Text(unit.map(|u| u.name.clone()).unwrap_or_default()),
+            Cell::Text(u.username.clone()),
+            Cell::Text(u.full_name.clone()),
+            Cell::Text(u.position.clone()),
+        ];
+        for c in framework {
+            match data.levels.get(&(u.id, c.code.clone())) {
+                Some((level, date)) => {
+                    row.push(Cell::Int(i64::from(*level)));
+                    row.push(Cell::Date(*date));
+                }
+                None => row.extend([Cell::Empty, Cell::Empty]),
+            }
+        }
+        let mine = by_user.get(&u.id).map(Vec::as_slice).unwrap_or_default();
+        let completed = mine.iter().filter(|e| e.completed_at.is_some()).count();
+        let late = mine.iter().filter(|e| overdue(e)).count();
+        row.push(Cell::Int(completed as i64));
+        row.push(Cell::Int((mine.len() - completed - late) as i64));
+        row.push(Cell::Int(late as i64));
+        detail_rows.push(row);
+    }
+
+    // Roll-up: every person counts in their unit and each of its ancestors within the report.
+    #[derive(Default, Clone)]
+    struct Tally {
+        headcount: i64,
+        holding: HashMap<String, i64>,
+        enrolled: HashMap<String, i64>,
+        completed: HashMap<String, i64>,
+        overdue: i64,
+        /// Per target: (population, holding at the level).
+        targets: Vec<(i64, i64)>,
+    }
+    let mut tallies: HashMap<i64, Tally> = data
+        .units
+        .iter()
+        .map(|(u, _)| (u.id, Tally { targets: vec![(0, 0); targets.len()], ..Tally::default() }))
+        .collect();
+    let mut course_ids: Vec<String> = data
+        .enrollments
+        .iter()
+        .map(|e| e.course_id.clone())
+        .filter(|c| data.courses.contains_key(c))
+        .collect();
+    course_ids.sort();
+    course_ids.dedup();
+    for u in &data.users {
+        let mut chain = Vec::new();
+        let mut at = u.unit_id;
+        while let Some(id) = at {
+            if !tallies.contains_key(&id) || chain.contains(&id) {
+                break;
+            }
+            chain.push(id);
+            at = unit_of.get(&id).and_then(|unit| unit.parent_id);
+        }
+        let mine = by_user.get(&u.id).map(Vec::as_slice).unwrap_or_default();
+        let position = fold_diacritics(&u.position).to_lowercase();
+        for id in chain {
+            let t = tallies.get_mut(&id).expect("unit in scope");
+            t.headcount += 1;
+            for c in framework {
+                if data.levels.contains_key(&(u.id, c.code.clone())) {
+                    *t.holding.entry(c.code.clone()).or_default() += 1;
+                }
+            }
+            for e in mine {
+                *t.enrolled.entry(e.course_id.clone()).or_default() += 1;
+                if e.completed_at.is_some() {
+                    *t.completed.entry(e.course_id.clone()).or_default() += 1;
+                }
+                if overdue(e) {
+                    t.overdue += 1;
+                }
+            }
+            for (i, target) in targets.iter().enumerate() {
+                let in_population = target
+                    .position
+                    .as_ref()
+                    .is_none_or(|p| position.contains(&fold_diacritics(p).to_lowercase()));
+                if in_population {
+                    t.targets[i].0 += 1;
+                    let level = data.levels.get(&(u.id, target.competency.clone())).map_or(0, |(l, _)| *l);
+                    if level >= target.level as i32 {
+                        t.targets[i].1 += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    let mut summary_columns: Vec<String> =
+        ["Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Số người"].map(String::from).to_vec();
+    summary_columns.extend(framework.iter().map(|c| format!("Tỉ lệ có {}", c.code)));
+    summary_columns.extend(course_ids.iter().map(|c| format!("Tỉ lệ hoàn thành {c}")));
+    summary_columns.push("Ghi danh quá hạn".into());
+    for t in targets {
+        let who = t.position.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+        summary_columns.push(format!("Mục tiêu {} mức {}{who}", t.competency, t.level));
+        summary_columns.push(format!("Đạt {} mức {}{who}", t.competency, t.level));
+        summary_columns.push(format!("Còn thiếu {} mức {}{who}", t.competency, t.level));
+    }
+    let share = |part: i64, whole: i64| {
+        if whole > 0 { Cell::Percent(part as f64 / whole as f64) } else { Cell::Empty }
+    };
+    let summary_rows = data
+        .units
+        .iter()
+        .map(|(u, depth)| {
+            let t = &tallies[&u.id];
+            let mut row = vec![
+                Cell::Text(u.code.clone()),
+                Cell::Text(format!("{}{}", "  ".repeat(*depth), u.name)),
+                Cell::Text(
+                    u.parent_id.and_then(|p| unit_of.get(&p)).map(|p| p.code.clone()).unwrap_or_default(),
+                ),
+                Cell::Int(t.headcount),
+            ];
+            row.extend(
+                framework.iter().map(|c| share(t.holding.get(&c.code).copied().unwrap_or(0), t.headcount)),
+            );
+            row.extend(course_ids.iter().map(|c| {
+                share(t.completed.get(c).copied().unwrap_or(0), t.enrolled.get(c).copied().unwrap_or(0))
+            }));
+            row.push(Cell::Int(t.overdue));
+            for (i, target) in targets.iter().enumerate() {
+                let (population, holding) = t.targets[i];
+                let goal = f64::from(target.percent) / 100.0;
+                row.push(Cell::Percent(goal));
+                if population > 0 {
+                    let actual = holding as f64 / population as f64;
+                    row.push(Cell::Percent(actual));
+                    row.push(Cell::Percent((goal - actual).max(0.0)));
+                } else {
+                    row.extend([Cell::Empty, Cell::Empty]);
+                }
+            }
+            row
+        })
+        .collect();
+    Report {
+        summary: Table {
+            name: "Tổng hợp theo đơn vị".into(), columns: summary_columns, rows: summary_rows
+        },
+        detail: Table { name: "Chi tiết theo người".into(), columns: detail_columns, rows: detail_rows },
+    }
+}

@@ -1,0 +1,172 @@
+//! The data reports are computed from, loaded with one query per table for a unit subtree: units, people,
+//! competency awards, enrollments, lessons read per course and best quiz scores. Nothing is queried per person.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+};
+
+use super::ReportError;
+use crate::entities::{
+    competency_award, course, enrollment, lesson, lesson_progress, quiz_attempt, unit, user,
+};
+
+/// Everything a report needs about the units under one root.
+pub struct Data {
+    /// Units of the subtree, parents before children, with their depth under the root.
+    pub units: Vec<(unit::Model, usize)>,
+    pub users: Vec<user::Model>,
+    /// (user, code) -> (highest level, date of that award).
+    pub levels: HashMap<(i64, String), (i32, NaiveDate)>,
+    pub enrollments: Vec<enrollment::Model>,
+    /// course id -> title (active courses).
+    pub courses: HashMap<String, String>,
+    /// course id -> active lessons.
+    pub lessons_total: HashMap<String, i64>,
+    /// (user, course) -> lessons read.
+    pub lessons_read: HashMap<(i64, String), i64>,
+    /// (user, course) -> best percent.
+    pub best_scores: HashMap<(i64, String), f64>,
+}
+
+impl Data {
+    /// The unit ids of `unit_id`'s subtree (itself included).
+    pub fn subtree(&self, unit_id: i64) -> HashSet<i64> {
+        let mut ids = HashSet::from([unit_id]);
+        for (u, _) in &self.units {
+            if u.parent_id.is_some_and(|p| ids.contains(&p)) {
+                ids.insert(u.id);
+            }
+        }
+        ids
+    }
+}
+
+/// Loads the data under `root` (a unit code; the whole tree when `None`).
+pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data, ReportError> {
+    let all_units = unit::Entity::find().order_by_asc(unit::Column::Id).all(db).await?;
+    let units = ordered_subtree(&all_units, root)?;
+    let unit_ids: Vec<i64> = units.iter().map(|(u, _)| u.id).collect();
+    let users = user::Entity::find()
+        .filter(user::Column::UnitId.is_in(unit_ids.clone()))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await?;
+    let in_scope = |table_user: Expr| {
+        table_user.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(Expr::col(user::Column::UnitId).is_in(unit_ids.clone()))
+                .to_owned(),
+        )
+    };
+    let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
+        .select_only()
+        .column(competency_award::Column::UserId)
+        .column(competency_award::Column::Code)
+        .column(competency_award::Column::Level)
+        .column(competency_award::Column::AwardedAt)
+        .filter(in_scope(Expr::col((competency_award::Entity, competency_award::Column::UserId))))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut levels: HashMap<(i64, String), (i32, NaiveDate)> = HashMap::new();
+    for (user_id, code, level, at) in awards {
+        let entry = levels.entry((user_id, code)).or_insert((level, at.date_naive()));
+        if level > entry.0 || (level == entry.0 && at.date_naive() < entry.1) {
+            *entry = (level, at.date_naive());
+        }
+    }
+    let enrollments = enrollment::Entity::find()
+        .filter(in_scope(Expr::col((enrollment::Entity, enrollment::Column::UserId))))
+        .all(db)
+        .await?;
+    let courses: HashMap<String, String> = course::Entity::find()
+        .filter(course::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.title))
+        .collect();
+    let lessons_total: HashMap<String, i64> = lesson::Entity::find()
+        .select_only()
+        .column(lesson::Column::CourseId)
+        .column_as(lesson::Column::Id.count(), "n")
+        .filter(lesson::Column::Active.eq(true))
+        .group_by(lesson::Column::CourseId)
+        .into_tuple::<(String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let lessons_read: HashMap<(i64, String), i64> = lesson_progress::Entity::find()
+        .select_only()
+        .column(lesson_progress::Column::UserId)
+        .column(lesson::Column::CourseId)
+        .column_as(lesson_progress::Column::Id.count(), "n")
+        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
+        .filter(lesson::Column::Active.eq(true))
+        .filter(in_scope(Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId))))
+        .group_by(lesson_progress::Column::UserId)
+        .group_by(lesson::Column::CourseId)
+        .into_tuple::<(i64, String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(u, c, n)| ((u, c), n))
+        .collect();
+    let best_scores: HashMap<(i64, String), f64> = quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::UserId)
+        .column(quiz_attempt::Column::CourseId)
+        .column_as(quiz_attempt::Column::Percent.max(), "best")
+        .filter(quiz_attempt::Column::Percent.is_not_null())
+        .filter(in_scope(Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId))))
+        .group_by(quiz_attempt::Column::UserId)
+        .group_by(quiz_attempt::Column::CourseId)
+        .into_tuple::<(i64, String, Option<f64>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(u, c, best)| best.map(|b| ((u, c), b)))
+        .collect();
+    Ok(Data { units, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
+}
+
+/// The units under `root` (all roots when `None`), each parent before its children, with depths.
+fn ordered_subtree(
+    all: &[unit::Model],
+    root: Option<&str>,
+) -> Result<Vec<(unit::Model, usize)>, ReportError> {
+    let mut children: HashMap<Option<i64>, Vec<&unit::Model>> = HashMap::new();
+    for u in all {
+        children.entry(u.parent_id).or_default().push(u);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    let starts: Vec<&unit::Model> = match root {
+        Some(code) => {
+            vec![all.iter().find(|u| u.code == code).ok_or_else(|| ReportError::UnknownUnit(code.into()))?]
+        }
+        None => children.get(&None).cloned().unwrap_or_default(),
+    };
+    let mut out = Vec::new();
+    let mut stack: Vec<(&unit::Model, usize)> = starts.into_iter().rev().map(|u| (u, 0)).collect();
+    let mut seen = HashSet::new();
+    while let Some((u, depth)) = stack.pop() {
+        if !seen.insert(u.id) {
+            continue;
+        }
+        out.push((u.clone(), depth));
+        if let Some(kids) = children.get(&Some(u.id)) {
+            stack.extend(kids.iter().rev().map(|k| (*k, depth + 1)));
+        }
+    }
+    Ok(out)
+}

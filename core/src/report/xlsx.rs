@@ -1,0 +1,76 @@
+//! A report as an Excel workbook: the per-unit summary sheet and the per-learner detail sheet, each with a
+//! styled, frozen header row, an autofilter, column widths fitted to their contents, shares as numbers formatted
+//! as percentages and dates as dates.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use super::{Cell, Report, Table};
+
+/// Widest column, in characters.
+const MAX_WIDTH: usize = 50;
+
+/// Writes `report` to `path`.
+pub fn write(report: &Report, path: &Path) -> Result<(), XlsxError> {
+    let mut workbook = Workbook::new();
+    for table in [&report.summary, &report.detail] {
+        let sheet = workbook.add_worksheet();
+        sheet_from(table, sheet)?;
+    }
+    workbook.save(path)
+}
+
+fn sheet_from(table: &Table, sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    // Excel limits sheet names to 31 characters.
+    sheet.set_name(table.name.chars().take(31).collect::<String>())?;
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_font_color(Color::White)
+        .set_background_color(Color::RGB(0x1E3A8A))
+        .set_border(FormatBorder::Thin);
+    let percent = Format::new().set_num_format("0.0%");
+    let score = Format::new().set_num_format("0.00");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let mut widths: Vec<usize> = table.columns.iter().map(|c| c.chars().count().min(24)).collect();
+    for (col, name) in table.columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, name, &header)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            match cell {
+                Cell::Text(s) => {
+                    sheet.write_string(r, col, s)?;
+                }
+                Cell::Int(n) => {
+                    sheet.write_number(r, col, *n as f64)?;
+                }
+                Cell::Percent(p) => {
+                    sheet.write_number_with_format(r, col, *p, &percent)?;
+                }
+                Cell::Score(s) => {
+                    sheet.write_number_with_format(r, col, *s, &score)?;
+                }
+                Cell::Date(d) => {
+                    let value = ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())?;
+                    sheet.write_date_with_format(r, col, &value, &date)?;
+                }
+                Cell::Empty => {}
+            }
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(cell.to_text().chars().count());
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64 + 2.0)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if !table.columns.is_empty() {
+        sheet.autofilter(0, 0, table.rows.len() as u32, table.columns.len() as u16 - 1)?;
+    }
+    Ok(())
+}
