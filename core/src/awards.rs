@@ -183,14 +183,16 @@ pub async fn transcript(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<C
         .collect())
 }
 
-/// The certificate with verification `code` (case and spaces forgiven), if it exists.
+/// The certificate with verification `code`, typed any way (lower case, spaces, with or without hyphens).
 pub async fn certificate_by_code(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Option<certificate::Model>, DbErr> {
-    let code: String = code.trim().to_uppercase().chars().filter(|c| !c.is_whitespace()).collect();
-    if code.len() != 19 {
+    let plain: Vec<char> =
+        code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    if plain.len() != 16 {
         return Ok(None);
     }
+    let code = plain.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-");
     certificate::Entity::find().filter(certificate::Column::Code.eq(code)).one(db).await
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use daotao_core::{attempts, completion};
+use daotao_core::attempts;
 
 use crate::state::AppState;
 
@@ -26,11 +26,7 @@ pub async fn run(state: Arc<AppState>) {
 /// One pass; returns how many attempts it closed.
 pub async fn close_once(state: &AppState) -> anyhow::Result<usize> {
     let now = chrono::Utc::now();
-    let closed = attempts::close_expired(&state.db, now).await?;
-    let library = state.library();
-    for attempt in &closed {
-        completion::after_graded(&state.db, &library, attempt, now).await?;
-    }
+    let closed = attempts::close_expired(&state.db, &state.library(), now).await?;
     if !closed.is_empty() {
         tracing::info!(count = closed.len(), "closed quiz attempts past their deadline");
     }

@@ -239,6 +239,8 @@ pub struct Texts {
     pub issued_on: &'static str,
     pub holder: &'static str,
     pub course_word: &'static str,
+    pub quiz_attempts_left: &'static str,
+    pub competency_word: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -363,7 +365,7 @@ pub static VI: Texts = Texts {
     quiz_match: "Ghép mỗi mục với một lựa chọn.",
     quiz_bad_answer: "Câu trả lời không hợp lệ",
     quiz_open: "Làm bài kiểm tra",
-    quiz_completion: "Bài kiểm tra hoàn thành khoá học",
+    quiz_completion: "Cần đạt bài kiểm tra này để hoàn thành khoá học.",
     course_completed: "Bạn đã hoàn thành khoá học.",
     completed: "Đã hoàn thành",
     my_competencies: "Năng lực của tôi",
@@ -390,6 +392,8 @@ pub static VI: Texts = Texts {
     issued_on: "Ngày cấp",
     holder: "Người được cấp",
     course_word: "Khoá học",
+    quiz_attempts_left: "Còn lại",
+    competency_word: "Năng lực",
 };
 
 pub static EN: Texts = Texts {
@@ -514,7 +518,7 @@ pub static EN: Texts = Texts {
     quiz_match: "Match each item with a choice.",
     quiz_bad_answer: "Invalid answer",
     quiz_open: "Take the quiz",
-    quiz_completion: "The quiz that completes the course",
+    quiz_completion: "Pass this quiz to complete the course.",
     course_completed: "You have completed this course.",
     completed: "Completed",
     my_competencies: "My competencies",
@@ -541,6 +545,8 @@ pub static EN: Texts = Texts {
     issued_on: "Issued on",
     holder: "Holder",
     course_word: "Course",
+    quiz_attempts_left: "Attempts left",
+    competency_word: "Competency",
 };
 
 #[cfg(test)]

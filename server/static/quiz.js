@@ -40,7 +40,9 @@
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(answers())
     }).then(function (r) {
-      status.textContent = r.ok ? status.getAttribute("data-ok") : status.getAttribute("data-failed");
+      var now = new Date();
+      var hhmmss = [now.getHours(), now.getMinutes(), now.getSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
+      status.textContent = r.ok ? status.getAttribute("data-ok") + " " + hhmmss : status.getAttribute("data-failed");
     }, function () {
       status.textContent = status.getAttribute("data-failed");
     });
@@ -55,6 +57,7 @@
 
   var clock = document.getElementById("countdown");
   if (clock) {
+    document.getElementById("time-left").hidden = false;
     var end = Date.now() + 1000 * parseInt(clock.getAttribute("data-seconds-left"), 10);
     var tick = function () {
       var left = Math.max(0, Math.round((end - Date.now()) / 1000));

@@ -17,6 +17,8 @@ pub struct ReviewedQuestion {
     pub typed: Option<String>,
     /// Short and numerical: the accepted answers, as the trainer wrote them.
     pub accepted: Vec<String>,
+    /// Whether the learner gave any answer.
+    pub answered: bool,
     /// Marks earned, 0..=1.
     pub marks: f64,
     pub correct: bool,
@@ -146,6 +148,7 @@ pub fn review(
         options,
         typed,
         accepted,
+        answered: answer.is_some(),
         marks,
         correct: marks >= 1.0 - 1e-9,
         explanation_html: question.explanation_html.clone(),

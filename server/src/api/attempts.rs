@@ -95,7 +95,8 @@ impl AttemptsApi {
                 ApiError::NotFound(format!("no quiz `{}` in course `{}`", quiz.0, course.0))
             })?;
         let now = chrono::Utc::now();
-        let (attempt, created) = attempts::start(&state.db, caller.user().id, found, q, now).await?;
+        let (attempt, created) =
+            attempts::start(&state.db, &library, caller.user().id, found, q, now).await?;
         let body = Json(attempt_out(&attempt, &q.id));
         Ok(if created { Started::Created(body) } else { Started::Resumed(body) })
     }
@@ -111,12 +112,7 @@ impl AttemptsApi {
         id: Path<i64>,
     ) -> Result<Json<AttemptOut>, ApiError> {
         let now = chrono::Utc::now();
-        let attempt = attempts::find_own(&state.db, caller.user().id, id.0, now).await?;
-        if attempt.row.closed_by_server {
-            daotao_core::completion::after_graded(&state.db, &state.library(), &attempt, now)
-                .await
-                .map_err(ApiError::internal)?;
-        }
+        let attempt = attempts::find_own(&state.db, &state.library(), caller.user().id, id.0, now).await?;
         Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
     }
 
@@ -141,8 +137,15 @@ impl AttemptsApi {
         body: Json<serde_json::Value>,
     ) -> Result<Json<AttemptOut>, ApiError> {
         let answers = parse_answers(body.0)?;
-        let attempt =
-            attempts::save_answers(&state.db, caller.user().id, id.0, answers, chrono::Utc::now()).await?;
+        let attempt = attempts::save_answers(
+            &state.db,
+            &state.library(),
+            caller.user().id,
+            id.0,
+            answers,
+            chrono::Utc::now(),
+        )
+        .await?;
         Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
     }
 
@@ -172,10 +175,8 @@ impl AttemptsApi {
             v => Some(parse_answers(v)?),
         };
         let now = chrono::Utc::now();
-        let attempt = attempts::submit(&state.db, caller.user().id, id.0, answers, now).await?;
-        daotao_core::completion::after_graded(&state.db, &state.library(), &attempt, now)
-            .await
-            .map_err(ApiError::internal)?;
+        let attempt =
+            attempts::submit(&state.db, &state.library(), caller.user().id, id.0, answers, now).await?;
         Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
     }
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_core::attempts::{self, Attempt, AttemptError};
-use daotao_core::completion;
 use daotao_core::course::Course;
 use daotao_core::entities::quiz;
 use daotao_core::quiz::grade::{Answer, Answers};
@@ -108,7 +107,7 @@ pub async fn show_attempt(
         return Ok(auth::login_redirect(req.uri().path()));
     };
     let now = chrono::Utc::now();
-    let attempt = match attempts::find_own(&state.db, user.id, id, now).await {
+    let attempt = match attempts::find_own(&state.db, &state.library(), user.id, id, now).await {
         Ok(a) => a,
         Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
         Err(e) => return Err(internal(e)),
@@ -133,9 +132,6 @@ async fn show(
     let course_title = course.map(|c| c.meta.title.clone()).unwrap_or_else(|| attempt.row.course_id.clone());
     let chrome = Chrome::new(lang, req);
     if let Some(score) = attempt.score() {
-        let now = chrono::Utc::now();
-        // An attempt the server closed at its deadline may complete the course now.
-        completion::after_graded(&state.db, &library, &attempt, now).await.map_err(internal)?;
         let completed = daotao_core::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
             .await
             .map_err(internal)?
@@ -177,7 +173,7 @@ async fn show(
             .map(|(i, q)| question_view(i + 1, q, attempt.answers.get(&q.id), t))
             .collect(),
         seconds_left: attempt.seconds_left(chrono::Utc::now()),
-        deadline: attempt.row.deadline.map(|d| d.format("%H:%M:%S UTC").to_string()).unwrap_or_default(),
+        deadline: attempt.row.deadline.map(super::local_time).unwrap_or_default(),
         saved,
         notice,
         script_url: static_files::quiz_js_url(),
@@ -281,26 +277,24 @@ pub async fn post(
     let submit = field("action") == "submit";
     let now = chrono::Utc::now();
     let t = lang.texts();
-    let attempt = match attempts::find_own(&state.db, user.id, id, now).await {
+    let attempt = match attempts::find_own(&state.db, &state.library(), user.id, id, now).await {
         Ok(a) => a,
         Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
         Err(e) => return Err(internal(e)),
     };
     let answers = answers_from_form(&attempt.questions, &pairs);
     let result = if submit {
-        attempts::submit(&state.db, user.id, id, Some(answers), now).await
+        attempts::submit(&state.db, &state.library(), user.id, id, Some(answers), now).await
     } else {
-        attempts::save_answers(&state.db, user.id, id, answers, now).await
+        attempts::save_answers(&state.db, &state.library(), user.id, id, answers, now).await
     };
     match result {
-        Ok(graded) if submit => {
-            completion::after_graded(&state.db, &state.library(), &graded, now).await.map_err(internal)?;
-            Ok(auth::redirect(&here))
-        }
+        Ok(_) if submit => Ok(auth::redirect(&here)),
         Ok(_) => Ok(auth::redirect(&format!("{here}?saved=1"))),
         // Saving after the deadline or after submitting: show what there is, with why.
         Err(AttemptError::Submitted) | Err(AttemptError::Expired) => {
-            let attempt = attempts::find_own(&state.db, user.id, id, now).await.map_err(internal)?;
+            let attempt =
+                attempts::find_own(&state.db, &state.library(), user.id, id, now).await.map_err(internal)?;
             let notice = if attempt.row.closed_by_server { t.quiz_expired } else { t.quiz_already_submitted };
             show(req, &state, attempt, lang, false, Some(notice), StatusCode::CONFLICT).await
         }

@@ -80,6 +80,12 @@ pub fn html(template: &impl Template, status: StatusCode) -> Response {
     }
 }
 
+/// A moment as people in Viet Nam read it: their clock (UTC+7 all year, no daylight saving), labelled.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    at.with_timezone(&offset).format("%d/%m/%Y %H:%M (GMT+7)").to_string()
+}
+
 /// Escapes the few characters that would break a `?next=` value.
 pub fn encode_query_value(path: &str) -> String {
     let mut out = String::with_capacity(path.len());

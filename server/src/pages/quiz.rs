@@ -121,7 +121,7 @@ pub async fn start(
     let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
     let quiz = find(course, &quiz_id)?;
     let t = lang.texts();
-    match attempts::start(&state.db, user.id, course, quiz, chrono::Utc::now()).await {
+    match attempts::start(&state.db, &library, user.id, course, quiz, chrono::Utc::now()).await {
         Ok((attempt, _)) => Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id))),
         Err(AttemptError::NoAttemptsLeft(_)) => {
             render(
