@@ -8,7 +8,7 @@ use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
 use crate::i18n::Lang;
-use crate::pages::{account, catalog, course, error, learners, lesson, login, me};
+use crate::pages::{account, catalog, course, error, learners, lesson, login, me, search};
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
 
@@ -49,6 +49,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/login", compressed(get(login::login_form).post(login::login)))
         .at("/logout", post(login::logout))
         .at("/me", compressed(get(me::me)))
+        .at("/search", compressed(get(search::search)))
         .at("/account/password", compressed(get(account::password_form).post(account::change)))
         .nest("/api", api::routes())
         .around(auth::resolve)

@@ -667,6 +667,7 @@ async fn openapi_document_lists_every_path() {
         ("/courses/{course}/lessons/{lesson}", vec!["get"]),
         ("/courses/{course}/lessons/{lesson}/progress", vec!["put"]),
         ("/me", vec!["get"]),
+        ("/search", vec!["get"]),
         ("/session", vec!["delete", "post"]),
     ];
     let expected: Vec<(String, Vec<String>)> = expected

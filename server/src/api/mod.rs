@@ -12,6 +12,7 @@ pub mod courses;
 pub mod error;
 pub mod me;
 pub mod models;
+pub mod search;
 pub mod session;
 
 use std::sync::Arc;
@@ -36,13 +37,19 @@ pub enum ApiTags {
     Courses,
     /// The caller's own records.
     Me,
+    /// Searching the lessons of every course.
+    Search,
 }
 
-type Apis = (session::SessionApi, courses::CoursesApi, me::MeApi);
+type Apis = (session::SessionApi, courses::CoursesApi, me::MeApi, search::SearchApi);
 
 /// The OpenAPI service (operations and document).
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((session::SessionApi, courses::CoursesApi, me::MeApi), "Đào tạo số API", "1")
+    OpenApiService::new(
+        (session::SessionApi, courses::CoursesApi, me::MeApi, search::SearchApi),
+        "Đào tạo số API",
+        "1",
+    )
         .description(
             "The learner API of Đào tạo số. Log in with `POST /session` and send the token as \
              `Authorization: Bearer <token>`. A browser logged in on the web site may instead use its session \

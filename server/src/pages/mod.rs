@@ -8,6 +8,7 @@ pub mod learners;
 pub mod lesson;
 pub mod login;
 pub mod me;
+pub mod search;
 
 use askama::Template;
 use poem::http::{StatusCode, header};

@@ -169,3 +169,31 @@ impl Shared {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn before_the_first_build_searches_say_preparing() {
+        let search = Search::new();
+        let results = search.search("chính quyền", None, 20, 0).unwrap();
+        assert!(!results.ready);
+        assert!(results.hits.is_empty());
+        assert_eq!(results.notices, [Notice::Preparing]);
+        assert!(search.wait_until_current(Duration::from_secs(1)), "nothing asked, nothing to wait for");
+    }
+
+    #[test]
+    fn a_build_is_swapped_in_and_bursts_end_with_the_newest_library() {
+        let search = Search::new();
+        for _ in 0..5 {
+            search.rebuild(Arc::new(Library::default()));
+        }
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        let index = search.current().expect("built");
+        assert!(index.is_empty());
+        let results = search.search("x", None, 20, 0).unwrap();
+        assert!(results.ready && results.notices.is_empty());
+    }
+}

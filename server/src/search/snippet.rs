@@ -20,19 +20,22 @@ pub fn snippet_html(text: &str, query: &ParsedQuery) -> String {
         return String::new();
     }
     let exact = words(text, false);
+    // The last word as typed is there: marking every word it starts ("ma" in "máy", "mật") would be noise.
+    let prefix = query.prefix_last
+        && query.words.last().is_some_and(|last| found.iter().all(|w| w.term != last.folded));
     let matches: Vec<Option<usize>> =
-        found.iter().zip(&exact).map(|(f, x)| matching_word(&f.term, &x.term, query)).collect();
+        found.iter().zip(&exact).map(|(f, x)| matching_word(&f.term, &x.term, query, prefix)).collect();
     let start = best_window_start(&matches);
     let end = (start + SNIPPET_WORDS).min(found.len());
     render(text, &found[start..end], &matches[start..end], start > 0, end < found.len())
 }
 
 /// Which query word (an index into the query's words, then its phrases' words) a word of the text
-/// matches, if any, given its `folded` and `exact` terms.
-fn matching_word(term: &str, exact: &str, query: &ParsedQuery) -> Option<usize> {
+/// matches, if any, given its `folded` and `exact` terms; the last query word as a prefix if `prefix`.
+fn matching_word(term: &str, exact: &str, query: &ParsedQuery, prefix: bool) -> Option<usize> {
     let last = query.words.len().saturating_sub(1);
     for (i, word) in query.words.iter().enumerate() {
-        let prefix = query.prefix_last
+        let prefix = prefix
             && i == last
             && if word.has_diacritics() {
                 exact.starts_with(&word.exact)
@@ -181,6 +184,7 @@ mod tests {
             "<mark>xác</mark> <mark>thực</mark> nhiều yếu tố"
         );
         assert_eq!(snippet_html("thực thứ", &q("thứ")), "thực <mark>thứ</mark>", "prefix with diacritics");
+        assert_eq!(snippet_html("thứ thứa", &q("thứ")), "<mark>thứ</mark> thứa", "the word itself is there");
         assert_eq!(
             snippet_html("thu thực thứ", &q("th")),
             "<mark>thu</mark> <mark>thực</mark> <mark>thứ</mark>"
