@@ -23,13 +23,10 @@ use super::snippet::snippet_html;
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     /// Title, heading and text, folded, with positions (phrases): what a document must match.
+    /// The title and heading are in it twice, which ranks a match there higher at no cost per query.
     pub all: Field,
     /// The same, with diacritics kept: ranks "mã" above "má" when "mã" was typed.
     pub exact: Field,
-    /// The lesson (or course) title, folded: a match there ranks higher.
-    pub title: Field,
-    /// The section heading, folded.
-    pub heading: Field,
     /// The course id, as is: to narrow a search to one course.
     pub course: Field,
     /// Which [`Entry`] a document is.
@@ -52,8 +49,6 @@ impl Fields {
         let fields = Fields {
             all: builder.add_text_field("all", text(FOLDED, IndexRecordOption::WithFreqsAndPositions)),
             exact: builder.add_text_field("exact", text(EXACT, IndexRecordOption::WithFreqs)),
-            title: builder.add_text_field("title", text(FOLDED, IndexRecordOption::WithFreqs)),
-            heading: builder.add_text_field("heading", text(FOLDED, IndexRecordOption::WithFreqs)),
             course: builder.add_text_field("course", STRING),
             entry: builder.add_u64_field(ENTRY_FIELD, FAST | INDEXED),
         };
@@ -83,6 +78,63 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     entries: Vec<Entry>,
+    vocabulary: Vocabulary,
+}
+
+/// The terms of the index with their document counts, to expand a prefix or a typo into the
+/// few real words it stands for (scored like any word) instead of scanning every posting list.
+pub struct Vocabulary {
+    /// Folded terms, sorted.
+    pub folded: Terms,
+    /// Terms with diacritics, sorted.
+    pub exact: Terms,
+}
+
+/// Sorted `(term, documents)` pairs of one field.
+#[derive(Debug, Default)]
+pub struct Terms(Vec<(String, u32)>);
+
+impl Terms {
+    fn of(searcher: &tantivy::Searcher, field: Field) -> tantivy::Result<Terms> {
+        let mut counts = std::collections::BTreeMap::<String, u32>::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    *counts.entry(term.to_string()).or_default() += stream.value().doc_freq;
+                }
+            }
+        }
+        Ok(Terms(counts.into_iter().collect()))
+    }
+
+    /// In how many documents `term` is.
+    pub fn doc_freq(&self, term: &str) -> u32 {
+        self.0.binary_search_by(|(t, _)| t.as_str().cmp(term)).map_or(0, |i| self.0[i].1)
+    }
+
+    /// The `max` most frequent longer terms that start with `prefix`.
+    pub fn with_prefix(&self, prefix: &str, max: usize) -> Vec<&str> {
+        let start = self.0.partition_point(|(t, _)| t.as_str() <= prefix);
+        let mut found: Vec<&(String, u32)> =
+            self.0[start..].iter().take_while(|(t, _)| t.starts_with(prefix)).collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.into_iter().take(max).map(|(t, _)| t.as_str()).collect()
+    }
+
+    /// The `max` most frequent terms one edit away from `word`.
+    pub fn within_one_edit(&self, word: &str, max: usize) -> Vec<&str> {
+        let chars = word.chars().count();
+        let mut found: Vec<&(String, u32)> = self
+            .0
+            .iter()
+            .filter(|(t, _)| t.len().abs_diff(word.len()) <= 2 && t.chars().count().abs_diff(chars) <= 1)
+            .filter(|(t, _)| t != word && super::query::within_one_edit(t, word))
+            .collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.into_iter().take(max).map(|(t, _)| t.as_str()).collect()
+    }
 }
 
 /// Splits a lesson's plain text at the headings of its table of contents.
@@ -133,9 +185,9 @@ impl SearchIndex {
             let mut doc = TantivyDocument::new();
             let title = nfc(&course.meta.title);
             let summary = nfc(&course.meta.summary);
-            doc.add_text(fields.all, format!("{title}\n{summary}"));
-            doc.add_text(fields.exact, format!("{title}\n{summary}"));
-            doc.add_text(fields.title, &title);
+            let all = format!("{title}\n{title}\n{summary}");
+            doc.add_text(fields.all, &all);
+            doc.add_text(fields.exact, &all);
             doc.add_text(fields.course, &course.id);
             doc.add_u64(fields.entry, entries.len() as u64);
             writer.add_document(doc)?;
@@ -153,12 +205,10 @@ impl SearchIndex {
                     let heading = section.heading.map(|h| lesson.toc[h].text.as_str()).unwrap_or_default();
                     // The lesson title belongs to its first section only, so it is one hit, not one per section.
                     let title = if section.heading.is_none() { lesson_title.as_str() } else { "" };
-                    let all = format!("{title}\n{heading}\n{body}");
+                    let all = format!("{title}\n{title}\n{heading}\n{heading}\n{body}");
                     let mut doc = TantivyDocument::new();
                     doc.add_text(fields.all, &all);
                     doc.add_text(fields.exact, &all);
-                    doc.add_text(fields.title, title);
-                    doc.add_text(fields.heading, heading);
                     doc.add_text(fields.course, &course.id);
                     doc.add_u64(fields.entry, entries.len() as u64);
                     writer.add_document(doc)?;
@@ -168,8 +218,13 @@ impl SearchIndex {
         }
         writer.commit()?;
         writer.wait_merging_threads()?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { reader, fields, entries })
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let vocabulary = Vocabulary {
+            folded: Terms::of(&searcher, fields.all)?,
+            exact: Terms::of(&searcher, fields.exact)?,
+        };
+        Ok(SearchIndex { reader, fields, entries, vocabulary })
     }
 
     /// How many documents (course entries and lesson sections) the index holds.
@@ -193,7 +248,7 @@ impl SearchIndex {
             return Ok((Vec::new(), 0));
         }
         let searcher = self.reader.searcher();
-        let tantivy_query = query.to_query(&self.fields, course);
+        let tantivy_query = query.to_query(&self.fields, &self.vocabulary, course);
         let collector = (TopDocs::with_limit(limit).and_offset(offset).order_by_score(), Count);
         let (top, total) = searcher.search(&tantivy_query, &collector)?;
         let mut hits = Vec::with_capacity(top.len());
@@ -431,6 +486,17 @@ mod tests {
         assert!(long.len() > 10_000);
         assert!(!places(&long).is_empty(), "cut to its first words, which match");
         assert_eq!(places("AND OR"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_vocabulary_expands_prefixes_and_typos_into_real_words() {
+        let words = &INDEX.vocabulary.folded;
+        assert!(words.doc_freq("quyen") >= 3);
+        assert_eq!(words.doc_freq("quyeen"), 0);
+        assert!(words.with_prefix("qu", 16).contains(&"quyen"));
+        assert!(!words.with_prefix("quyen", 16).contains(&"quyen"), "longer words only");
+        assert_eq!(words.within_one_edit("quyeen", 16), ["quyen"]);
+        assert!(INDEX.vocabulary.exact.with_prefix("quyề", 16).contains(&"quyền"));
     }
 
     #[test]

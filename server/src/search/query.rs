@@ -6,11 +6,11 @@
 
 use daotao_core::text::nfc;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use super::analyzer::words;
-use super::index::Fields;
+use super::index::{Fields, Vocabulary};
 
 /// Longer queries are cut here (in characters), with a notice.
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -21,14 +21,13 @@ pub const FUZZY_MIN_CHARS: usize = 5;
 /// The last word matches as a prefix from this many letters on.
 pub const PREFIX_MIN_CHARS: usize = 2;
 
-/// Boosts: where a word is found, and how exactly.
-const TITLE_BOOST: f32 = 2.0;
-const HEADING_BOOST: f32 = 1.5;
 /// A word typed with its diacritics, found with the same diacritics ("mã", not "má").
 const EXACT_BOOST: f32 = 1.5;
-/// Typo and prefix matches score a constant, below a real match.
-const FUZZY_SCORE: f32 = 0.3;
-const PREFIX_SCORE: f32 = 0.5;
+/// Words a typo or a prefix stands for score below the word itself.
+const TYPO_BOOST: f32 = 0.5;
+const PREFIX_BOOST: f32 = 0.7;
+/// A prefix or a typo stands for at most this many words of the index (the most frequent).
+const MAX_EXPANSIONS: usize = 16;
 /// The words next to each other, in order (like an implicit phrase).
 const ADJACENT_BOOST: f32 = 1.0;
 
@@ -134,15 +133,15 @@ impl ParsedQuery {
         self.words.is_empty() && self.phrases.is_empty()
     }
 
-    /// The tantivy query: every word and phrase required; title, heading,
-    /// exact diacritics and adjacency add to the score.
-    pub fn to_query(&self, fields: &Fields, course: Option<&str>) -> Box<dyn Query> {
+    /// The tantivy query: every word and phrase required; exact diacritics and adjacency add to
+    /// the score. Typos and prefixes become the real words of `vocabulary` they stand for.
+    pub fn to_query(&self, fields: &Fields, vocabulary: &Vocabulary, course: Option<&str>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let last = self.words.len().saturating_sub(1);
         for (i, word) in self.words.iter().enumerate() {
             let prefix = self.prefix_last && i == last;
-            clauses.push((Occur::Must, word_match(fields, word, prefix)));
-            clauses.extend(word_boosts(fields, word));
+            clauses.push((Occur::Must, word_match(fields, vocabulary, word, prefix)));
+            clauses.extend(exact_boost(fields, word));
         }
         for phrase in &self.phrases {
             let terms: Vec<Term> =
@@ -154,7 +153,7 @@ impl ParsedQuery {
             };
             clauses.push((Occur::Must, required));
             for word in phrase {
-                clauses.extend(word_boosts(fields, word));
+                clauses.extend(exact_boost(fields, word));
             }
         }
         if self.words.len() >= 2 {
@@ -169,40 +168,66 @@ impl ParsedQuery {
     }
 }
 
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
 fn boost(query: Box<dyn Query>, by: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, by))
 }
 
-/// What makes a document match `word`: the word itself, or one typo away, or (last word) a prefix.
-fn word_match(fields: &Fields, word: &QueryWord, prefix: bool) -> Box<dyn Query> {
-    let term = Term::from_field_text(fields.all, &word.folded);
-    let mut any: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Should, Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)))];
-    if word.fuzzy() {
-        any.push((Occur::Should, boost(Box::new(FuzzyTermQuery::new(term.clone(), 1, true)), FUZZY_SCORE)));
+/// What makes a document match `word`: the word itself; if the index does not have it and it is
+/// long enough, the words one typo away; for the last word, the words it starts.
+fn word_match(fields: &Fields, vocabulary: &Vocabulary, word: &QueryWord, prefix: bool) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(fields.all, &word.folded))];
+    if word.fuzzy() && vocabulary.folded.doc_freq(&word.folded) == 0 {
+        for near in vocabulary.folded.within_one_edit(&word.folded, MAX_EXPANSIONS) {
+            any.push((Occur::Should, boost(term(fields.all, near), TYPO_BOOST)));
+        }
     }
     if prefix {
         // Typed with diacritics, the prefix keeps them ("quyề" is on its way to "quyền", not "quyết").
-        let start =
-            if word.has_diacritics() { Term::from_field_text(fields.exact, &word.exact) } else { term };
-        any.push((Occur::Should, boost(Box::new(FuzzyTermQuery::new_prefix(start, 0, false)), PREFIX_SCORE)));
+        let (field, terms) = if word.has_diacritics() {
+            (fields.exact, vocabulary.exact.with_prefix(&word.exact, MAX_EXPANSIONS))
+        } else {
+            (fields.all, vocabulary.folded.with_prefix(&word.folded, MAX_EXPANSIONS))
+        };
+        for longer in terms {
+            any.push((Occur::Should, boost(term(field, longer), PREFIX_BOOST)));
+        }
     }
     if any.len() == 1 { any.pop().expect("one clause").1 } else { Box::new(BooleanQuery::new(any)) }
 }
 
-/// Optional clauses that rank a match higher: in the title, in the heading, with the same diacritics.
-fn word_boosts(fields: &Fields, word: &QueryWord) -> Vec<(Occur, Box<dyn Query>)> {
-    let term = |field, text: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
-    };
-    let mut out = vec![
-        (Occur::Should, boost(term(fields.title, &word.folded), TITLE_BOOST)),
-        (Occur::Should, boost(term(fields.heading, &word.folded), HEADING_BOOST)),
-    ];
-    if word.has_diacritics() {
-        out.push((Occur::Should, boost(term(fields.exact, &word.exact), EXACT_BOOST)));
+/// An optional clause that ranks a word typed with diacritics higher where it has the same ones.
+fn exact_boost(fields: &Fields, word: &QueryWord) -> Option<(Occur, Box<dyn Query>)> {
+    word.has_diacritics().then(|| (Occur::Should, boost(term(fields.exact, &word.exact), EXACT_BOOST)))
+}
+
+/// Levenshtein distance at most 1, a swap of two neighbours counting as one edit.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
     }
-    out
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        if prefix == short.len() {
+            return true;
+        }
+        // One substitution, or a transposition of positions prefix and prefix + 1.
+        let rest_equal = |from: usize| short[from..] == long[from..];
+        rest_equal(prefix + 1)
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && rest_equal(prefix + 2))
+    } else {
+        // One insertion into `short`.
+        short[prefix..] == long[prefix + 1..]
+    }
 }
 
 #[cfg(test)]
@@ -280,5 +305,21 @@ mod tests {
         assert!(!q.words[0].fuzzy());
         assert!(!q.words[1].fuzzy(), "thuc: 4 letters");
         assert!(q.words[2].fuzzy(), "quyen: 5 letters");
+    }
+
+    #[test]
+    fn one_edit() {
+        for (a, b) in [
+            ("quyen", "quyen"),
+            ("quyen", "quyn"),
+            ("quyen", "quyean"),
+            ("quyen", "qyuen"),
+            ("quyen", "quyem"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} {b}");
+        }
+        for (a, b) in [("quyen", "qyuem"), ("quyen", "quy"), ("quyen", "uqyen1"), ("ab", "ba1")] {
+            assert!(!within_one_edit(a, b), "{a} {b}");
+        }
     }
 }
