@@ -198,7 +198,7 @@ fn measure(dir: &Path, rounds: usize) -> anyhow::Result<()> {
     }
     times.sort();
     let mut slowest: Vec<(Duration, &str)> = per_query.iter().copied().zip(QUERIES.iter().copied()).collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     let at =
         |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;

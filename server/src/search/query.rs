@@ -88,7 +88,7 @@ impl ParsedQuery {
         let mut query = ParsedQuery::default();
         // Split at quotes: odd pieces are inside quotes.
         let pieces: Vec<&str> = input.split('"').collect();
-        if pieces.len() % 2 == 0 {
+        if pieces.len().is_multiple_of(2) {
             notices.push(Notice::UnclosedQuote);
         }
         let mut used = 0;
