@@ -10,6 +10,7 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use crate::i18n::Lang;
 use crate::pages::{
     account, attempt, catalog, certificate, competencies, course, error, learners, lesson, login, me, quiz,
+    search,
 };
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
@@ -58,6 +59,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/certificates/:code", compressed(get(certificate::show)))
         .at("/verify", compressed(get(certificate::form)))
         .at("/verify/:code", compressed(get(certificate::verify)))
+        .at("/search", compressed(get(search::search)))
         .at("/account/password", compressed(get(account::password_form).post(account::change)))
         .nest("/api", api::routes())
         .around(auth::resolve)

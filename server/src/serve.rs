@@ -37,8 +37,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "course library loaded from {}",
         library.root.display()
     );
-    catalog::sync_library(&db, &library).await.context("cannot sync the course catalog")?;
+    // The state starts indexing for search in the background: meanwhile the catalog is synced.
     let state = Arc::new(AppState::with_config(library, db, &config));
+    catalog::sync_library(&state.db, &state.library()).await.context("cannot sync the course catalog")?;
     tokio::spawn(attempt_closer::run(state.clone()));
     let _watcher = reload::watch(state.clone(), tokio::runtime::Handle::current())
         .context("cannot watch the course folder for changes")?;

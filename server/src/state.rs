@@ -1,5 +1,5 @@
-//! What every request handler shares: the loaded course library, the
-//! database, and the security settings.
+//! What every request handler shares: the loaded course library, its search
+//! index, the database, and the security settings.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -10,6 +10,7 @@ use daotao_core::course::Library;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::throttle::Throttle;
+use crate::search::Search;
 
 /// Settings of logins and sessions, from configuration.
 #[derive(Debug, Clone)]
@@ -26,6 +27,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub auth: AuthSettings,
     pub throttle: Throttle,
+    /// Rebuilt in the background whenever the library changes.
+    pub search: Search,
 }
 
 impl AppState {
@@ -34,9 +37,13 @@ impl AppState {
         Self::with_config(library, db, &Config::default())
     }
 
+    /// Also starts indexing `library` for search, in the background.
     pub fn with_config(library: Library, db: DatabaseConnection, config: &Config) -> Self {
+        let library = Arc::new(library);
+        let search = Search::new();
+        search.rebuild(library.clone());
         Self {
-            library: RwLock::new(Arc::new(library)),
+            library: RwLock::new(library),
             db,
             auth: AuthSettings {
                 policy: config.auth_policy(),
@@ -47,6 +54,7 @@ impl AppState {
                 config.ip_failure_limit,
                 Duration::from_secs(config.ip_failure_window_seconds),
             ),
+            search,
         }
     }
 
@@ -55,11 +63,14 @@ impl AppState {
         self.library.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Applies `change` to a copy of the library and publishes the copy.
+    /// Applies `change` to a copy of the library, publishes the copy and has it indexed for search.
     pub fn update_library(&self, change: impl FnOnce(&mut Library)) {
         let mut guard = self.library.write().unwrap_or_else(|e| e.into_inner());
         let mut next = Library::clone(&guard);
         change(&mut next);
-        *guard = Arc::new(next);
+        let next = Arc::new(next);
+        *guard = next.clone();
+        // Still under the lock, so the indexer is asked in the order the library changed.
+        self.search.rebuild(next);
     }
 }

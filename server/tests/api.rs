@@ -671,6 +671,7 @@ async fn openapi_document_lists_every_path() {
         ("/courses/{course}/lessons/{lesson}/progress", vec!["put"]),
         ("/courses/{course}/quizzes/{quiz}/attempts", vec!["post"]),
         ("/me", vec!["get"]),
+        ("/search", vec!["get"]),
         ("/session", vec!["delete", "post"]),
     ];
     let expected: Vec<(String, Vec<String>)> = expected

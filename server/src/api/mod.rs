@@ -14,6 +14,7 @@ pub mod courses;
 pub mod error;
 pub mod me;
 pub mod models;
+pub mod search;
 pub mod session;
 
 use std::sync::Arc;
@@ -40,13 +41,19 @@ pub enum ApiTags {
     Me,
     /// Quiz attempts: start, save answers, submit, review.
     Quizzes,
+    /// Searching the lessons of every course.
+    Search,
 }
 
-type Apis = (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi);
+type Apis = (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi, search::SearchApi);
 
 /// The OpenAPI service (operations and document).
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi), "Đào tạo số API", "1")
+    OpenApiService::new(
+        (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi, search::SearchApi),
+        "Đào tạo số API",
+        "1",
+    )
         .description(
             "The learner API of Đào tạo số. Log in with `POST /session` and send the token as \
              `Authorization: Bearer <token>`. A browser logged in on the web site may instead use its session \

@@ -12,6 +12,7 @@ pub mod lesson;
 pub mod login;
 pub mod me;
 pub mod quiz;
+pub mod search;
 
 use askama::Template;
 use poem::http::{StatusCode, header};

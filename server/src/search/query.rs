@@ -1,0 +1,325 @@
+//! What a person typed, understood: words (all must match, the last one also
+//! as a prefix while typing), "quoted phrases", one typo allowed in longer
+//! words. Anything else (operators, stray quotes, control characters, a
+//! pasted page of text) is handled here and never reaches tantivy as syntax:
+//! the tantivy query is built from terms, not parsed from the text.
+
+use daotao_core::text::nfc;
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use super::analyzer::words;
+use super::index::{Fields, Vocabulary};
+
+/// Longer queries are cut here (in characters), with a notice.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// At most this many words (counting those inside phrases) are used, with a notice beyond.
+pub const MAX_TERMS: usize = 12;
+/// Words of at least this many letters (after folding) match with one typo.
+pub const FUZZY_MIN_CHARS: usize = 5;
+/// The last word matches as a prefix from this many letters on.
+pub const PREFIX_MIN_CHARS: usize = 2;
+
+/// A word typed with its diacritics, found with the same diacritics ("mã", not "má").
+const EXACT_BOOST: f32 = 1.5;
+/// Words a typo or a prefix stands for score below the word itself.
+const TYPO_BOOST: f32 = 0.5;
+const PREFIX_BOOST: f32 = 0.7;
+/// A prefix or a typo stands for at most this many words of the index (the most frequent).
+const MAX_EXPANSIONS: usize = 16;
+/// The words next to each other, in order (like an implicit phrase).
+const ADJACENT_BOOST: f32 = 1.0;
+
+/// Something the searcher should tell the person about their query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Notice {
+    /// The query was longer than [`MAX_QUERY_CHARS`] characters (or [`MAX_TERMS`] words) and was cut.
+    Truncated,
+    /// A `"` was not closed: the rest of the query is taken as a phrase.
+    UnclosedQuote,
+    /// `AND`, `OR`, `NOT` were left out: every word must match anyway.
+    OperatorsIgnored,
+    /// The index is still being built (right after start-up): try again in a few seconds.
+    Preparing,
+}
+
+/// One word of the query: its folded and exact terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    pub folded: String,
+    pub exact: String,
+}
+
+impl QueryWord {
+    /// Typed with diacritics: exact matches rank first.
+    pub fn has_diacritics(&self) -> bool {
+        self.folded != self.exact
+    }
+
+    pub fn fuzzy(&self) -> bool {
+        self.folded.chars().count() >= FUZZY_MIN_CHARS
+    }
+}
+
+/// A query, understood.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    /// Words outside quotes, each required.
+    pub words: Vec<QueryWord>,
+    /// Quoted phrases, each required; a one-word phrase is an exact word (no typo, no prefix).
+    pub phrases: Vec<Vec<QueryWord>>,
+    /// The last word of the query, outside quotes, also matches as a prefix.
+    pub prefix_last: bool,
+    pub notices: Vec<Notice>,
+}
+
+impl ParsedQuery {
+    /// Understands `input`; never fails.
+    pub fn parse(input: &str) -> ParsedQuery {
+        let mut notices = Vec::new();
+        let input: String = input.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let mut input = nfc(&input);
+        if let Some((cut, _)) = input.char_indices().nth(MAX_QUERY_CHARS) {
+            input.truncate(cut);
+            notices.push(Notice::Truncated);
+        }
+        let mut query = ParsedQuery::default();
+        // Split at quotes: odd pieces are inside quotes.
+        let pieces: Vec<&str> = input.split('"').collect();
+        if pieces.len().is_multiple_of(2) {
+            notices.push(Notice::UnclosedQuote);
+        }
+        let mut used = 0;
+        let mut last_piece_is_words = false;
+        for (i, piece) in pieces.iter().enumerate() {
+            let quoted = i % 2 == 1;
+            let mut found = Vec::new();
+            for (folded, exact) in words(piece, true).into_iter().zip(words(piece, false)) {
+                if !quoted && matches!(&piece[exact.from..exact.to], "AND" | "OR" | "NOT") {
+                    if !notices.contains(&Notice::OperatorsIgnored) {
+                        notices.push(Notice::OperatorsIgnored);
+                    }
+                    continue;
+                }
+                if used == MAX_TERMS {
+                    if !notices.contains(&Notice::Truncated) {
+                        notices.push(Notice::Truncated);
+                    }
+                    break;
+                }
+                used += 1;
+                found.push(QueryWord { folded: folded.term, exact: exact.term });
+            }
+            if found.is_empty() {
+                continue;
+            }
+            last_piece_is_words = !quoted;
+            if quoted {
+                query.phrases.push(found);
+            } else {
+                query.words.extend(found);
+            }
+        }
+        query.prefix_last = last_piece_is_words
+            && query.words.last().is_some_and(|w| w.folded.chars().count() >= PREFIX_MIN_CHARS);
+        query.notices = notices;
+        query
+    }
+
+    /// Nothing to search for (only punctuation, operators or spaces).
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
+    }
+
+    /// The tantivy query: every word and phrase required; exact diacritics and adjacency add to
+    /// the score. Typos and prefixes become the real words of `vocabulary` they stand for.
+    pub fn to_query(&self, fields: &Fields, vocabulary: &Vocabulary, course: Option<&str>) -> Box<dyn Query> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let last = self.words.len().saturating_sub(1);
+        for (i, word) in self.words.iter().enumerate() {
+            let prefix = self.prefix_last && i == last;
+            clauses.push((Occur::Must, word_match(fields, vocabulary, word, prefix)));
+            clauses.extend(exact_boost(fields, word));
+        }
+        for phrase in &self.phrases {
+            let terms: Vec<Term> =
+                phrase.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
+            let required: Box<dyn Query> = if terms.len() == 1 {
+                Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs))
+            } else {
+                Box::new(PhraseQuery::new(terms))
+            };
+            clauses.push((Occur::Must, required));
+            for word in phrase {
+                clauses.extend(exact_boost(fields, word));
+            }
+        }
+        if self.words.len() >= 2 {
+            let terms = self.words.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
+            clauses.push((Occur::Should, boost(Box::new(PhraseQuery::new(terms)), ADJACENT_BOOST)));
+        }
+        if let Some(course) = course {
+            let term = Term::from_field_text(fields.course, course);
+            clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+fn boost(query: Box<dyn Query>, by: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, by))
+}
+
+/// What makes a document match `word`: the word itself; if the index does not have it and it is
+/// long enough, the words one typo away; for the last word, the words it starts.
+fn word_match(fields: &Fields, vocabulary: &Vocabulary, word: &QueryWord, prefix: bool) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term(fields.all, &word.folded))];
+    if word.fuzzy() && vocabulary.folded.doc_freq(&word.folded) == 0 {
+        for near in vocabulary.folded.within_one_edit(&word.folded, MAX_EXPANSIONS) {
+            any.push((Occur::Should, boost(term(fields.all, near), TYPO_BOOST)));
+        }
+    }
+    if prefix {
+        // Typed with diacritics, the prefix keeps them ("quyề" is on its way to "quyền", not "quyết").
+        let (field, terms) = if word.has_diacritics() {
+            (fields.exact, vocabulary.exact.with_prefix(&word.exact, MAX_EXPANSIONS))
+        } else {
+            (fields.all, vocabulary.folded.with_prefix(&word.folded, MAX_EXPANSIONS))
+        };
+        for longer in terms {
+            any.push((Occur::Should, boost(term(field, longer), PREFIX_BOOST)));
+        }
+    }
+    if any.len() == 1 { any.pop().expect("one clause").1 } else { Box::new(BooleanQuery::new(any)) }
+}
+
+/// An optional clause that ranks a word typed with diacritics higher where it has the same ones.
+fn exact_boost(fields: &Fields, word: &QueryWord) -> Option<(Occur, Box<dyn Query>)> {
+    word.has_diacritics().then(|| (Occur::Should, boost(term(fields.exact, &word.exact), EXACT_BOOST)))
+}
+
+/// Levenshtein distance at most 1, a swap of two neighbours counting as one edit.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        if prefix == short.len() {
+            return true;
+        }
+        // One substitution, or a transposition of positions prefix and prefix + 1.
+        let rest_equal = |from: usize| short[from..] == long[from..];
+        rest_equal(prefix + 1)
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && rest_equal(prefix + 2))
+    } else {
+        // One insertion into `short`.
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded_words(q: &ParsedQuery) -> Vec<&str> {
+        q.words.iter().map(|w| w.folded.as_str()).collect()
+    }
+
+    #[test]
+    fn words_fold_and_keep_their_diacritics() {
+        let q = ParsedQuery::parse("Chính quyền SỐ");
+        assert_eq!(folded_words(&q), ["chinh", "quyen", "so"]);
+        assert_eq!(q.words[0].exact, "chính");
+        assert!(q.words[2].has_diacritics());
+        assert!(!ParsedQuery::parse("so").words[0].has_diacritics());
+        assert!(q.prefix_last);
+        assert!(q.notices.is_empty());
+    }
+
+    #[test]
+    fn phrases_are_kept_together() {
+        let q = ParsedQuery::parse("\"mã OTP\" điện thoại");
+        assert_eq!(q.phrases.len(), 1);
+        assert_eq!(q.phrases[0].iter().map(|w| w.folded.as_str()).collect::<Vec<_>>(), ["ma", "otp"]);
+        assert_eq!(folded_words(&q), ["dien", "thoai"]);
+        assert!(q.prefix_last);
+        let q = ParsedQuery::parse("điện thoại \"mã OTP\"");
+        assert!(!q.prefix_last, "a closed phrase at the end is not being typed");
+    }
+
+    #[test]
+    fn an_unclosed_quote_makes_a_phrase_of_the_rest() {
+        let q = ParsedQuery::parse("báo cáo \"sự cố an");
+        assert_eq!(folded_words(&q), ["bao", "cao"]);
+        assert_eq!(q.phrases.len(), 1);
+        assert_eq!(q.notices, [Notice::UnclosedQuote]);
+        let q = ParsedQuery::parse("\"");
+        assert!(q.is_empty());
+        assert_eq!(q.notices, [Notice::UnclosedQuote]);
+    }
+
+    #[test]
+    fn operators_and_syntax_are_not_syntax() {
+        let q = ParsedQuery::parse("mật AND khẩu OR NOT (otp) +x -y title:z* ~2 ^3");
+        assert_eq!(folded_words(&q), ["mat", "khau", "otp", "x", "y", "title", "z", "2", "3"]);
+        assert_eq!(q.notices, [Notice::OperatorsIgnored]);
+        assert_eq!(folded_words(&ParsedQuery::parse("and or")), ["and", "or"], "lower case are words");
+        for input in ["", "   ", "*", "((", "AND OR", "\u{0}", "\"\"", "?!"] {
+            assert!(ParsedQuery::parse(input).is_empty(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn long_input_is_cut() {
+        let q = ParsedQuery::parse(&"an toàn ".repeat(2000));
+        assert_eq!(q.words.len(), MAX_TERMS);
+        assert_eq!(q.notices, [Notice::Truncated]);
+        let q = ParsedQuery::parse(&"ư".repeat(10_000));
+        assert!(q.is_empty(), "one 10 000-letter word is no term");
+        assert_eq!(q.notices, [Notice::Truncated]);
+    }
+
+    #[test]
+    fn prefix_only_for_a_last_word_long_enough() {
+        assert!(!ParsedQuery::parse("mật k").prefix_last);
+        assert!(ParsedQuery::parse("mật kh").prefix_last);
+        assert!(!ParsedQuery::parse("").prefix_last);
+    }
+
+    #[test]
+    fn typos_only_in_longer_words() {
+        let q = ParsedQuery::parse("xác thực quyền");
+        assert!(!q.words[0].fuzzy());
+        assert!(!q.words[1].fuzzy(), "thuc: 4 letters");
+        assert!(q.words[2].fuzzy(), "quyen: 5 letters");
+    }
+
+    #[test]
+    fn one_edit() {
+        for (a, b) in [
+            ("quyen", "quyen"),
+            ("quyen", "quyn"),
+            ("quyen", "quyean"),
+            ("quyen", "qyuen"),
+            ("quyen", "quyem"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} {b}");
+        }
+        for (a, b) in [("quyen", "qyuem"), ("quyen", "quy"), ("quyen", "uqyen1"), ("ab", "ba1")] {
+            assert!(!within_one_edit(a, b), "{a} {b}");
+        }
+    }
+}
