@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::entities::user::{self, Role};
-use crate::entities::{course_trainer, enrollment, lesson, lesson_progress, unit};
+use crate::entities::{course_trainer, enrollment, lesson, lesson_progress, quiz_attempt, unit};
 
 /// Whether `viewer` may see the learners of `course_id`.
 pub async fn may_view(
@@ -29,7 +29,7 @@ pub async fn may_view(
 }
 
 /// One learner of a course, with progress.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RosterLine {
     pub username: String,
     pub full_name: String,
@@ -38,10 +38,15 @@ pub struct RosterLine {
     pub lessons_read: u32,
     pub lessons_total: u32,
     pub overdue: bool,
+    /// Graded quiz attempts in this course, and the best percentage among them.
+    pub attempts: u32,
+    pub best_percent: Option<f64>,
+    pub completed: bool,
 }
 
-/// user id, due date, username, full name, unit name.
-type EnrolledRow = (i64, Option<NaiveDate>, String, String, Option<String>);
+/// user id, due date, completed at, username, full name, unit name.
+type EnrolledRow =
+    (i64, Option<NaiveDate>, Option<chrono::DateTime<chrono::Utc>>, String, String, Option<String>);
 
 /// Every learner enrolled in `course_id`, ordered by name.
 pub async fn roster(
@@ -53,6 +58,7 @@ pub async fn roster(
         .select_only()
         .column(enrollment::Column::UserId)
         .column(enrollment::Column::DueDate)
+        .column(enrollment::Column::CompletedAt)
         .column(user::Column::Username)
         .column(user::Column::FullName)
         .column(unit::Column::Name)
@@ -80,10 +86,24 @@ pub async fn roster(
         .all(db)
         .await?;
     let read: HashMap<i64, u32> = read.into_iter().map(|(user, n)| (user, n as u32)).collect();
+    let scores: Vec<(i64, i64, Option<f64>)> = quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::UserId)
+        .column_as(quiz_attempt::Column::Id.count(), "attempts")
+        .column_as(quiz_attempt::Column::Percent.max(), "best")
+        .filter(quiz_attempt::Column::CourseId.eq(course_id))
+        .filter(quiz_attempt::Column::SubmittedAt.is_not_null())
+        .group_by(quiz_attempt::Column::UserId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let scores: HashMap<i64, (u32, Option<f64>)> =
+        scores.into_iter().map(|(user, n, best)| (user, (n as u32, best))).collect();
     Ok(enrolled
         .into_iter()
-        .map(|(user_id, due_date, username, full_name, unit)| {
+        .map(|(user_id, due_date, completed_at, username, full_name, unit)| {
             let lessons_read = read.get(&user_id).copied().unwrap_or(0);
+            let (attempts, best_percent) = scores.get(&user_id).copied().unwrap_or((0, None));
             RosterLine {
                 username,
                 full_name,
@@ -91,7 +111,10 @@ pub async fn roster(
                 due_date,
                 lessons_read,
                 lessons_total: total,
-                overdue: due_date.is_some_and(|d| d < today) && lessons_read < total,
+                overdue: due_date.is_some_and(|d| d < today) && completed_at.is_none(),
+                attempts,
+                best_percent,
+                completed: completed_at.is_some(),
             }
         })
         .collect())
