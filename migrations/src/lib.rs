@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_catalog;
 mod m20261126_000002_accounts;
+mod m20261126_000004_admin_queries;
 
 /// Runs every migration in order; the server calls it on start.
 pub struct Migrator;
@@ -12,6 +13,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_catalog::Migration), Box::new(m20261126_000002_accounts::Migration)]
+        vec![
+            Box::new(m20261126_000001_catalog::Migration),
+            Box::new(m20261126_000002_accounts::Migration),
+            Box::new(m20261126_000004_admin_queries::Migration),
+        ]
     }
 }
