@@ -25,6 +25,9 @@ pub fn explain(e: EnrollError) -> anyhow::Error {
 }
 
 pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
+    if args.dry_run && args.file.is_none() {
+        bail!("--dry-run chỉ dùng với --file / --dry-run goes with --file");
+    }
     let db = crate::connect(config).await?;
     let course = args.course.trim();
     let due = match args.due {
@@ -87,7 +90,7 @@ pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
         println!("Đã rút khỏi khoá học / withdrawn: {removed} {described} ← {course}");
         return Ok(());
     }
-    if let Some(new_due) = args.set_due {
+    if let Some(crate::NewDue(new_due)) = args.set_due {
         let changed = enrollment::set_due_date(&db, course, &user_ids, new_due).await?;
         let shown = new_due.map_or("không hạn / none".to_string(), |d| d.to_string());
         crate::audit(&db, "enroll.due", &format!("{course} {target}"), &format!("{changed} set to {shown}"))

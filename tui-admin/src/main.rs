@@ -36,7 +36,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show the database in use, the synced course catalog and the totals.
+    /// Show the database in use, the synced course catalog and the totals
+    /// (also what no subcommand does when not run in a terminal).
     Status,
     /// Đơn vị / units.
     Units {
@@ -143,13 +144,13 @@ struct EnrollArgs {
     due: Option<NaiveDate>,
     /// Đổi hạn của người đã ghi danh, không ghi danh thêm ai / change the due date of those already enrolled
     /// (enrols nobody); `none` removes it.
-    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = parse_optional_date, conflicts_with_all = ["due", "withdraw"])]
-    set_due: Option<Option<NaiveDate>>,
+    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = parse_new_due, conflicts_with_all = ["due", "withdraw"])]
+    set_due: Option<NewDue>,
     /// Rút khỏi khoá học (bài đã đọc vẫn được giữ) / withdraw from the course (lessons read stay recorded).
     #[arg(long, conflicts_with = "due")]
     withdraw: bool,
     /// Với --file: chỉ kiểm tra, không thay đổi gì / with --file: check only, change nothing.
-    #[arg(long, requires = "file")]
+    #[arg(long)]
     dry_run: bool,
 }
 
@@ -159,8 +160,16 @@ fn parse_role(text: &str) -> Result<Role, String> {
     })
 }
 
-fn parse_optional_date(text: &str) -> Result<Option<NaiveDate>, String> {
-    if text.trim().eq_ignore_ascii_case("none") { Ok(None) } else { parse_date(text).map(Some) }
+/// A due date to set on existing enrollments; `None` removes it.
+#[derive(Debug, Clone, Copy)]
+struct NewDue(Option<NaiveDate>);
+
+fn parse_new_due(text: &str) -> Result<NewDue, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        Ok(NewDue(None))
+    } else {
+        parse_date(text).map(|d| NewDue(Some(d)))
+    }
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -187,7 +196,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         config.database_url = url;
     }
     let Some(command) = cli.command else {
-        return tui::run(&config).await;
+        // In a terminal, the terminal UI; from a script or cron (no terminal), the status as before.
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            return tui::run(&config).await;
+        }
+        return status::run(&config).await;
     };
     match command {
         Command::Status => status::run(&config).await,
