@@ -65,11 +65,11 @@ pub struct Activity {
     pub result: String,
 }
 
-/// Everything the overview shows.
+/// What the overview shows at once; the figures by unit ([`progress_by_unit`]) read
+/// every enrollment and lesson read, so they come separately.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Overview {
     pub totals: Totals,
-    pub by_unit: Vec<UnitProgress>,
     /// The oldest due dates first.
     pub overdue: Vec<Overdue>,
     /// The newest first.
@@ -128,6 +128,23 @@ pub async fn overview(
         });
     }
 
+    let activity = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+        .limit(LIST_LEN)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| Activity { at: a.at, actor: a.actor, action: a.action, target: a.target, result: a.result })
+        .collect();
+    Ok(Overview { totals, overdue, activity })
+}
+
+/// The share of assigned lessons read in each top unit (see [`roll_up`]):
+/// two grouped queries over every enrollment and every lesson read.
+pub async fn progress_by_unit(db: &impl ConnectionTrait) -> Result<Vec<UnitProgress>, DbErr> {
+    let backend = db.get_database_backend();
+    let raw = |sql: String| Statement::from_string(backend, sql);
     let per_unit = |sql: &'static str| {
         let statement = raw(sql.to_string());
         async move {
@@ -155,22 +172,11 @@ pub async fn overview(
          WHERE l.active AND u.active GROUP BY u.unit_id",
     )
     .await?;
-    let by_unit = roll_up(
+    Ok(roll_up(
         crate::unit_tree::arrange(unit::Entity::find().all(db).await?, &HashMap::new()),
         &assigned,
         &read,
-    );
-
-    let activity = audit_log::Entity::find()
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id)
-        .limit(LIST_LEN)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| Activity { at: a.at, actor: a.actor, action: a.action, target: a.target, result: a.result })
-        .collect();
-    Ok(Overview { totals, by_unit, overdue, activity })
+    ))
 }
 
 /// Sums per-unit figures into the top units: the units below the root when

@@ -141,6 +141,19 @@ pub async fn page(
     let per_page = per_page.max(1);
     let last = total.saturating_sub(1) / per_page;
     let page = page.min(last);
+    // The page's ids first, from the (search_key, id) index alone, then their rows:
+    // deep pages skip index entries, not whole rows with their unit.
+    let ids: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(condition)
+        .order_by_asc(user::Column::SearchKey)
+        .order_by_asc(user::Column::Id)
+        .offset(page * per_page)
+        .limit(per_page)
+        .into_tuple()
+        .all(db)
+        .await?;
     type Row = (
         i64,
         String,
@@ -166,33 +179,33 @@ pub async fn page(
         .column(user::Column::Active)
         .column(user::Column::LockedUntil)
         .join(JoinType::LeftJoin, user::Relation::Unit.def())
-        .filter(condition)
-        .order_by_asc(user::Column::SearchKey)
-        .order_by_asc(user::Column::Id)
-        .offset(page * per_page)
-        .limit(per_page)
+        .filter(user::Column::Id.is_in(ids.clone()))
         .into_tuple()
         .all(db)
         .await?;
-    let lines = rows
+    let mut by_id: std::collections::HashMap<i64, UserLine> = rows
         .into_iter()
         .map(
             |(id, username, full_name, email, unit_code, unit_name, position, role, active, locked_until)| {
-                UserLine {
+                (
                     id,
-                    username,
-                    full_name,
-                    email,
-                    unit_code,
-                    unit_name,
-                    position,
-                    role,
-                    active,
-                    locked_until,
-                }
+                    UserLine {
+                        id,
+                        username,
+                        full_name,
+                        email,
+                        unit_code,
+                        unit_name,
+                        position,
+                        role,
+                        active,
+                        locked_until,
+                    },
+                )
             },
         )
         .collect();
+    let lines = ids.iter().filter_map(|id| by_id.remove(id)).collect();
     Ok(UserPage { lines, total, page, per_page })
 }
 

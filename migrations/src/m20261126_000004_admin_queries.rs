@@ -9,7 +9,8 @@
 //! lives in `daotao-core` (which depends on this crate), so `core::db::connect`
 //! fills empty keys right after migrating.
 //!
-//! An index on `enrollments.due_date`, for the overdue figures.
+//! An index on `enrollments.due_date`, for the overdue figures, and one on
+//! `users (unit_id, active)`, so counting a unit's active people reads the index alone.
 
 use sea_orm_migration::{prelude::*, schema::*};
 

@@ -185,6 +185,10 @@ impl App {
         match action {
             Action::Nothing => {}
             Action::Send(request) => self.send(request),
+            Action::Reload => {
+                let requests = self.screen().reload();
+                self.requests.extend(requests);
+            }
             Action::OpenForm(form) => self.popup = Popup::Form(form),
             Action::Confirm(confirm) => self.popup = Popup::Confirm(confirm),
             Action::Status(text) => self.status = text,
@@ -209,6 +213,7 @@ impl App {
     pub fn apply(&mut self, response: Response) {
         match response {
             Response::Overview(data) => self.overview.data = Some(*data),
+            Response::OverviewByUnit(bars) => self.overview.by_unit = Some(bars),
             Response::Units(units) => self.units.show(units),
             Response::Users { filter, page } => self.users.show(&filter, page),
             Response::UserDetail(detail) => self.users.detail = Some(*detail),

@@ -157,13 +157,18 @@ fn on_enrollments() -> App {
 fn overview_screen() {
     let mut app = app();
     app.start();
-    assert_eq!(app.take_requests(), [Request::Overview]);
+    assert_eq!(app.take_requests(), [Request::Overview, Request::OverviewByUnit]);
     let progress = |code: &str, assigned, read| UnitProgress {
         code: code.into(),
         name: code.into(),
         lessons_assigned: assigned,
         lessons_read: read,
     };
+    app.apply(Response::OverviewByUnit(vec![
+        progress("SO-NV", 100, 100),
+        progress("SO-KHCN", 200, 50),
+        progress("X-TANLAP", 30, 0),
+    ]));
     app.apply(Response::Overview(Box::new(Overview {
         totals: Totals {
             units: 500,
@@ -174,7 +179,6 @@ fn overview_screen() {
             enrollments: 250_000,
             overdue: 1234,
         },
-        by_unit: vec![progress("SO-NV", 100, 100), progress("SO-KHCN", 200, 50), progress("X-TANLAP", 30, 0)],
         overdue: vec![Overdue {
             username: "hung.tran".into(),
             full_name: "Trần Văn Hùng".into(),
@@ -201,6 +205,10 @@ fn overview_screen() {
         ],
     })));
     insta::assert_snapshot!(render(&mut app).backend());
+    // `r` computes everything again; the bars say so meanwhile.
+    press(&mut app, &[KeyCode::Char('r')]);
+    assert_eq!(app.take_requests(), [Request::Overview, Request::OverviewByUnit]);
+    assert!(render(&mut app).backend().to_string().contains("Đang tính…"));
 }
 
 #[test]
@@ -520,7 +528,7 @@ fn tabs_numbers_and_quitting() {
     assert_eq!(app.tab, 4);
     app.take_requests();
     press(&mut app, &[KeyCode::Char('1')]);
-    assert_eq!((app.tab, app.take_requests()), (0, vec![Request::Overview]));
+    assert_eq!((app.tab, app.take_requests()), (0, vec![Request::Overview, Request::OverviewByUnit]));
     // Ctrl-C quits from anywhere, even a form.
     press(&mut app, &[KeyCode::Char('5')]);
     app.apply(Response::Courses(catalog()));
@@ -547,4 +555,82 @@ fn larger_terminals_are_used() {
     assert!(text.contains("An toàn thông tin cơ bản cho cán bộ, công chức"));
     // And tiny ones do not panic.
     render_at(&mut app, 20, 5);
+}
+
+#[test]
+fn edit_form_starts_from_the_account_and_keeps_the_username() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Down, KeyCode::Char('e')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["Phạm Thu Hà", "SO-KHCN", "Chuyên viên", "giảng viên", ""]);
+    press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Char('!'), KeyCode::Enter]);
+    app.take_requests();
+    assert!(matches!(app.popup, Popup::None));
+    let mut app = self::app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    app.take_requests();
+    press(&mut app, &[KeyCode::Down, KeyCode::Char('e'), KeyCode::Tab]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "SO-NV");
+    press(&mut app, &[KeyCode::Enter]);
+    let requests = app.take_requests();
+    let [Request::EditUser { username, details }] = requests.as_slice() else { panic!("{requests:?}") };
+    assert_eq!(
+        (username.as_str(), details.unit_code.as_str(), details.role),
+        ("giangvien", "SO-NV", Role::Trainer)
+    );
+}
+
+#[test]
+fn unit_actions_prefill_what_they_can() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('2')]);
+    let unit =
+        |id, code: &str, parent| unit::Model { id, code: code.into(), name: code.into(), parent_id: parent };
+    let units = vec![unit(1, "TINH", None), unit(2, "SO-NV", Some(1))];
+    app.apply(Response::Units(daotao_core::unit_tree::arrange(units, &Default::default())));
+    app.take_requests();
+    press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('a')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["", "", "SO-NV"], "a new unit goes below the selected one");
+    type_text(&mut app, "SO-NV.VP");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "Văn phòng Sở");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::AddUnit(daotao_core::units::NewUnit {
+            code: "SO-NV.VP".into(),
+            name: "Văn phòng Sở".into(),
+            parent_code: Some("SO-NV".into())
+        })]
+    );
+    let done = |app: &mut App| {
+        app.apply(Response::Done("Xong".into()));
+        assert_eq!(app.take_requests(), [Request::Units]);
+    };
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('m')]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::MoveUnit { code: "SO-NV".into(), parent: None }]);
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('r')]);
+    type_text(&mut app, " tỉnh");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::RenameUnit { code: "SO-NV".into(), name: "SO-NV tỉnh".into() }]
+    );
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('i')]);
+    type_text(&mut app, "don-vi.csv");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::ImportUnits("don-vi.csv".into())]);
+    // The import shows as work under way, with a spinner, until its reply.
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Đang nhập đơn vị từ don-vi.csv…"), "{text}");
 }

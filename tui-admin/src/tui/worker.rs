@@ -16,7 +16,7 @@ use daotao_core::enrollment;
 use daotao_core::entities::user;
 use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
 use daotao_core::import::{self, ImportError};
-use daotao_core::overview::{self, Overview};
+use daotao_core::overview::{self, Overview, UnitProgress};
 use daotao_core::progress::{self, MyCourse};
 use daotao_core::unit_tree::{self, TreeUnit};
 use daotao_core::units::{self, NewUnit};
@@ -29,6 +29,7 @@ pub const PER_PAGE: u64 = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
     Overview,
+    OverviewByUnit,
     Units,
     AddUnit(NewUnit),
     RenameUnit { code: String, name: String },
@@ -56,6 +57,7 @@ impl Request {
         !matches!(
             self,
             Request::Overview
+                | Request::OverviewByUnit
                 | Request::Units
                 | Request::Users { .. }
                 | Request::UserDetail(_)
@@ -100,6 +102,7 @@ pub struct UserDetail {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Response {
     Overview(Box<Overview>),
+    OverviewByUnit(Vec<UnitProgress>),
     Units(Vec<TreeUnit>),
     Users {
         filter: String,
@@ -163,6 +166,7 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
         Request::Overview => {
             Response::Overview(Box::new(overview::overview(db, today, chrono::Utc::now()).await?))
         }
+        Request::OverviewByUnit => Response::OverviewByUnit(overview::progress_by_unit(db).await?),
         Request::Units => Response::Units(unit_tree::tree(db).await?),
         Request::AddUnit(new) => {
             units::insert_units(db, std::slice::from_ref(&new)).await?;

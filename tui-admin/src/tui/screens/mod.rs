@@ -22,6 +22,8 @@ pub enum Action {
     /// The key was used; nothing else to do.
     Nothing,
     Send(Request),
+    /// Refresh everything the screen shows.
+    Reload,
     OpenForm(Form),
     Confirm(Confirm),
     Status(String),

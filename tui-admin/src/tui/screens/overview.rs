@@ -1,7 +1,7 @@
 //! Tổng quan: totals, the share of assigned lessons read in each top unit as
 //! a bar chart, the most overdue enrollments and the latest audited actions.
 
-use daotao_core::overview::Overview;
+use daotao_core::overview::{Overview, UnitProgress};
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +16,8 @@ use crate::tui::worker::Request;
 #[derive(Default)]
 pub struct OverviewScreen {
     pub data: Option<Overview>,
+    /// Computed apart (it reads every enrollment): the screen opens without waiting for it.
+    pub by_unit: Option<Vec<UnitProgress>>,
 }
 
 const KEYS: &[KeyHelp] = &[("r", "tải lại số liệu")];
@@ -23,7 +25,10 @@ const KEYS: &[KeyHelp] = &[("r", "tải lại số liệu")];
 impl Screen for OverviewScreen {
     fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
         match key.code {
-            KeyCode::Char('r') => Some(Action::Send(Request::Overview)),
+            KeyCode::Char('r') => {
+                self.by_unit = None;
+                Some(Action::Reload)
+            }
             _ => None,
         }
     }
@@ -33,7 +38,7 @@ impl Screen for OverviewScreen {
     }
 
     fn reload(&self) -> Vec<Request> {
-        vec![Request::Overview]
+        vec![Request::Overview, Request::OverviewByUnit]
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, _context: &Context) {
@@ -73,8 +78,8 @@ impl Screen for OverviewScreen {
         frame.render_widget(block, middle);
         let label = 14usize;
         let bar_width = (inner.width as usize).saturating_sub(label + 1 + 5);
-        let mut bars: Vec<Line> = data
-            .by_unit
+        let by_unit = self.by_unit.as_deref().unwrap_or_default();
+        let mut bars: Vec<Line> = by_unit
             .iter()
             .take(inner.height as usize)
             .map(|u| {
@@ -87,7 +92,9 @@ impl Screen for OverviewScreen {
                 ])
             })
             .collect();
-        if bars.is_empty() {
+        if self.by_unit.is_none() {
+            bars.push(Line::styled("Đang tính…", dim()));
+        } else if bars.is_empty() {
             bars.push(Line::styled("Chưa có ai được ghi danh.", dim()));
         }
         frame.render_widget(Paragraph::new(bars), inner);
