@@ -36,6 +36,16 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .name("ix_users_unit_id_active")
+                    .table("users")
+                    .col("unit_id")
+                    .col("active")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
                     .name("ix_enrollments_due_date")
                     .table("enrollments")
                     .col("due_date")
@@ -45,6 +55,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_index(Index::drop().name("ix_users_unit_id_active").table("users").to_owned()).await?;
         manager
             .drop_index(Index::drop().name("ix_enrollments_due_date").table("enrollments").to_owned())
             .await?;
