@@ -39,6 +39,7 @@ pub struct UnitProgress {
 }
 
 impl UnitProgress {
+    /// Lessons read out of lessons assigned, in whole percent (0 when nothing is assigned).
     pub fn percent(&self) -> u64 {
         (self.lessons_read * 100).checked_div(self.lessons_assigned).unwrap_or(0)
     }

@@ -36,6 +36,7 @@ pub enum Popup {
     Message(Message),
 }
 
+/// The whole state of the terminal UI; drawn from scratch on every frame.
 pub struct App {
     pub tab: usize,
     pub overview: OverviewScreen,
@@ -57,6 +58,7 @@ pub struct App {
 }
 
 impl App {
+    /// An app on the overview, nothing loaded yet ([`App::start`] asks for it).
     pub fn new(today: NaiveDate, database: String) -> Self {
         Self {
             tab: 0,
@@ -87,6 +89,7 @@ impl App {
         std::mem::take(&mut self.requests)
     }
 
+    /// The screen that is open.
     pub fn screen(&self) -> &dyn Screen {
         match self.tab {
             0 => &self.overview,
@@ -121,6 +124,7 @@ impl App {
         self.requests.push(request);
     }
 
+    /// Routes a key press: popup first, then the screen, then the global keys.
     pub fn handle_key(&mut self, key: KeyEvent) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             self.quit = true;
@@ -266,6 +270,7 @@ impl App {
         self.status = message;
     }
 
+    /// Draws the tabs, the screen, the status line and any popup into the whole frame.
     pub fn draw(&mut self, frame: &mut Frame) {
         let area = frame.area();
         let [top, body, status] =

@@ -12,6 +12,7 @@ use super::widgets::{dim, header, popup};
 pub const GLOBAL: &[KeyHelp] =
     &[("Tab Shift-Tab 1-5", "chuyển màn hình"), ("?", "trợ giúp này"), ("q Ctrl-C", "thoát")];
 
+/// Draws the overlay for `screen` with its `keys`.
 pub fn draw(frame: &mut Frame, area: Rect, screen: &str, keys: &[KeyHelp]) {
     let height = (keys.len() + GLOBAL.len() + 5) as u16;
     let inner =

@@ -37,6 +37,7 @@ pub struct TextInput {
 }
 
 impl TextInput {
+    /// An input holding `value` (a form field prefilled with what is there now).
     pub fn new(value: impl Into<String>) -> Self {
         Self { value: value.into() }
     }
@@ -83,6 +84,7 @@ pub enum FormOutcome {
 }
 
 impl Form {
+    /// A form titled `title` with (label, starting value) fields; `submit` turns the values into a request.
     pub fn new(
         title: impl Into<String>,
         fields: &[(&str, &str)],
@@ -99,10 +101,12 @@ impl Form {
         }
     }
 
+    /// The values typed, trimmed, in field order.
     pub fn values(&self) -> Vec<String> {
         self.fields.iter().map(|(_, input)| input.value.trim().to_string()).collect()
     }
 
+    /// Applies a key; a refused submit keeps the form open with the reason.
     pub fn handle_key(&mut self, key: KeyEvent) -> FormOutcome {
         match key.code {
             KeyCode::Esc => return FormOutcome::Cancelled,
@@ -123,6 +127,7 @@ impl Form {
         FormOutcome::Pending
     }
 
+    /// Draws the form as a popup in the middle of `area`.
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
         let label_width = self.fields.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0) as u16 + 2;
         let height = self.fields.len() as u16 + 6;
@@ -179,6 +184,7 @@ pub fn popup(frame: &mut Frame, area: Rect, title: &str, width: u16, height: u16
 }
 
 impl Confirm {
+    /// Draws the question as a popup in the middle of `area`.
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
         let inner = popup(frame, area, "Xác nhận", 60, 7);
         let lines = vec![
@@ -191,6 +197,7 @@ impl Confirm {
 }
 
 impl Message {
+    /// Draws the message as a popup, its lines wrapped, from line `scroll` on.
     pub fn draw(&self, frame: &mut Frame, area: Rect) {
         let width = area.width.saturating_sub(4).min(76);
         let wrapped: Vec<String> =

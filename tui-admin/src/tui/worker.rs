@@ -156,6 +156,7 @@ impl Worker {
         Worker { requests, responses }
     }
 
+    /// Queues a request (never blocks the UI).
     pub fn send(&self, request: Request) {
         let _ = self.requests.send(request);
     }

@@ -14,6 +14,7 @@ use crate::tui::count;
 use crate::tui::widgets::{dim, fit, header, selected};
 use crate::tui::worker::Request;
 
+/// The courses screen's state: the catalog and the selection.
 #[derive(Default)]
 pub struct CoursesScreen {
     pub courses: Vec<CourseStats>,
@@ -24,6 +25,7 @@ pub struct CoursesScreen {
 const KEYS: &[KeyHelp] = &[("↑↓ j k", "chọn khoá học"), ("Enter", "xem và ghi danh người học")];
 
 impl CoursesScreen {
+    /// Shows the catalog, keeping the selection where it can.
     pub fn show(&mut self, courses: Vec<CourseStats>) {
         let keep = self.table.selected().unwrap_or(0);
         self.table.select(if courses.is_empty() { None } else { Some(keep.min(courses.len() - 1)) });

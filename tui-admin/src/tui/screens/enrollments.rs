@@ -27,6 +27,7 @@ pub enum Pane {
     People,
 }
 
+/// The enrollments screen's state: the course chosen, the people shown, the filter.
 #[derive(Default)]
 pub struct EnrollmentsScreen {
     pub courses: Vec<CourseStats>,

@@ -13,6 +13,7 @@ use crate::tui::count;
 use crate::tui::widgets::{dim, fit, header, warning};
 use crate::tui::worker::Request;
 
+/// The overview screen's state: the figures, once they arrive.
 #[derive(Default)]
 pub struct OverviewScreen {
     pub data: Option<Overview>,

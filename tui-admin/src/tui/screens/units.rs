@@ -16,6 +16,7 @@ use crate::tui::count;
 use crate::tui::widgets::{Form, dim, header, selected};
 use crate::tui::worker::Request;
 
+/// The units screen's state: the tree and the selection.
 #[derive(Default)]
 pub struct UnitsScreen {
     pub units: Vec<TreeUnit>,
@@ -33,6 +34,7 @@ const KEYS: &[KeyHelp] = &[
 ];
 
 impl UnitsScreen {
+    /// Shows the tree, keeping the selection where it can.
     pub fn show(&mut self, units: Vec<TreeUnit>) {
         let keep = self.table.selected().unwrap_or(0);
         self.table.select(if units.is_empty() { None } else { Some(keep.min(units.len() - 1)) });
@@ -40,6 +42,7 @@ impl UnitsScreen {
         self.loaded = true;
     }
 
+    /// The selected unit.
     pub fn current(&self) -> Option<&TreeUnit> {
         self.table.selected().and_then(|i| self.units.get(i))
     }

@@ -16,6 +16,7 @@ use crate::tui::widgets::{Confirm, Form, TextInput, dim, fit, header, selected, 
 use crate::tui::worker::{NewUserRequest, Request, UserDetail};
 use crate::tui::{count, parse_role, role_name};
 
+/// The users screen's state: the filter, the page shown, the selection, the open detail.
 #[derive(Default)]
 pub struct UsersScreen {
     pub filter: TextInput,
