@@ -8,10 +8,12 @@ use std::time::Instant;
 
 use daotao_tests::{PATIENCE, binary, bundled_courses, copy_dir};
 
-/// A private tmux server (its own socket) holding one session, killed when dropped.
+/// A private tmux server (its own socket, in a folder removed with it) holding one session,
+/// killed when dropped.
 struct Tmux {
-    socket: String,
+    socket: std::path::PathBuf,
     session: &'static str,
+    _dir: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -20,8 +22,9 @@ impl Tmux {
             Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success()),
             "tmux is needed for this test (apt-get install tmux; .ci/run installs it)"
         );
-        let socket = format!("daotao-test-{}-{}", std::process::id(), width);
-        let tmux = Tmux { socket, session: "admin" };
+        let socket_dir = tempfile::tempdir().unwrap();
+        let socket = socket_dir.path().join("tmux.sock");
+        let tmux = Tmux { socket, session: "admin", _dir: socket_dir };
         let command = format!(
             "env -u DAOTAO_CONFIG DAOTAO_DATABASE_URL='{url}' TERM=xterm-256color '{}'",
             binary("daotao-admin").display()
@@ -47,7 +50,7 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+        Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("run tmux")
     }
 
     fn pane(&self) -> String {
