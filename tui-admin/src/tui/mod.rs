@@ -30,9 +30,9 @@ const TICK: Duration = Duration::from_millis(120);
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let today = chrono::Local::now().date_naive();
-    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db, today);
+    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today);
     let database = config.database_url.clone();
-    tokio::task::spawn_blocking(move || {
+    let result = tokio::task::spawn_blocking(move || {
         // Raw mode and the alternate screen; a panic hook restores the terminal before the message prints.
         let mut terminal = ratatui::init();
         let result = event_loop(&mut terminal, App::new(today, database), worker);
@@ -40,7 +40,11 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         result
     })
     .await
-    .context("terminal UI")?
+    .context("terminal UI")?;
+    // Close the pool in order (requests still running finish first) rather than leaving
+    // it to the runtime's teardown.
+    db.close().await.context("cơ sở dữ liệu / database")?;
+    result
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, mut app: App, worker: Worker) -> anyhow::Result<()> {
