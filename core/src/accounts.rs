@@ -125,10 +125,12 @@ impl AccountRow {
         password_hash: String,
         now: chrono::DateTime<chrono::Utc>,
     ) -> user::ActiveModel {
+        let full_name = crate::text::nfc(self.full_name.trim());
         user::ActiveModel {
             id: NotSet,
+            search_key: Set(crate::user_search::search_key(&full_name, &self.username)),
             username: Set(self.username),
-            full_name: Set(crate::text::nfc(self.full_name.trim())),
+            full_name: Set(full_name),
             email: Set(self.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
             unit_id: Set(self.unit_id),
             position: Set(crate::text::nfc(self.position.trim())),
@@ -196,4 +198,68 @@ pub async fn change_password(
 /// Finds an account by username.
 pub async fn find_user(db: &impl ConnectionTrait, username: &str) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find().filter(user::Column::Username.eq(normalize_username(username))).one(db).await
+}
+
+/// The details of an account an admin may edit (the username never changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDetails {
+    pub full_name: String,
+    pub email: Option<String>,
+    pub unit_code: String,
+    pub position: String,
+    pub role: Role,
+}
+
+async fn existing(db: &impl ConnectionTrait, username: &str) -> Result<user::Model, AccountError> {
+    find_user(db, username).await?.ok_or_else(|| AccountError::UnknownUser(normalize_username(username)))
+}
+
+/// Replaces an account's details; the filter key follows the new name.
+pub async fn update_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+    details: AccountDetails,
+) -> Result<user::Model, AccountError> {
+    let account = existing(db, username).await?;
+    let unit_id = unit::Entity::find()
+        .filter(unit::Column::Code.eq(details.unit_code.trim()))
+        .one(db)
+        .await?
+        .ok_or_else(|| AccountError::UnknownUnit(details.unit_code.trim().to_string()))?
+        .id;
+    let full_name = crate::text::nfc(details.full_name.trim());
+    let mut model: user::ActiveModel = account.clone().into();
+    model.search_key = Set(crate::user_search::search_key(&full_name, &account.username));
+    model.full_name = Set(full_name);
+    model.email = Set(details.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()));
+    model.unit_id = Set(Some(unit_id));
+    model.position = Set(crate::text::nfc(details.position.trim()));
+    model.role = Set(details.role);
+    Ok(model.update(db).await?)
+}
+
+/// Deactivates (`active = false`: cannot log in, every session ends at once) or
+/// reactivates an account. Returns the account and how many sessions ended.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    username: &str,
+    active: bool,
+) -> Result<(user::Model, u64), AccountError> {
+    let account = existing(db, username).await?;
+    let mut model: user::ActiveModel = account.into();
+    model.active = Set(active);
+    let account = model.update(db).await?;
+    let ended = if active { 0 } else { session::end_all(db, account.id, None).await? };
+    Ok((account, ended))
+}
+
+/// Lifts a lock-out after failed logins (the count of failures starts again).
+/// Returns the account and whether it was locked.
+pub async fn unlock(db: &impl ConnectionTrait, username: &str) -> Result<(user::Model, bool), AccountError> {
+    let account = existing(db, username).await?;
+    let was_locked = account.locked_until.is_some_and(|until| until > chrono::Utc::now());
+    let mut model: user::ActiveModel = account.into();
+    model.locked_until = Set(None);
+    model.failed_logins = Set(0);
+    Ok((model.update(db).await?, was_locked))
 }

@@ -23,7 +23,8 @@ pub enum EnrollError {
     Db(#[from] DbErr),
 }
 
-async fn active_course(db: &impl ConnectionTrait, course_id: &str) -> Result<course::Model, EnrollError> {
+/// The active course `course_id`, or why not.
+pub async fn active_course(db: &impl ConnectionTrait, course_id: &str) -> Result<course::Model, EnrollError> {
     course::Entity::find_by_id(course_id)
         .filter(course::Column::Active.eq(true))
         .one(db)
@@ -72,21 +73,68 @@ pub async fn enroll_unit(
     due_date: Option<NaiveDate>,
     enrolled_by: Option<i64>,
 ) -> Result<u64, EnrollError> {
+    let user_ids = unit_members(db, unit_code).await?;
+    enroll_users(db, course_id, &user_ids, due_date, enrolled_by).await
+}
+
+/// The active accounts of a unit and of all units below it.
+pub async fn unit_members(db: &impl ConnectionTrait, unit_code: &str) -> Result<Vec<i64>, EnrollError> {
     let root = unit::Entity::find()
         .filter(unit::Column::Code.eq(unit_code.trim()))
         .one(db)
         .await?
         .ok_or_else(|| EnrollError::UnknownUnit(unit_code.to_string()))?;
     let units = subtree(db, root.id).await?;
-    let user_ids: Vec<i64> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::UnitId.is_in(units))
-        .filter(user::Column::Active.eq(true))
-        .into_tuple()
-        .all(db)
-        .await?;
-    enroll_users(db, course_id, &user_ids, due_date, enrolled_by).await
+    let mut user_ids = Vec::new();
+    for chunk in units.chunks(500) {
+        let ids: Vec<i64> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::UnitId.is_in(chunk.iter().copied()))
+            .filter(user::Column::Active.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        user_ids.extend(ids);
+    }
+    Ok(user_ids)
+}
+
+/// Withdraws `user_ids` from a course (their enrollment rows go; lessons they
+/// read stay recorded, so enrolling them again brings their progress back).
+/// Returns how many were enrolled.
+pub async fn withdraw(db: &impl ConnectionTrait, course_id: &str, user_ids: &[i64]) -> Result<u64, DbErr> {
+    let mut removed = 0;
+    for chunk in user_ids.chunks(500) {
+        removed += enrollment::Entity::delete_many()
+            .filter(enrollment::Column::CourseId.eq(course_id))
+            .filter(enrollment::Column::UserId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(removed)
+}
+
+/// Sets (or with `None` removes) the due date of the enrollments of
+/// `user_ids` in a course; enrols nobody. Returns how many were changed.
+pub async fn set_due_date(
+    db: &impl ConnectionTrait,
+    course_id: &str,
+    user_ids: &[i64],
+    due_date: Option<NaiveDate>,
+) -> Result<u64, DbErr> {
+    let mut changed = 0;
+    for chunk in user_ids.chunks(500) {
+        changed += enrollment::Entity::update_many()
+            .col_expr(enrollment::Column::DueDate, sea_orm::sea_query::Expr::value(due_date))
+            .filter(enrollment::Column::CourseId.eq(course_id))
+            .filter(enrollment::Column::UserId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?
+            .rows_affected;
+    }
+    Ok(changed)
 }
 
 /// A unit's id and the ids of every unit below it.

@@ -36,6 +36,14 @@ pub enum UnitError {
     Taken(String),
     #[error("không có đơn vị mã `{0}` / no unit with code `{0}`")]
     UnknownUnit(String),
+    #[error(
+        "tên đơn vị phải có từ 1 đến {MAX_NAME_CHARS} ký tự / a unit name has 1 to {MAX_NAME_CHARS} characters"
+    )]
+    BadName,
+    #[error(
+        "không thể chuyển `{unit}` vào `{parent}`, là chính nó hoặc đơn vị trực thuộc nó / cannot move `{unit}` under `{parent}`: that is itself or one of its sub-units"
+    )]
+    Cycle { unit: String, parent: String },
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -148,6 +156,9 @@ pub async fn insert_units(
         if !is_valid_code(&u.code) {
             return Err(UnitError::BadCode(u.code.clone()));
         }
+        if u.name.trim().is_empty() || u.name.trim().chars().count() > MAX_NAME_CHARS {
+            return Err(UnitError::BadName);
+        }
         if ids.contains_key(&u.code) {
             return Err(UnitError::Taken(u.code.clone()));
         }
@@ -167,6 +178,44 @@ pub async fn insert_units(
         created.push(model);
     }
     Ok(created)
+}
+
+/// Renames a unit (its code, used by scripts and imports, stays).
+pub async fn rename(db: &impl ConnectionTrait, code: &str, name: &str) -> Result<unit::Model, UnitError> {
+    let found =
+        find_by_code(db, code).await?.ok_or_else(|| UnitError::UnknownUnit(code.trim().to_string()))?;
+    let name = crate::text::nfc(name.trim());
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(UnitError::BadName);
+    }
+    let mut model: unit::ActiveModel = found.into();
+    model.name = Set(name);
+    Ok(model.update(db).await?)
+}
+
+/// Moves a unit (with everything below it) under another unit, or to the top
+/// with `None`. A unit cannot move below itself or one of its own sub-units.
+pub async fn move_to(
+    db: &impl ConnectionTrait,
+    code: &str,
+    new_parent: Option<&str>,
+) -> Result<unit::Model, UnitError> {
+    let found =
+        find_by_code(db, code).await?.ok_or_else(|| UnitError::UnknownUnit(code.trim().to_string()))?;
+    let parent_id = match new_parent.map(str::trim).filter(|p| !p.is_empty()) {
+        None => None,
+        Some(parent) => {
+            let parent =
+                find_by_code(db, parent).await?.ok_or_else(|| UnitError::UnknownUnit(parent.to_string()))?;
+            if crate::enrollment::subtree(db, found.id).await?.contains(&parent.id) {
+                return Err(UnitError::Cycle { unit: found.code.clone(), parent: parent.code });
+            }
+            Some(parent.id)
+        }
+    };
+    let mut model: unit::ActiveModel = found.into();
+    model.parent_id = Set(parent_id);
+    Ok(model.update(db).await?)
 }
 
 #[cfg(test)]

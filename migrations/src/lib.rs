@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_catalog;
 mod m20261126_000002_accounts;
 mod m20261126_000003_quiz_attempts;
+mod m20261126_000004_admin_queries;
 mod m20261126_000005_competencies;
 
 /// Runs every migration in order; the server calls it on start.
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_catalog::Migration),
             Box::new(m20261126_000002_accounts::Migration),
             Box::new(m20261126_000003_quiz_attempts::Migration),
+            Box::new(m20261126_000004_admin_queries::Migration),
             Box::new(m20261126_000005_competencies::Migration),
         ]
     }

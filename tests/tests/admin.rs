@@ -88,6 +88,16 @@ impl Admin {
         })
     }
 
+    /// Runs one SQL statement straight on the database file.
+    fn exec(&self, sql: &str) {
+        use sea_orm::ConnectionTrait;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let db = sea_orm::Database::connect(&self.url).await.unwrap();
+            db.execute_unprepared(sql).await.unwrap();
+        });
+    }
+
     fn status(&self) -> String {
         self.run(&["status"]).ok().stdout
     }
@@ -402,4 +412,132 @@ fn reports_export_csv_for_excel_and_xlsx_and_refuse_bad_options() {
     admin
         .run(&["report", "progress", "--course", "khong-co", "--format", "csv", "--output", "x.csv"])
         .failed();
+}
+
+const COURSE: &str = "an-toan-thong-tin-co-ban";
+
+#[test]
+fn enroll_from_a_csv_list_all_or_nothing_with_a_dry_run() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    const CNTT: &str = "an-toan-thong-tin-cntt";
+    let before = admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{CNTT}'"));
+    // minh.le is enrolled already by the demo; the others are not.
+    let good = admin.file("ds.csv", "username\nLan.Nguyen\nminh.le\n\nhung.tran\n");
+    let dry = admin.run(&["enroll", "--course", CNTT, "--file", good.to_str().unwrap(), "--dry-run"]).ok();
+    assert!(dry.stderr.contains("would newly enrol 2 of 3 people"), "{dry:#?}");
+    assert_eq!(admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{CNTT}'")), before);
+
+    admin.exec("UPDATE users SET active = FALSE WHERE username = 'son.do'");
+    let bad = admin.file("sai.csv", "username\nlan.nguyen\nkhong.co\nlan.nguyen\nson.do\n");
+    let refused = admin.run(&["enroll", "--course", CNTT, "--file", bad.to_str().unwrap()]).failed();
+    for expected in [
+        "line 3, column username: không có tài khoản `khong.co` / no account `khong.co`",
+        "line 4, column username: `lan.nguyen` đã có ở dòng 2 / `lan.nguyen` is already on line 2",
+        "line 5, column username: tài khoản `son.do` đã ngừng hoạt động / account `son.do` is deactivated",
+        "3 problems in",
+    ] {
+        assert!(refused.stderr.contains(expected), "{expected}\n{refused:#?}");
+    }
+    let header = admin.file("cot.csv", "user\nlan.nguyen\n");
+    let wrong = admin.run(&["enroll", "--course", CNTT, "--file", header.to_str().unwrap()]).failed();
+    assert!(wrong.stderr.contains("line 1, column user: "), "{wrong:#?}");
+    assert_eq!(admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{CNTT}'")), before);
+
+    let done = admin
+        .run(&["enroll", "--course", CNTT, "--file", good.to_str().unwrap(), "--due", "2027-01-31"])
+        .ok();
+    assert!(done.stdout.starts_with("Ghi danh mới / newly enrolled: 2 "), "{done:#?}");
+    let again = admin.run(&["enroll", "--course", CNTT, "--file", good.to_str().unwrap()]).ok();
+    assert!(again.stdout.starts_with("Ghi danh mới / newly enrolled: 0 "), "{again:#?}");
+    assert_eq!(
+        admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{CNTT}'")),
+        before + 2
+    );
+    assert_eq!(
+        admin.scalar(&format!(
+            "SELECT COUNT(*) FROM enrollments WHERE course_id = '{CNTT}' AND due_date = '2027-01-31'"
+        )),
+        2
+    );
+    let unknown = admin.run(&["enroll", "--course", "khong-co", "--file", good.to_str().unwrap()]).failed();
+    assert!(unknown.stderr.contains("no active course `khong-co`"), "{unknown:#?}");
+}
+
+#[test]
+fn due_dates_change_and_people_withdraw_by_person_or_unit_tree() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    let due = |who: &str| {
+        admin.scalar(&format!(
+            "SELECT COUNT(*) FROM enrollments e JOIN users u ON u.id = e.user_id \
+             WHERE e.course_id = '{COURSE}' AND u.username = '{who}' AND e.due_date = '2027-02-28'"
+        ))
+    };
+    // SO-KHCN with its sub-unit SO-KHCN.CDS: thao.pham, minh.le, duc.hoang (and the trainer and admin, not enrolled).
+    let unit =
+        admin.run(&["enroll", "--course", COURSE, "--unit", "SO-KHCN", "--set-due", "2027-02-28"]).ok();
+    assert!(unit.stdout.contains("due date changed: 3 "), "{unit:#?}");
+    assert_eq!((due("thao.pham"), due("minh.le"), due("lan.nguyen")), (1, 1, 0));
+    let none = admin.run(&["enroll", "--course", COURSE, "--user", "minh.le", "--set-due", "none"]).ok();
+    assert!(none.stdout.contains("due date changed: 1 "), "{none:#?}");
+    assert_eq!(due("minh.le"), 0);
+    assert_eq!(
+        admin.scalar(&format!(
+            "SELECT COUNT(*) FROM enrollments e JOIN users u ON u.id = e.user_id WHERE e.course_id = '{COURSE}' AND u.username = 'minh.le' AND e.due_date IS NULL"
+        )),
+        1
+    );
+
+    let enrolled = || admin.scalar(&format!("SELECT COUNT(*) FROM enrollments WHERE course_id = '{COURSE}'"));
+    let before = enrolled();
+    let one = admin.run(&["enroll", "--course", COURSE, "--user", "lan.nguyen", "--withdraw"]).ok();
+    assert!(one.stdout.contains("withdrawn: 1 lan.nguyen"), "{one:#?}");
+    let again = admin.run(&["enroll", "--course", COURSE, "--user", "lan.nguyen", "--withdraw"]).ok();
+    assert!(again.stdout.contains("withdrawn: 0 "), "{again:#?}");
+    let tree = admin.run(&["enroll", "--course", COURSE, "--unit", "SO-KHCN", "--withdraw"]).ok();
+    assert!(tree.stdout.contains("withdrawn: 3 "), "{tree:#?}");
+    assert_eq!(enrolled(), before - 4);
+    admin
+        .run(&["enroll", "--course", COURSE, "--user", "lan.nguyen", "--withdraw", "--due", "2027-01-01"])
+        .failed();
+    admin.run(&["enroll", "--course", COURSE, "--unit", "SO-KHCN", "--dry-run"]).failed();
+    assert!(
+        admin.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('enroll.withdraw', 'enroll.due')") >= 4
+    );
+}
+
+#[test]
+fn deactivate_ends_sessions_activate_and_unlock() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    let lan = admin.scalar("SELECT id FROM users WHERE username = 'lan.nguyen'");
+    admin.exec(&format!(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) \
+         VALUES ('{}', {lan}, 'x', '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00', '2099-01-01 00:00:00+00:00', '127.0.0.1')",
+        "a".repeat(64)
+    ));
+    let off = admin.run(&["users", "deactivate", "Lan.Nguyen"]).ok();
+    assert!(off.stderr.contains("deactivated account lan.nguyen, 1 sessions ended"), "{off:#?}");
+    assert_eq!(admin.scalar(&format!("SELECT COUNT(*) FROM sessions WHERE user_id = {lan}")), 0);
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'lan.nguyen' AND NOT active"), 1);
+    admin.run(&["users", "activate", "lan.nguyen"]).ok();
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'lan.nguyen' AND active"), 1);
+
+    admin.exec("UPDATE users SET failed_logins = 5, locked_until = '2099-01-01 00:00:00+00:00' WHERE username = 'lan.nguyen'");
+    let unlocked = admin.run(&["users", "unlock", "lan.nguyen"]).ok();
+    assert!(unlocked.stderr.contains("unlocked account lan.nguyen"), "{unlocked:#?}");
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM users WHERE username = 'lan.nguyen' AND locked_until IS NULL AND failed_logins = 0"),
+        1
+    );
+    let unknown = admin.run(&["users", "deactivate", "khong.co"]).failed();
+    assert!(unknown.stderr.contains("no account `khong.co`"), "{unknown:#?}");
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('user.deactivate', 'user.activate', 'user.unlock')"),
+        3
+    );
+    // Every account has its folded filter key, from the demo's import path.
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE search_key = 'nguyen thi lan lan.nguyen'"), 1);
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE search_key = ''"), 0);
 }

@@ -1,4 +1,4 @@
-//! `users add` and `users set-password`.
+//! `users add`, `users set-password`, `users deactivate`, `users activate` and `users unlock`.
 
 use std::io::{BufRead, IsTerminal};
 
@@ -10,7 +10,7 @@ use daotao_core::import::users::{bad_username, is_email};
 use crate::AddArgs;
 
 /// One account error as one bilingual line.
-fn explain(e: AccountError) -> anyhow::Error {
+pub fn explain(e: AccountError) -> anyhow::Error {
     match e {
         AccountError::BadUsername(u) => anyhow::anyhow!(bad_username(&u)),
         AccountError::Taken(u) => anyhow::anyhow!("tài khoản `{u}` đã có / account `{u}` already exists"),
@@ -98,6 +98,37 @@ pub async fn set_password(config: &Config, username: &str, password_stdin: bool)
         None => eprintln!(
             "Đã đặt mật khẩu mới cho {username}, mọi phiên đăng nhập đã kết thúc / set the new password of {username}, every session ended"
         ),
+    }
+    Ok(())
+}
+
+pub async fn set_active(config: &Config, username: &str, active: bool) -> anyhow::Result<()> {
+    let db = crate::connect(config).await?;
+    let (account, ended) = accounts::set_active(&db, username, active).await.map_err(explain)?;
+    let who = &account.username;
+    if active {
+        crate::audit(&db, "user.activate", who, "").await?;
+        eprintln!("Tài khoản {who} đã hoạt động lại / account {who} is active again");
+    } else {
+        crate::audit(&db, "user.deactivate", who, &format!("{ended} sessions ended")).await?;
+        eprintln!(
+            "Đã ngừng hoạt động tài khoản {who}, {ended} phiên đăng nhập đã kết thúc / deactivated account {who}, {ended} sessions ended"
+        );
+    }
+    Ok(())
+}
+
+pub async fn unlock(config: &Config, username: &str) -> anyhow::Result<()> {
+    let db = crate::connect(config).await?;
+    let (account, was_locked) = accounts::unlock(&db, username).await.map_err(explain)?;
+    let who = &account.username;
+    crate::audit(&db, "user.unlock", who, if was_locked { "was locked" } else { "was not locked" }).await?;
+    if was_locked {
+        eprintln!("Đã mở khoá tài khoản {who} / unlocked account {who}");
+    } else {
+        eprintln!(
+            "Tài khoản {who} không bị khoá; đã đặt lại số lần đăng nhập sai / account {who} was not locked; its failed logins were reset"
+        );
     }
     Ok(())
 }

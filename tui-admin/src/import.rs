@@ -12,7 +12,7 @@ fn read(file: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Prints every problem of a refused file, then fails with the summary.
-fn refused(file: &Path, e: ImportError) -> anyhow::Error {
+pub(crate) fn refused(file: &Path, e: ImportError) -> anyhow::Error {
     match e {
         ImportError::Invalid(problems) => {
             for problem in &problems {

@@ -1,6 +1,7 @@
-//! `daotao-admin`: the admin tool. Plain subcommands for people and scripts
-//! (the terminal UI arrives with issue #6): status, CSV imports of units and
-//! users, accounts and passwords, enrollments, and a demo province.
+//! `daotao-admin`: the admin tool. Without a subcommand, the terminal UI
+//! ([`tui`]); with one, plain commands for people and scripts: status, CSV
+//! imports of units and users, accounts and passwords, enrollments, and a
+//! demo province.
 //!
 //! Output is Vietnamese first, with English after a `/`. Commands that hand
 //! out passwords print only `username<TAB>password` lines on stdout (so they
@@ -13,6 +14,7 @@ mod enroll;
 mod import;
 mod report;
 mod status;
+mod tui;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,7 +37,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show the database in use and the synced course catalog (the default).
+    /// Show the database in use, the synced course catalog and the totals
+    /// (also what no subcommand does when not run in a terminal).
     Status,
     /// Đơn vị / units.
     Units {
@@ -102,6 +105,17 @@ enum UsersCommand {
     Add(AddArgs),
     /// Đặt lại mật khẩu (mọi phiên đăng nhập kết thúc) / reset a password (every session ends).
     SetPassword(SetPasswordArgs),
+    /// Ngừng hoạt động một tài khoản, mọi phiên đăng nhập kết thúc / deactivate an account: it cannot log in, every session ends.
+    Deactivate(UsernameArg),
+    /// Cho một tài khoản hoạt động lại / reactivate an account.
+    Activate(UsernameArg),
+    /// Mở khoá một tài khoản bị khoá do đăng nhập sai / unlock an account locked after failed logins.
+    Unlock(UsernameArg),
+}
+
+#[derive(Args)]
+struct UsernameArg {
+    username: String,
 }
 
 #[derive(Args)]
@@ -157,15 +171,40 @@ struct EnrollArgs {
     /// Cả đơn vị và các đơn vị trực thuộc / a whole unit and its sub-units.
     #[arg(long, group = "who")]
     unit: Option<String>,
-    /// Hạn hoàn thành / due date, YYYY-MM-DD.
+    /// Danh sách CSV, cột `username` / a CSV list with the column `username` (checked whole first).
+    #[arg(long, group = "who", value_name = "FILE.csv", conflicts_with_all = ["withdraw", "set_due"])]
+    file: Option<PathBuf>,
+    /// Hạn hoàn thành của người mới ghi danh / due date of those newly enrolled, YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     due: Option<NaiveDate>,
+    /// Đổi hạn của người đã ghi danh, không ghi danh thêm ai / change the due date of those already enrolled
+    /// (enrols nobody); `none` removes it.
+    #[arg(long, value_name = "YYYY-MM-DD|none", value_parser = parse_new_due, conflicts_with_all = ["due", "withdraw"])]
+    set_due: Option<NewDue>,
+    /// Rút khỏi khoá học (bài đã đọc vẫn được giữ) / withdraw from the course (lessons read stay recorded).
+    #[arg(long, conflicts_with = "due")]
+    withdraw: bool,
+    /// Với --file: chỉ kiểm tra, không thay đổi gì / with --file: check only, change nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| {
         format!("vai trò `{text}` không hợp lệ / `{text}` is not a role: use learner, trainer or admin")
     })
+}
+
+/// A due date to set on existing enrollments; `None` removes it.
+#[derive(Debug, Clone, Copy)]
+struct NewDue(Option<NaiveDate>);
+
+fn parse_new_due(text: &str) -> Result<NewDue, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        Ok(NewDue(None))
+    } else {
+        parse_date(text).map(|d| NewDue(Some(d)))
+    }
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -191,7 +230,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(url) = cli.database_url {
         config.database_url = url;
     }
-    match cli.command.unwrap_or(Command::Status) {
+    let Some(command) = cli.command else {
+        // In a terminal, the terminal UI; from a script or cron (no terminal), the status as before.
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+            return tui::run(&config).await;
+        }
+        return status::run(&config).await;
+    };
+    match command {
         Command::Status => status::run(&config).await,
         Command::Units { command: UnitsCommand::Import(args) } => {
             import::units(&config, &args.file, args.dry_run).await
@@ -202,6 +249,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UsersCommand::SetPassword(args) => {
                 accounts::set_password(&config, &args.username, args.password_stdin).await
             }
+            UsersCommand::Deactivate(args) => accounts::set_active(&config, &args.username, false).await,
+            UsersCommand::Activate(args) => accounts::set_active(&config, &args.username, true).await,
+            UsersCommand::Unlock(args) => accounts::unlock(&config, &args.username).await,
         },
         Command::Enroll(args) => enroll::run(&config, args).await,
         Command::Demo => demo::run(&config).await,

@@ -11,6 +11,7 @@
 //! are skipped.
 
 pub mod csv_file;
+pub mod enrollments;
 pub mod units;
 pub mod users;
 

@@ -1,0 +1,265 @@
+//! The admin-scale benchmark (see `benches/admin-scale/README.md`): seeds a
+//! province of 100,000 accounts in 500 units with enrollments and lessons
+//! read, then times the queries behind each admin screen.
+//!
+//! ```sh
+//! cargo run --release -p daotao-core --example admin_scale -- [--users N] [--units N] [--database-url URL]
+//! ```
+//! Without `--database-url` it uses a fresh SQLite file in a temporary folder; a database that
+//! already holds accounts is timed as it is (to time it again after a change).
+//! Not run by `cargo test`: it takes minutes and its figures are machine-dependent.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate, Utc};
+use daotao_core::accounts::AccountRow;
+use daotao_core::entities::user::{self, Role};
+use daotao_core::entities::{lesson, lesson_progress};
+use daotao_core::units::NewUnit;
+use daotao_core::{
+    catalog, course_enrollments, course_stats, db, enrollment, overview, unit_tree, units, user_search,
+};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý",
+];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Hữu", "Đức", "Thu", "Minh", "Quang", "Ngọc", "Thanh", "Hoài"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương", "Khánh", "Lan",
+    "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Phong", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang",
+    "Tuấn", "Vân", "Việt", "Yến",
+];
+const COURSE: &str = "an-toan-thong-tin-co-ban";
+const SECOND_COURSE: &str = "chinh-quyen-so";
+
+/// A small deterministic generator, so every run seeds the same province.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+#[tokio::main]
+async fn main() {
+    let users: usize = arg("--users").map_or(100_000, |n| n.parse().expect("--users N"));
+    let unit_count: usize = arg("--units").map_or(500, |n| n.parse().expect("--units N"));
+    let scratch = tempfile::tempdir().unwrap();
+    let url = arg("--database-url")
+        .unwrap_or_else(|| format!("sqlite://{}/admin-scale.sqlite", scratch.path().display()));
+    let db = db::connect(&url).await.expect("connect");
+    println!("database: {}", url.split('@').next_back().unwrap_or(&url));
+    let started = Instant::now();
+    use sea_orm::PaginatorTrait;
+    if user::Entity::find().count(&db).await.unwrap() == 0 {
+        seed(&db, users, unit_count).await;
+        println!(
+            "seeded {users} accounts in {unit_count} units in {:.1} s\n",
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("the database holds accounts already: timing it as it is\n");
+    }
+
+    let today = Utc::now().date_naive();
+    println!("| query (screen) | median | min | max |\n|---|---:|---:|---:|");
+    time("overview: totals, overdue, activity (Tổng quan)", || async {
+        overview::overview(&db, today, Utc::now()).await.unwrap();
+    })
+    .await;
+    time("overview: lessons read by unit (bars, after)", || async {
+        overview::progress_by_unit(&db).await.unwrap();
+    })
+    .await;
+    time("users, page 1 (Người dùng)", || async {
+        user_search::page(&db, "", 0, 100).await.unwrap();
+    })
+    .await;
+    time("users, page 500", || async {
+        user_search::page(&db, "", 499, 100).await.unwrap();
+    })
+    .await;
+    time("users filtered `nguyen thi lan`", || async {
+        user_search::page(&db, "nguyen thi lan", 0, 100).await.unwrap();
+    })
+    .await;
+    time("users filtered `Nguyễn Thị Lan` (diacritics)", || async {
+        user_search::page(&db, "Nguyễn Thị Lan", 0, 100).await.unwrap();
+    })
+    .await;
+    time("users filtered by unit `phuong 07`", || async {
+        user_search::page(&db, "phuong 07", 0, 100).await.unwrap();
+    })
+    .await;
+    time("users filtered, no match `zzz`", || async {
+        user_search::page(&db, "zzz", 0, 100).await.unwrap();
+    })
+    .await;
+    time("unit tree with member counts (Đơn vị)", || async {
+        unit_tree::tree(&db).await.unwrap();
+    })
+    .await;
+    time("course catalog figures (Khoá học)", || async {
+        course_stats::catalog(&db).await.unwrap();
+    })
+    .await;
+    time("a course's enrollments, page 1 (Ghi danh)", || async {
+        course_enrollments::page(&db, COURSE, "", 0, 100).await.unwrap();
+    })
+    .await;
+    time("a course's enrollments filtered `tran van`", || async {
+        course_enrollments::page(&db, COURSE, "tran van", 0, 100).await.unwrap();
+    })
+    .await;
+    time("people of the whole province (unit-tree enrol)", || async {
+        enrollment::unit_members(&db, "TINH").await.unwrap();
+    })
+    .await;
+    let once = Instant::now();
+    let ids = enrollment::unit_members(&db, "TINH").await.unwrap();
+    let txn = db.begin().await.unwrap();
+    let added = enrollment::enroll_users(&txn, "dich-vu-cong-truc-tuyen", &ids, None, None).await.unwrap();
+    txn.commit().await.unwrap();
+    println!("| enrol the whole province ({added} people) in a course, once | {} | | |", ms(once.elapsed()));
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Runs `f` 7 times after one warm-up and prints median, min and max.
+async fn time<F, Fut>(what: &str, f: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    f().await;
+    let mut runs = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        f().await;
+        runs.push(started.elapsed());
+    }
+    runs.sort();
+    println!("| {what} | {} | {} | {} |", ms(runs[3]), ms(runs[0]), ms(runs[6]));
+}
+
+async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
+    let library = daotao_core::course::load_library(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
+    );
+    catalog::sync_library(db, &library).await.unwrap();
+
+    // A province, 40 departments and communes, offices below them.
+    let mut new_units = vec![NewUnit { code: "TINH".into(), name: "Tỉnh Mẫu".into(), parent_code: None }];
+    let top = 40.min(unit_count.saturating_sub(1));
+    for i in 0..top {
+        let (code, name) = if i % 2 == 0 {
+            (format!("SO-{i:02}"), format!("Sở số {i:02}"))
+        } else {
+            (format!("P-{i:02}"), format!("UBND phường {i:02}"))
+        };
+        new_units.push(NewUnit { code, name, parent_code: Some("TINH".into()) });
+    }
+    let mut next = 0;
+    while new_units.len() < unit_count {
+        let parent = new_units[1 + next % top].code.clone();
+        new_units.push(NewUnit {
+            code: format!("{parent}.{next:03}"),
+            name: format!("Phòng chuyên môn {next:03}"),
+            parent_code: Some(parent),
+        });
+        next += 1;
+    }
+    let txn = db.begin().await.unwrap();
+    units::insert_units(&txn, &new_units).await.unwrap();
+    txn.commit().await.unwrap();
+    let unit_ids: Vec<i64> = units::ids_by_code(db).await.unwrap().into_values().collect();
+
+    // Accounts: one password hash for all (hashing 100,000 passwords would take the time being measured).
+    let hash = daotao_core::auth::password::hash("mật khẩu của bài đo hiệu năng");
+    let mut rng = Lcg(2026);
+    let now = Utc::now();
+    let txn = db.begin().await.unwrap();
+    let mut batch = Vec::with_capacity(500);
+    for i in 0..users {
+        let full_name = format!(
+            "{} {} {}",
+            FAMILY[rng.next(FAMILY.len())],
+            MIDDLE[rng.next(MIDDLE.len())],
+            GIVEN[rng.next(GIVEN.len())]
+        );
+        let row = AccountRow {
+            username: format!("cb{i:06}"),
+            full_name,
+            email: None,
+            unit_id: Some(unit_ids[rng.next(unit_ids.len())]),
+            position: "Chuyên viên".into(),
+            role: Role::Learner,
+            must_change_password: false,
+        };
+        batch.push(row.into_active_model(hash.clone(), now));
+        if batch.len() == 500 || i + 1 == users {
+            user::Entity::insert_many(std::mem::take(&mut batch)).exec_without_returning(&txn).await.unwrap();
+        }
+    }
+    txn.commit().await.unwrap();
+
+    // Everyone in the basic course, a third in a second one; a tenth past due; lessons read at random.
+    let ids: Vec<i64> = user::Entity::find()
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let txn = db.begin().await.unwrap();
+    let today = Utc::now().date_naive();
+    let past: NaiveDate = today - Days::new(10);
+    let (late, on_time) = ids.split_at(ids.len() / 10);
+    enrollment::enroll_users(&txn, COURSE, late, Some(past), None).await.unwrap();
+    enrollment::enroll_users(&txn, COURSE, on_time, Some(today + Days::new(60)), None).await.unwrap();
+    let third: Vec<i64> = ids.iter().copied().step_by(3).collect();
+    enrollment::enroll_users(&txn, SECOND_COURSE, &third, None, None).await.unwrap();
+    let lessons: Vec<i64> = lesson::Entity::find()
+        .filter(lesson::Column::CourseId.eq(COURSE))
+        .order_by_asc(lesson::Column::Position)
+        .all(&txn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let mut rows = Vec::new();
+    for &user_id in &ids {
+        for &lesson_id in lessons.iter().take(rng.next(lessons.len() + 1)) {
+            rows.push(lesson_progress::ActiveModel {
+                id: NotSet,
+                user_id: Set(user_id),
+                lesson_id: Set(lesson_id),
+                read_at: Set(now),
+            });
+            if rows.len() == 1000 {
+                lesson_progress::Entity::insert_many(std::mem::take(&mut rows))
+                    .exec_without_returning(&txn)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    if !rows.is_empty() {
+        lesson_progress::Entity::insert_many(rows).exec_without_returning(&txn).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+}

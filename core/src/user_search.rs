@@ -1,0 +1,221 @@
+//! Finding accounts among tens of thousands: a page at a time, in name order,
+//! filtered by name, username or unit without regard to diacritics
+//! ("nguyen" finds "Nguyễn"). The filter runs in SQL on `users.search_key`,
+//! a folded copy of the name and username kept by every write of an account,
+//! so a keystroke never loads every account into memory.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait,
+};
+
+use crate::entities::unit;
+use crate::entities::user::{self, Role};
+use crate::text::fold_diacritics;
+
+/// The folded text the filter matches: lowercase ASCII name, then the username.
+pub fn search_key(full_name: &str, username: &str) -> String {
+    format!("{} {}", fold(full_name), username.to_lowercase())
+}
+
+/// Lowercase without diacritics, whitespace runs as one space.
+fn fold(text: &str) -> String {
+    fold_diacritics(text).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Fills the key of accounts created before the column existed (see the
+/// migration `m20261126_000004_admin_queries`); on an up-to-date database this
+/// is one indexed query that finds nothing.
+pub async fn fill_missing_keys(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<(i64, String, String)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::FullName)
+            .column(user::Column::Username)
+            .filter(user::Column::SearchKey.eq(""))
+            .limit(1000)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        for (id, full_name, username) in rows {
+            user::Entity::update_many()
+                .col_expr(user::Column::SearchKey, Expr::value(search_key(&full_name, &username)))
+                .filter(user::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+            filled += 1;
+        }
+    }
+}
+
+/// One account in a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserLine {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub unit_code: Option<String>,
+    pub unit_name: Option<String>,
+    pub position: String,
+    pub role: Role,
+    pub active: bool,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl UserLine {
+    /// Locked out by failed logins right now.
+    pub fn locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
+/// A page of accounts and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserPage {
+    pub lines: Vec<UserLine>,
+    pub total: u64,
+    /// The page number (from 0) this is.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl UserPage {
+    /// How many pages the matches fill (at least one).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+/// The condition for a filter text: every word must appear in the account's
+/// name or username, or in the code or name of its unit. Empty: everything.
+pub(crate) async fn matching(db: &impl ConnectionTrait, filter: &str) -> Result<Condition, DbErr> {
+    let words: Vec<String> = fold(filter).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let mut all = Condition::all();
+    if words.is_empty() {
+        return Ok(all);
+    }
+    // Units are a few hundred rows: their names are folded here, not stored.
+    let units: Vec<(i64, String, String)> = unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .column(unit::Column::Code)
+        .column(unit::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let units: Vec<(i64, String)> = units
+        .into_iter()
+        .map(|(id, code, name)| (id, format!("{} {}", code.to_lowercase(), fold(&name))))
+        .collect();
+    for word in words {
+        let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let mut any = Condition::any()
+            .add(user::Column::SearchKey.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
+        let unit_ids: Vec<i64> =
+            units.iter().filter(|(_, text)| text.contains(&word)).map(|(id, _)| *id).collect();
+        if !unit_ids.is_empty() {
+            any = any.add(user::Column::UnitId.is_in(unit_ids));
+        }
+        all = all.add(any);
+    }
+    Ok(all)
+}
+
+/// Page `page` (from 0) of the accounts matching `filter`, `per_page` at a time, in name order.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<UserPage, DbErr> {
+    let condition = matching(db, filter).await?;
+    let total = user::Entity::find().filter(condition.clone()).count(db).await?;
+    let per_page = per_page.max(1);
+    let last = total.saturating_sub(1) / per_page;
+    let page = page.min(last);
+    // The page's ids first, from the (search_key, id) index alone, then their rows:
+    // deep pages skip index entries, not whole rows with their unit.
+    let ids: Vec<i64> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(condition)
+        .order_by_asc(user::Column::SearchKey)
+        .order_by_asc(user::Column::Id)
+        .offset(page * per_page)
+        .limit(per_page)
+        .into_tuple()
+        .all(db)
+        .await?;
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        Role,
+        bool,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .column(user::Column::FullName)
+        .column(user::Column::Email)
+        .column(unit::Column::Code)
+        .column(unit::Column::Name)
+        .column(user::Column::Position)
+        .column(user::Column::Role)
+        .column(user::Column::Active)
+        .column(user::Column::LockedUntil)
+        .join(JoinType::LeftJoin, user::Relation::Unit.def())
+        .filter(user::Column::Id.is_in(ids.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_id: std::collections::HashMap<i64, UserLine> = rows
+        .into_iter()
+        .map(
+            |(id, username, full_name, email, unit_code, unit_name, position, role, active, locked_until)| {
+                (
+                    id,
+                    UserLine {
+                        id,
+                        username,
+                        full_name,
+                        email,
+                        unit_code,
+                        unit_name,
+                        position,
+                        role,
+                        active,
+                        locked_until,
+                    },
+                )
+            },
+        )
+        .collect();
+    let lines = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+    Ok(UserPage { lines, total, page, per_page })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_folded_lowercase_ascii() {
+        assert_eq!(search_key("  Nguyễn   Thị LAN ", "lan.nguyen"), "nguyen thi lan lan.nguyen");
+        assert_eq!(search_key("Đỗ Văn Sơn", "son.do"), "do van son son.do");
+    }
+}

@@ -1,0 +1,324 @@
+//! The app: which screen is open, the popup over it (help, a form, a
+//! confirmation, a message), the status line, and the requests waiting to go
+//! to the worker. Keys go to the popup first, then to the screen, then to the
+//! global keys; replies from the worker are applied by [`App::apply`].
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs};
+
+use super::screens::courses::CoursesScreen;
+use super::screens::enrollments::EnrollmentsScreen;
+use super::screens::overview::OverviewScreen;
+use super::screens::units::UnitsScreen;
+use super::screens::users::UsersScreen;
+use super::screens::{Action, Context, Screen};
+use super::widgets::{Confirm, Form, FormOutcome, Message, dim};
+use super::worker::{Request, Response};
+
+/// The screens, in tab order. (Báo cáo, the reports screen, comes with issue #7.)
+pub const TITLES: [&str; 5] = ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh"];
+
+const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
+
+/// What covers the screen.
+pub enum Popup {
+    None,
+    Help,
+    Form(Form),
+    Confirm(Confirm),
+    Message(Message),
+}
+
+/// The whole state of the terminal UI; drawn from scratch on every frame.
+pub struct App {
+    pub tab: usize,
+    pub overview: OverviewScreen,
+    pub units: UnitsScreen,
+    pub users: UsersScreen,
+    pub courses: CoursesScreen,
+    pub enrollments: EnrollmentsScreen,
+    pub popup: Popup,
+    pub status: String,
+    /// Changes and imports under way: what, since when.
+    pub work: Vec<(String, Instant)>,
+    requests: Vec<Request>,
+    pub quit: bool,
+    pub today: NaiveDate,
+    /// Shown in the top line when there is room.
+    pub database: String,
+    /// Frozen in tests so snapshots do not depend on the clock.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl App {
+    /// An app on the overview, nothing loaded yet ([`App::start`] asks for it).
+    pub fn new(today: NaiveDate, database: String) -> Self {
+        Self {
+            tab: 0,
+            overview: OverviewScreen::default(),
+            units: UnitsScreen::default(),
+            users: UsersScreen::default(),
+            courses: CoursesScreen::default(),
+            enrollments: EnrollmentsScreen::default(),
+            popup: Popup::None,
+            status: "Sẵn sàng. ? để xem các phím.".to_string(),
+            work: Vec::new(),
+            requests: Vec::new(),
+            quit: false,
+            today,
+            database,
+            now: None,
+        }
+    }
+
+    /// Loads the first screen.
+    pub fn start(&mut self) {
+        let requests = self.screen().reload();
+        self.requests.extend(requests);
+    }
+
+    /// The requests to send to the worker, oldest first.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.requests)
+    }
+
+    /// The screen that is open.
+    pub fn screen(&self) -> &dyn Screen {
+        match self.tab {
+            0 => &self.overview,
+            1 => &self.units,
+            2 => &self.users,
+            3 => &self.courses,
+            _ => &self.enrollments,
+        }
+    }
+
+    fn screen_mut(&mut self) -> &mut dyn Screen {
+        match self.tab {
+            0 => &mut self.overview,
+            1 => &mut self.units,
+            2 => &mut self.users,
+            3 => &mut self.courses,
+            _ => &mut self.enrollments,
+        }
+    }
+
+    /// Opens a screen and refreshes what it shows.
+    pub fn go_to(&mut self, tab: usize) {
+        self.tab = tab % TITLES.len();
+        let requests = self.screen().reload();
+        self.requests.extend(requests);
+    }
+
+    fn send(&mut self, request: Request) {
+        if request.is_work() {
+            self.work.push((request.describe(), Instant::now()));
+        }
+        self.requests.push(request);
+    }
+
+    /// Routes a key press: popup first, then the screen, then the global keys.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+            self.quit = true;
+            return;
+        }
+        match std::mem::replace(&mut self.popup, Popup::None) {
+            Popup::None => {}
+            Popup::Help => return,
+            Popup::Form(mut form) => {
+                match form.handle_key(key) {
+                    FormOutcome::Pending => self.popup = Popup::Form(form),
+                    FormOutcome::Cancelled => self.status = "Đã huỷ.".to_string(),
+                    FormOutcome::Submitted(request) => self.send(request),
+                }
+                return;
+            }
+            Popup::Confirm(confirm) => {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.send(confirm.request),
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        self.status = "Đã huỷ.".to_string()
+                    }
+                    _ => self.popup = Popup::Confirm(confirm),
+                }
+                return;
+            }
+            Popup::Message(mut message) => {
+                match key.code {
+                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {}
+                    KeyCode::Up | KeyCode::Char('k') => {
+                        message.scroll = message.scroll.saturating_sub(1);
+                        self.popup = Popup::Message(message);
+                    }
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        message.scroll = (message.scroll + 1).min(message.lines.len().saturating_sub(1));
+                        self.popup = Popup::Message(message);
+                    }
+                    _ => self.popup = Popup::Message(message),
+                }
+                return;
+            }
+        }
+        let typing = self.screen().typing();
+        if let Some(action) = self.screen_mut().handle_key(key) {
+            self.act(action);
+            return;
+        }
+        if typing {
+            return;
+        }
+        match key.code {
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Char('?') => self.popup = Popup::Help,
+            KeyCode::Tab => self.go_to(self.tab + 1),
+            KeyCode::BackTab => self.go_to(self.tab + TITLES.len() - 1),
+            KeyCode::Char(c @ '1'..='5') => self.go_to(c as usize - '1' as usize),
+            _ => {}
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        match action {
+            Action::Nothing => {}
+            Action::Send(request) => self.send(request),
+            Action::Reload => {
+                let requests = self.screen().reload();
+                self.requests.extend(requests);
+            }
+            Action::OpenForm(form) => self.popup = Popup::Form(form),
+            Action::Confirm(confirm) => self.popup = Popup::Confirm(confirm),
+            Action::Status(text) => self.status = text,
+            Action::ShowUsers(code) => {
+                self.users.detail = None;
+                self.users.filter.value = code;
+                self.users.table.select(Some(0));
+                self.users.page.page = 0;
+                self.go_to(2);
+            }
+            Action::ShowEnrolled(course) => {
+                self.tab = 4;
+                self.requests.push(Request::Courses);
+                if let Some(request) = self.enrollments.select_course(&course) {
+                    self.requests.push(request);
+                }
+            }
+        }
+    }
+
+    /// Applies a reply from the worker.
+    pub fn apply(&mut self, response: Response) {
+        match response {
+            Response::Overview(data) => self.overview.data = Some(*data),
+            Response::OverviewByUnit(bars) => self.overview.by_unit = Some(bars),
+            Response::Units(units) => self.units.show(units),
+            Response::Users { filter, page } => self.users.show(&filter, page),
+            Response::UserDetail(detail) => self.users.detail = Some(*detail),
+            Response::Courses(courses) => {
+                if let Some(request) = self.enrollments.show_courses(courses.clone()) {
+                    self.requests.push(request);
+                }
+                self.courses.show(courses);
+            }
+            Response::Enrolled { filter, page } => self.enrollments.show(&filter, page),
+            Response::Done(message) => {
+                self.finish(message);
+                let requests = self.screen().reload();
+                self.requests.extend(requests);
+            }
+            Response::Password { username, password, created } => {
+                let what =
+                    if created { "Đã tạo tài khoản" } else { "Đã đặt lại mật khẩu của" };
+                self.finish(format!("{what} {username}; mật khẩu dùng một lần chỉ hiện một lần."));
+                self.popup = Popup::Message(Message {
+                    title: "Mật khẩu dùng một lần".to_string(),
+                    lines: vec![
+                        format!("{what} {username}."),
+                        String::new(),
+                        format!("    {username}    {password}"),
+                        String::new(),
+                        "Hãy trao mật khẩu này cho người dùng ngay: nó không được lưu và".to_string(),
+                        "sẽ không hiện lại. Họ phải đổi mật khẩu khi đăng nhập lần đầu.".to_string(),
+                    ],
+                    scroll: 0,
+                });
+                let requests = self.screen().reload();
+                self.requests.extend(requests);
+            }
+            Response::Problems { title, lines } => {
+                self.finish(title.clone());
+                self.popup = Popup::Message(Message { title, lines, scroll: 0 });
+            }
+            Response::Failed(message) => {
+                self.work.pop();
+                self.status = format!("Lỗi: {message}");
+            }
+        }
+    }
+
+    fn finish(&mut self, message: String) {
+        if !self.work.is_empty() {
+            self.work.remove(0);
+        }
+        self.status = message;
+    }
+
+    /// Draws the tabs, the screen, the status line and any popup into the whole frame.
+    pub fn draw(&mut self, frame: &mut Frame) {
+        let area = frame.area();
+        let [top, body, status] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let titles: Vec<String> = TITLES.iter().enumerate().map(|(i, t)| format!("{} {t}", i + 1)).collect();
+        let tabs = Tabs::new(titles)
+            .select(self.tab)
+            .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+            .padding("", "")
+            .divider(" │ ");
+        frame.render_widget(tabs, top);
+        let tabs_width = 64;
+        if area.width > tabs_width + 20 {
+            let rest = ratatui::layout::Rect { x: top.x + tabs_width, width: top.width - tabs_width, ..top };
+            let text = super::widgets::fit(&self.database, rest.width as usize);
+            frame.render_widget(Paragraph::new(text).style(dim()).right_aligned(), rest);
+        }
+        let context = Context { today: self.today, now: self.now.unwrap_or_else(chrono::Utc::now) };
+        let body_area = body.inner(ratatui::layout::Margin { horizontal: 0, vertical: 0 });
+        match self.tab {
+            0 => self.overview.draw(frame, body_area, &context),
+            1 => self.units.draw(frame, body_area, &context),
+            2 => self.users.draw(frame, body_area, &context),
+            3 => self.courses.draw(frame, body_area, &context),
+            _ => self.enrollments.draw(frame, body_area, &context),
+        }
+        let line = match self.work.first() {
+            Some((what, since)) => {
+                let secs = since.elapsed().as_secs();
+                let frame_no = (since.elapsed().as_millis() / 120) as usize % SPINNER.len();
+                Line::from(format!("{} {what}… {secs} giây", SPINNER[frame_no]))
+            }
+            None => Line::from(Span::raw(self.status.clone())),
+        };
+        // The keys hint gives way to a long message.
+        let hint = "? trợ giúp · q thoát";
+        let room = line.width() + hint.chars().count() < status.width as usize;
+        let hint_width = if room { hint.chars().count() as u16 } else { 0 };
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(hint_width)]).areas(status);
+        frame.render_widget(Paragraph::new(line).style(Style::new().add_modifier(Modifier::BOLD)), left);
+        frame.render_widget(Paragraph::new(hint).style(dim()), right);
+        match &self.popup {
+            Popup::None => {}
+            Popup::Help => super::help::draw(frame, area, TITLES[self.tab], self.screen().keys()),
+            Popup::Form(form) => form.draw(frame, area),
+            Popup::Confirm(confirm) => confirm.draw(frame, area),
+            Popup::Message(message) => message.draw(frame, area),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Khoá học: the catalog with lessons, quizzes and how many are enrolled;
+//! the selected course's lessons and quizzes below; Enter opens its
+//! enrollments. (Completions and scores arrive with quiz attempts.)
+
+use daotao_core::course_stats::CourseStats;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use super::{Action, Context, KeyHelp, Screen, step};
+use crate::tui::count;
+use crate::tui::widgets::{dim, fit, header, selected};
+use crate::tui::worker::Request;
+
+/// The courses screen's state: the catalog and the selection.
+#[derive(Default)]
+pub struct CoursesScreen {
+    pub courses: Vec<CourseStats>,
+    pub loaded: bool,
+    pub table: TableState,
+}
+
+const KEYS: &[KeyHelp] = &[("↑↓ j k", "chọn khoá học"), ("Enter", "xem và ghi danh người học")];
+
+impl CoursesScreen {
+    /// Shows the catalog, keeping the selection where it can.
+    pub fn show(&mut self, courses: Vec<CourseStats>) {
+        let keep = self.table.selected().unwrap_or(0);
+        self.table.select(if courses.is_empty() { None } else { Some(keep.min(courses.len() - 1)) });
+        self.courses = courses;
+        self.loaded = true;
+    }
+}
+
+impl Screen for CoursesScreen {
+    fn keys(&self) -> &'static [KeyHelp] {
+        KEYS
+    }
+
+    fn reload(&self) -> Vec<Request> {
+        vec![Request::Courses]
+    }
+
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let delta = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::Enter => {
+                let course = self.table.selected().and_then(|i| self.courses.get(i));
+                return Some(course.map_or(Action::Nothing, |c| Action::ShowEnrolled(c.id.clone())));
+            }
+            _ => return None,
+        };
+        self.table.select(Some(step(self.table.selected().unwrap_or(0), delta, self.courses.len())));
+        Some(Action::Nothing)
+    }
+
+    fn draw(&mut self, frame: &mut Frame, area: Rect, _context: &Context) {
+        if self.loaded && self.courses.is_empty() {
+            frame.render_widget(
+                Paragraph::new(
+                    "Chưa có khoá học nào trong danh mục: danh mục được đồng bộ khi máy chủ khởi động.",
+                )
+                .style(dim()),
+                area,
+            );
+            return;
+        }
+        let list_height = (self.courses.len() as u16 + 1).min(area.height / 2).max(3);
+        let [list, detail] =
+            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
+        let rows: Vec<Row> = self
+            .courses
+            .iter()
+            .map(|c| {
+                Row::new(vec![
+                    Cell::from(c.title.clone()),
+                    Cell::from(format!("{:>7}", c.lessons.len())),
+                    Cell::from(format!("{:>8}", c.quizzes.len())),
+                    Cell::from(format!("{:>8}", count(c.enrolled))),
+                ])
+            })
+            .collect();
+        let table = Table::new(
+            rows,
+            [Constraint::Fill(1), Constraint::Length(7), Constraint::Length(8), Constraint::Length(8)],
+        )
+        .header(Row::new(["Khoá học", "Bài học", "Kiểm tra", "Ghi danh"]).style(header()))
+        .row_highlight_style(selected())
+        .highlight_symbol("▸ ");
+        frame.render_stateful_widget(table, list, &mut self.table);
+        let Some(c) = self.table.selected().and_then(|i| self.courses.get(i)) else { return };
+        let block = Block::default().borders(Borders::TOP).title(format!(
+            "{} · {} giờ · {}",
+            c.id,
+            c.hours,
+            if c.self_enrol { "tự ghi danh được" } else { "chỉ quản trị ghi danh" }
+        ));
+        let inner = block.inner(detail);
+        frame.render_widget(block, detail);
+        let [lessons, quizzes] = Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+            .spacing(2)
+            .areas(inner);
+        let width = lessons.width as usize;
+        let mut lines = vec![Line::styled("Bài học", header())];
+        lines.extend(
+            c.lessons.iter().enumerate().map(|(i, t)| Line::raw(fit(&format!("{}. {t}", i + 1), width))),
+        );
+        frame.render_widget(Paragraph::new(lines), lessons);
+        let width = quizzes.width as usize;
+        let mut lines = vec![Line::styled("Bài kiểm tra", header())];
+        lines.extend(c.quizzes.iter().map(|t| Line::raw(fit(t, width))));
+        if c.quizzes.is_empty() {
+            lines.push(Line::styled("Không có.", dim()));
+        }
+        frame.render_widget(Paragraph::new(lines), quizzes);
+    }
+}

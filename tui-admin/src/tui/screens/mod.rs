@@ -1,0 +1,67 @@
+//! The screens, one module each. A screen is a component: it handles a key
+//! (returning `None` when the key is not for it, so the app's global keys
+//! apply), draws itself into the area it is given, lists its keys for the
+//! help overlay, and says which requests bring its data up to date.
+
+pub mod courses;
+pub mod enrollments;
+pub mod overview;
+pub mod units;
+pub mod users;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use super::widgets::{Confirm, Form};
+use super::worker::Request;
+
+/// What a key asked for, beyond changing the screen's own state.
+pub enum Action {
+    /// The key was used; nothing else to do.
+    Nothing,
+    Send(Request),
+    /// Refresh everything the screen shows.
+    Reload,
+    OpenForm(Form),
+    Confirm(Confirm),
+    Status(String),
+    /// Show the users of a unit (from the units screen).
+    ShowUsers(String),
+    /// Show who is enrolled in a course (from the courses screen).
+    ShowEnrolled(String),
+}
+
+/// What every screen may need to know when drawing.
+#[derive(Debug, Clone, Copy)]
+pub struct Context {
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+/// One key of a screen, for the help overlay: (keys, what they do).
+pub type KeyHelp = (&'static str, &'static str);
+
+/// A screen of the app.
+pub trait Screen {
+    /// Handles a key; `None` if the screen has no use for it.
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Action>;
+    fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context);
+    /// Every key of this screen, for `?`.
+    fn keys(&self) -> &'static [KeyHelp];
+    /// The requests that bring what it shows up to date.
+    fn reload(&self) -> Vec<Request>;
+    /// Whether it is taking text (a filter), so that `q` and digits are typed, not obeyed.
+    fn typing(&self) -> bool {
+        false
+    }
+}
+
+/// Moves a selection by `delta` within `len` rows.
+pub fn step(selected: usize, delta: isize, len: usize) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    selected.saturating_add_signed(delta).min(len - 1)
+}

@@ -1,0 +1,637 @@
+//! Every screen drawn at 80x24 and compared with a reviewed snapshot, and the
+//! key handling: what each key changes and which requests it sends.
+//! The data is built here, so the snapshots do not depend on the clock.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use daotao_core::course_enrollments::{EnrolledLine, EnrolledPage};
+use daotao_core::course_stats::CourseStats;
+use daotao_core::entities::unit;
+use daotao_core::entities::user::{self, Role};
+use daotao_core::overview::{Activity, Overdue, Overview, Totals, UnitProgress};
+use daotao_core::progress::MyCourse;
+use daotao_core::user_search::{UserLine, UserPage};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::{App, Popup};
+use super::worker::{Request, Response, UserDetail};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn app() -> App {
+    let mut app = App::new(today(), "sqlite://data/daotao.sqlite".into());
+    app.now = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap());
+    app
+}
+
+fn render(app: &mut App) -> Terminal<TestBackend> {
+    render_at(app, 80, 24)
+}
+
+fn render_at(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| app.draw(frame)).unwrap();
+    terminal
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn press(app: &mut App, codes: &[KeyCode]) {
+    for &code in codes {
+        app.handle_key(key(code));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(key(KeyCode::Char(c)));
+    }
+}
+
+fn line(id: i64, username: &str, full_name: &str, unit: &str, role: Role) -> UserLine {
+    UserLine {
+        id,
+        username: username.into(),
+        full_name: full_name.into(),
+        email: None,
+        unit_code: Some(unit.into()),
+        unit_name: None,
+        position: "Chuyên viên".into(),
+        role,
+        active: true,
+        locked_until: None,
+    }
+}
+
+fn users_page() -> UserPage {
+    let mut locked = line(3, "hung.tran", "Trần Văn Hùng", "VP-UBND", Role::Learner);
+    locked.locked_until = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap());
+    let mut gone = line(4, "son.do", "Đỗ Văn Sơn", "X-TANLAP", Role::Learner);
+    gone.active = false;
+    UserPage {
+        lines: vec![
+            line(1, "mai.bui", "Bùi Thị Mai", "P-BINHMINH", Role::Learner),
+            line(2, "giangvien", "Phạm Thu Hà", "SO-KHCN", Role::Trainer),
+            locked,
+            gone,
+            line(5, "lan.nguyen", "Nguyễn Thị Lan", "SO-NV", Role::Learner),
+            line(6, "admin", "Quản trị hệ thống", "SO-KHCN.CDS", Role::Admin),
+        ],
+        total: 1234,
+        page: 0,
+        per_page: 100,
+    }
+}
+
+fn catalog() -> Vec<CourseStats> {
+    vec![
+        CourseStats {
+            id: "an-toan-thong-tin-co-ban".into(),
+            title: "An toàn thông tin cơ bản cho cán bộ, công chức".into(),
+            hours: 6,
+            self_enrol: true,
+            lessons: vec![
+                "Mật khẩu và xác thực".into(),
+                "Nhận diện lừa đảo".into(),
+                "Mã độc và thiết bị lưu trữ".into(),
+            ],
+            quizzes: vec!["Kiểm tra cuối khoá".into()],
+            enrolled: 1520,
+        },
+        CourseStats {
+            id: "chinh-quyen-so".into(),
+            title: "Chính quyền số: khái niệm, lợi ích, lộ trình".into(),
+            hours: 4,
+            self_enrol: false,
+            lessons: vec!["Từ điện tử đến số".into(), "Chủ trương và lộ trình".into()],
+            quizzes: vec![],
+            enrolled: 0,
+        },
+    ]
+}
+
+fn enrolled_page() -> EnrolledPage {
+    let person = |id, username: &str, full_name: &str, read, due: Option<(i32, u32, u32)>| EnrolledLine {
+        user_id: id,
+        username: username.into(),
+        full_name: full_name.into(),
+        unit_code: Some("SO-NV".into()),
+        due_date: due.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+        lessons_read: read,
+        lessons_total: 3,
+    };
+    EnrolledPage {
+        course_id: "an-toan-thong-tin-co-ban".into(),
+        lines: vec![
+            person(1, "mai.bui", "Bùi Thị Mai", 3, Some((2026, 11, 1))),
+            person(3, "hung.tran", "Trần Văn Hùng", 1, Some((2026, 11, 19))),
+            person(5, "lan.nguyen", "Nguyễn Thị Lan", 0, None),
+        ],
+        total: 3,
+        page: 0,
+        per_page: 100,
+    }
+}
+
+/// The app on the enrollments screen with the catalog and a page loaded.
+fn on_enrollments() -> App {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('5')]);
+    app.take_requests();
+    app.apply(Response::Courses(catalog()));
+    let requests = app.take_requests();
+    assert_eq!(
+        requests,
+        [Request::Enrolled { course: "an-toan-thong-tin-co-ban".into(), filter: String::new(), page: 0 }]
+    );
+    app.apply(Response::Enrolled { filter: String::new(), page: enrolled_page() });
+    app
+}
+
+#[test]
+fn overview_screen() {
+    let mut app = app();
+    app.start();
+    assert_eq!(app.take_requests(), [Request::Overview, Request::OverviewByUnit]);
+    let progress = |code: &str, assigned, read| UnitProgress {
+        code: code.into(),
+        name: code.into(),
+        lessons_assigned: assigned,
+        lessons_read: read,
+    };
+    app.apply(Response::OverviewByUnit(vec![
+        progress("SO-NV", 100, 100),
+        progress("SO-KHCN", 200, 50),
+        progress("X-TANLAP", 30, 0),
+    ]));
+    app.apply(Response::Overview(Box::new(Overview {
+        totals: Totals {
+            units: 500,
+            active_users: 99_000,
+            inactive_users: 1000,
+            locked_users: 3,
+            courses: 6,
+            enrollments: 250_000,
+            overdue: 1234,
+        },
+        overdue: vec![Overdue {
+            username: "hung.tran".into(),
+            full_name: "Trần Văn Hùng".into(),
+            course_id: "an-toan-thong-tin-co-ban".into(),
+            due_date: NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
+            lessons_read: 1,
+            lessons_total: 6,
+        }],
+        activity: vec![
+            Activity {
+                at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 12, 0).unwrap(),
+                actor: "daotao-admin (root)".into(),
+                action: "enroll".into(),
+                target: "chinh-quyen-so SO-NV".into(),
+                result: "success".into(),
+            },
+            Activity {
+                at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 1, 0).unwrap(),
+                actor: "lan.nguyen".into(),
+                action: "login".into(),
+                target: "lan.nguyen".into(),
+                result: "failure".into(),
+            },
+        ],
+    })));
+    insta::assert_snapshot!(render(&mut app).backend());
+    // `r` computes everything again; the bars say so meanwhile.
+    press(&mut app, &[KeyCode::Char('r')]);
+    assert_eq!(app.take_requests(), [Request::Overview, Request::OverviewByUnit]);
+    assert!(render(&mut app).backend().to_string().contains("Đang tính…"));
+}
+
+#[test]
+fn units_screen() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('2')]);
+    assert_eq!(app.take_requests(), [Request::Units]);
+    let unit = |id, code: &str, name: &str, parent| unit::Model {
+        id,
+        code: code.into(),
+        name: name.into(),
+        parent_id: parent,
+    };
+    let units = vec![
+        unit(1, "TINH", "Tỉnh Mẫu", None),
+        unit(2, "SO-NV", "Sở Nội vụ", Some(1)),
+        unit(3, "SO-NV.TCBM", "Phòng Tổ chức bộ máy", Some(2)),
+        unit(4, "X-TANLAP", "UBND xã Tân Lập", Some(1)),
+    ];
+    let members = std::collections::HashMap::from([(1, 2), (2, 40), (3, 12), (4, 1250)]);
+    app.apply(Response::Units(daotao_core::unit_tree::arrange(units, &members)));
+    press(&mut app, &[KeyCode::Down]);
+    insta::assert_snapshot!(render(&mut app).backend());
+
+    // Enter lists the selected unit's people.
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.tab, 2);
+    assert_eq!(app.take_requests(), [Request::Users { filter: "SO-NV".into(), page: 0 }]);
+}
+
+#[test]
+fn users_screen_and_filter() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    assert_eq!(app.take_requests(), [Request::Users { filter: String::new(), page: 0 }]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Down, KeyCode::Down]);
+    insta::assert_snapshot!("users", render(&mut app).backend());
+
+    // `/` then typing: one request per keystroke; `q` and digits are typed, not obeyed.
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "nguyen q1");
+    assert!(!app.quit);
+    assert_eq!(app.tab, 2);
+    let requests = app.take_requests();
+    assert_eq!(requests.len(), 9);
+    assert_eq!(requests.last(), Some(&Request::Users { filter: "nguyen q1".into(), page: 0 }));
+    // A late reply to an older keystroke is dropped; the current one is shown.
+    app.apply(Response::Users { filter: "ng".into(), page: UserPage::default() });
+    assert_eq!(app.users.page.total, 1234);
+    press(&mut app, &[KeyCode::Backspace, KeyCode::Backspace, KeyCode::Backspace]);
+    app.take_requests();
+    let found = UserPage { lines: vec![users_page().lines[4].clone()], total: 1, page: 0, per_page: 100 };
+    app.apply(Response::Users { filter: "nguyen".into(), page: found });
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(!app.users.editing_filter);
+    insta::assert_snapshot!("users_filtered", render(&mut app).backend());
+
+    // Esc clears the filter.
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.take_requests(), [Request::Users { filter: String::new(), page: 0 }]);
+}
+
+#[test]
+fn users_paging_detail_and_actions() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.take_requests();
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::PageDown]);
+    assert_eq!(app.take_requests(), [Request::Users { filter: String::new(), page: 1 }]);
+    press(&mut app, &[KeyCode::PageUp]);
+    assert!(app.take_requests().is_empty(), "the page shown is still the first");
+
+    press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::UserDetail(3)]);
+    let user = user::Model {
+        id: 3,
+        username: "hung.tran".into(),
+        full_name: "Trần Văn Hùng".into(),
+        email: Some("hung.tran@tinhmau.gov.vn".into()),
+        unit_id: Some(7),
+        position: "Phó Chánh Văn phòng".into(),
+        role: Role::Learner,
+        password_hash: String::new(),
+        must_change_password: false,
+        active: true,
+        failed_logins: 0,
+        locked_until: Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap()),
+        created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        search_key: "tran van hung hung.tran".into(),
+    };
+    let course = |id: &str, title: &str, read, total, overdue| MyCourse {
+        course_id: id.into(),
+        title: title.into(),
+        due_date: NaiveDate::from_ymd_opt(2026, 11, 19),
+        lessons_total: total,
+        lessons_read: read,
+        overdue,
+        completed: false,
+        next_lesson: None,
+    };
+    app.apply(Response::UserDetail(Box::new(UserDetail {
+        user,
+        unit: Some(("VP-UBND".into(), "Văn phòng UBND tỉnh".into())),
+        courses: vec![
+            course("an-toan-thong-tin-co-ban", "An toàn thông tin cơ bản cho cán bộ, công chức", 1, 6, true),
+            course("chinh-quyen-so", "Chính quyền số: khái niệm, lợi ích, lộ trình", 5, 5, false),
+        ],
+    })));
+    insta::assert_snapshot!("user_detail", render(&mut app).backend());
+
+    // Unlock acts at once; deactivation asks first.
+    press(&mut app, &[KeyCode::Char('u')]);
+    assert_eq!(app.take_requests(), [Request::Unlock("hung.tran".into())]);
+    app.apply(Response::Done("Đã mở khoá hung.tran".into()));
+    app.take_requests();
+    press(&mut app, &[KeyCode::Char('x')]);
+    assert!(matches!(app.popup, Popup::Confirm(_)));
+    insta::assert_snapshot!("confirm_deactivate", render(&mut app).backend());
+    press(&mut app, &[KeyCode::Char('n')]);
+    assert!(app.take_requests().is_empty());
+    assert_eq!(app.status, "Đã huỷ.");
+    press(&mut app, &[KeyCode::Char('x'), KeyCode::Char('y')]);
+    assert_eq!(app.take_requests(), [Request::SetActive { username: "hung.tran".into(), active: false }]);
+    assert_eq!(app.work.len(), 1, "the change shows as work in progress until the reply");
+    app.apply(Response::Done("Đã ngừng hoạt động hung.tran, 2 phiên đăng nhập đã kết thúc".into()));
+    assert!(app.work.is_empty());
+    assert_eq!(
+        app.take_requests(),
+        [Request::Users { filter: String::new(), page: 0 }, Request::UserDetail(3)],
+        "the screen reloads after a change"
+    );
+
+    // A reset password shows the one-time password once.
+    press(&mut app, &[KeyCode::Char('p'), KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::ResetPassword("hung.tran".into())]);
+    app.apply(Response::Password {
+        username: "hung.tran".into(),
+        password: "ABCD-EFGH-JKLM".into(),
+        created: false,
+    });
+    insta::assert_snapshot!("one_time_password", render(&mut app).backend());
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(app.popup, Popup::None));
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.users.detail.is_none());
+}
+
+#[test]
+fn add_user_form_checks_before_sending() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.take_requests();
+    press(&mut app, &[KeyCode::Char('a')]);
+    type_text(&mut app, "lan.nguyen");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "Nguyễn Thị Lan");
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(app.take_requests().is_empty(), "the unit is missing");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "SO-NV");
+    press(&mut app, &[KeyCode::Tab, KeyCode::Tab]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "sếp");
+    press(&mut app, &[KeyCode::Enter]);
+    insta::assert_snapshot!("add_user_form", render(&mut app).backend());
+    assert!(app.take_requests().is_empty(), "not a role");
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "giảng viên");
+    press(&mut app, &[KeyCode::Enter]);
+    let requests = app.take_requests();
+    let [Request::AddUser(new)] = requests.as_slice() else { panic!("{requests:?}") };
+    assert_eq!(
+        (new.username.as_str(), new.unit_code.as_str(), new.role),
+        ("lan.nguyen", "SO-NV", Role::Trainer)
+    );
+}
+
+#[test]
+fn courses_screen() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('4')]);
+    assert_eq!(app.take_requests(), [Request::Courses]);
+    app.apply(Response::Courses(catalog()));
+    app.take_requests();
+    insta::assert_snapshot!(render(&mut app).backend());
+    // Enter opens the course's enrollments.
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    assert_eq!(app.tab, 4);
+    assert_eq!(
+        app.take_requests(),
+        [
+            Request::Courses,
+            Request::Enrolled { course: "chinh-quyen-so".into(), filter: String::new(), page: 0 }
+        ]
+    );
+}
+
+#[test]
+fn enrollments_screen_enrols_a_person() {
+    let mut app = on_enrollments();
+    press(&mut app, &[KeyCode::Right, KeyCode::Down]);
+    insta::assert_snapshot!("enrollments", render(&mut app).backend());
+
+    press(&mut app, &[KeyCode::Char('a')]);
+    type_text(&mut app, "son.do");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "31/12/2026");
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(app.take_requests().is_empty());
+    insta::assert_snapshot!("enrol_form_bad_date", render(&mut app).backend());
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "2026-12-31");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::EnrolUser {
+            course: "an-toan-thong-tin-co-ban".into(),
+            username: "son.do".into(),
+            due: NaiveDate::from_ymd_opt(2026, 12, 31),
+        }]
+    );
+    app.apply(Response::Done("Đã ghi danh son.do vào an-toan-thong-tin-co-ban, hạn 2026-12-31".into()));
+    assert_eq!(app.status, "Đã ghi danh son.do vào an-toan-thong-tin-co-ban, hạn 2026-12-31");
+    assert_eq!(
+        app.take_requests(),
+        [
+            Request::Courses,
+            Request::Enrolled { course: "an-toan-thong-tin-co-ban".into(), filter: String::new(), page: 0 }
+        ]
+    );
+}
+
+#[test]
+fn enrollments_unit_due_date_and_withdraw() {
+    let mut app = on_enrollments();
+    press(&mut app, &[KeyCode::Char('u')]);
+    type_text(&mut app, "SO-NV");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::EnrolUnit { course: "an-toan-thong-tin-co-ban".into(), unit: "SO-NV".into(), due: None }]
+    );
+    // The selected person (second row): change the due date, then withdraw.
+    press(&mut app, &[KeyCode::Char('l'), KeyCode::Char('j'), KeyCode::Char('d')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["2026-11-19"]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::SetDue {
+            course: "an-toan-thong-tin-co-ban".into(),
+            user_id: 3,
+            username: "hung.tran".into(),
+            due: None
+        }]
+    );
+    press(&mut app, &[KeyCode::Char('x')]);
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.take_requests().is_empty());
+    press(&mut app, &[KeyCode::Char('x'), KeyCode::Char('y')]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::Withdraw {
+            course: "an-toan-thong-tin-co-ban".into(),
+            user_id: 3,
+            username: "hung.tran".into()
+        }]
+    );
+    // Moving in the course list shows another course.
+    press(&mut app, &[KeyCode::Char('h'), KeyCode::Char('j')]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::Enrolled { course: "chinh-quyen-so".into(), filter: String::new(), page: 0 }]
+    );
+    // A page for the course no longer shown is dropped.
+    app.apply(Response::Enrolled { filter: String::new(), page: enrolled_page() });
+    assert!(app.enrollments.page.lines.is_empty());
+}
+
+#[test]
+fn refused_file_lists_every_problem() {
+    let mut app = on_enrollments();
+    press(&mut app, &[KeyCode::Char('f')]);
+    type_text(&mut app, "ds.csv");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.work.len(), 1);
+    app.apply(Response::Problems {
+        title: "2 lỗi trong ds.csv, không thay đổi gì".into(),
+        lines: vec![
+            "line 3, column username: không có tài khoản `khong.co` / no account `khong.co`".into(),
+            "line 5, column username: `lan.nguyen` đã có ở dòng 2 / `lan.nguyen` is already on line 2".into(),
+        ],
+    });
+    assert!(app.work.is_empty());
+    insta::assert_snapshot!(render(&mut app).backend());
+}
+
+#[test]
+fn help_lists_the_keys_of_the_screen() {
+    let mut app = on_enrollments();
+    press(&mut app, &[KeyCode::Char('?')]);
+    insta::assert_snapshot!(render(&mut app).backend());
+    // Any key closes it and does nothing else.
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(matches!(app.popup, Popup::None));
+    assert!(!app.quit);
+}
+
+#[test]
+fn tabs_numbers_and_quitting() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Tab]);
+    assert_eq!((app.tab, app.take_requests()), (1, vec![Request::Units]));
+    press(&mut app, &[KeyCode::BackTab, KeyCode::BackTab]);
+    assert_eq!(app.tab, 4);
+    app.take_requests();
+    press(&mut app, &[KeyCode::Char('1')]);
+    assert_eq!((app.tab, app.take_requests()), (0, vec![Request::Overview, Request::OverviewByUnit]));
+    // Ctrl-C quits from anywhere, even a form.
+    press(&mut app, &[KeyCode::Char('5')]);
+    app.apply(Response::Courses(catalog()));
+    press(&mut app, &[KeyCode::Char('a')]);
+    assert!(matches!(app.popup, Popup::Form(_)));
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(!app.quit, "q is typed into the form");
+    app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.quit);
+    let mut app = self::app();
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(app.quit);
+}
+
+#[test]
+fn larger_terminals_are_used() {
+    let mut app = on_enrollments();
+    let terminal = render_at(&mut app, 120, 30);
+    let text = terminal.backend().to_string();
+    assert!(
+        text.contains("sqlite://data/daotao.sqlite"),
+        "the database is named when there is room:\n{text}"
+    );
+    assert!(text.contains("An toàn thông tin cơ bản cho cán bộ, công chức"));
+    // And tiny ones do not panic.
+    render_at(&mut app, 20, 5);
+}
+
+#[test]
+fn edit_form_starts_from_the_account_and_keeps_the_username() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Down, KeyCode::Char('e')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["Phạm Thu Hà", "SO-KHCN", "Chuyên viên", "giảng viên", ""]);
+    press(&mut app, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Char('!'), KeyCode::Enter]);
+    app.take_requests();
+    assert!(matches!(app.popup, Popup::None));
+    let mut app = self::app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    app.take_requests();
+    press(&mut app, &[KeyCode::Down, KeyCode::Char('e'), KeyCode::Tab]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, "SO-NV");
+    press(&mut app, &[KeyCode::Enter]);
+    let requests = app.take_requests();
+    let [Request::EditUser { username, details }] = requests.as_slice() else { panic!("{requests:?}") };
+    assert_eq!(
+        (username.as_str(), details.unit_code.as_str(), details.role),
+        ("giangvien", "SO-NV", Role::Trainer)
+    );
+}
+
+#[test]
+fn unit_actions_prefill_what_they_can() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('2')]);
+    let unit =
+        |id, code: &str, parent| unit::Model { id, code: code.into(), name: code.into(), parent_id: parent };
+    let units = vec![unit(1, "TINH", None), unit(2, "SO-NV", Some(1))];
+    app.apply(Response::Units(daotao_core::unit_tree::arrange(units, &Default::default())));
+    app.take_requests();
+    press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('a')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["", "", "SO-NV"], "a new unit goes below the selected one");
+    type_text(&mut app, "SO-NV.VP");
+    press(&mut app, &[KeyCode::Tab]);
+    type_text(&mut app, "Văn phòng Sở");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::AddUnit(daotao_core::units::NewUnit {
+            code: "SO-NV.VP".into(),
+            name: "Văn phòng Sở".into(),
+            parent_code: Some("SO-NV".into())
+        })]
+    );
+    let done = |app: &mut App| {
+        app.apply(Response::Done("Xong".into()));
+        assert_eq!(app.take_requests(), [Request::Units]);
+    };
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('m')]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::MoveUnit { code: "SO-NV".into(), parent: None }]);
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('r')]);
+    type_text(&mut app, " tỉnh");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        app.take_requests(),
+        [Request::RenameUnit { code: "SO-NV".into(), name: "SO-NV tỉnh".into() }]
+    );
+    done(&mut app);
+    press(&mut app, &[KeyCode::Char('i')]);
+    type_text(&mut app, "don-vi.csv");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.take_requests(), [Request::ImportUnits("don-vi.csv".into())]);
+    // The import shows as work under way, with a spinner, until its reply.
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Đang nhập đơn vị từ don-vi.csv…"), "{text}");
+}
