@@ -25,9 +25,12 @@ impl Tmux {
         let socket_dir = tempfile::tempdir().unwrap();
         let socket = socket_dir.path().join("tmux.sock");
         let tmux = Tmux { socket, session: "admin", _dir: socket_dir };
+        // The shell around the program writes its exit status to a file: tmux 3.3 sometimes leaves the exited
+        // program unreaped, with an empty `pane_dead_status`.
         let command = format!(
-            "env -u DAOTAO_CONFIG DAOTAO_DATABASE_URL='{url}' TERM=xterm-256color '{}'",
-            binary("daotao-admin").display()
+            "env -u DAOTAO_CONFIG DAOTAO_DATABASE_URL='{url}' TERM=xterm-256color '{}'; echo $? > '{}'",
+            binary("daotao-admin").display(),
+            tmux.socket.with_file_name("exit-status").display()
         );
         let (w, h) = (width.to_string(), height.to_string());
         let started = tmux.run(&[
@@ -84,22 +87,19 @@ impl Tmux {
     }
 
     /// Waits until the program in the pane has ended; returns its exit status.
-    /// Normally within milliseconds; once, on a machine with a load average above 20, it
-    /// took longer than `PATIENCE` (closing the SQLite file flushes its log to disk, the
-    /// likely reason), hence the longer bound here.
     #[track_caller]
     fn wait_for_exit(&self) -> String {
         let started = Instant::now();
+        let file = self.socket.with_file_name("exit-status");
         loop {
-            let out =
-                self.run(&["display-message", "-p", "-t", self.session, "#{pane_dead} #{pane_dead_status}"]);
-            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if let Some(status) = text.strip_prefix("1 ") {
-                return status.to_string();
+            if let Ok(status) = std::fs::read_to_string(&file)
+                && status.ends_with('\n')
+            {
+                return status.trim().to_string();
             }
             assert!(
                 started.elapsed() < 4 * PATIENCE,
-                "the admin tool did not quit ({text:?}); the pane shows:\n{}",
+                "the admin tool did not quit; the pane shows:\n{}",
                 self.pane()
             );
             std::thread::sleep(std::time::Duration::from_millis(50));
