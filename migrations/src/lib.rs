@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod create_index;
 mod m20261126_000001_catalog;
 mod m20261126_000002_accounts;
 mod m20261126_000003_quiz_attempts;

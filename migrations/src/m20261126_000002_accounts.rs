@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::create_index::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -180,18 +182,4 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn index(manager: &SchemaManager<'_>, table: &str, cols: &[&str], unique: bool) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index
-        .name(format!("{}_{}_{}", if unique { "ux" } else { "ix" }, table, cols.join("_")))
-        .table(String::from(table));
-    for col in cols {
-        index.col(String::from(*col));
-    }
-    if unique {
-        index.unique();
-    }
-    manager.create_index(index.to_owned()).await
 }

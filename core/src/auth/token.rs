@@ -18,20 +18,20 @@ pub fn hash_token(token: &str) -> String {
 /// A one-time password a person can read out and type: 12 letters and digits
 /// without look-alikes (no 0/o, 1/l/i), in groups of four.
 pub fn one_time_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    readable_code(b"abcdefghjkmnpqrstuvwxyz23456789", 12)
 }
 
 /// A certificate's verification code: 16 characters without look-alikes in groups of four (about 79 random
 /// bits: not guessable, short enough to type from paper), e.g. `K7QF-2MXR-9TBH-4WNC`.
 pub fn verification_code() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 16];
+    readable_code(b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789", 16)
+}
+
+/// `len` random characters of `alphabet` in groups of four joined by `-`.
+fn readable_code(alphabet: &[u8], len: usize) -> String {
+    let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
-    let chars: Vec<char> = bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    let chars: Vec<char> = bytes.iter().map(|b| alphabet[usize::from(*b) % alphabet.len()] as char).collect();
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 

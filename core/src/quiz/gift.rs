@@ -7,8 +7,6 @@
 //! the block, as in Moodle: `{T}`/`{F}` true/false, `{#3:0.5}` numerical, `{=a ~b}` choice, `{=a =b}` short
 //! answer, `{=a -> b =c -> d}` matching. Essay and description questions cannot be graded and are errors.
 
-use sha2::{Digest, Sha256};
-
 use super::grade::{normalise_text, parse_number};
 use super::{
     Choice, Kind, MAX_SOURCE_BYTES, NumericAnswer, Pair, ParseError, Question, TextAnswer, validate_bank,
@@ -212,29 +210,12 @@ fn feedback(toks: Option<&[Tok]>, default: Format) -> Option<String> {
     Some(render(format, source)).filter(|html| !html.is_empty())
 }
 
-/// `a`, `b`, ..., `z`, `aa`, `ab`, ...: the id of the `n`th (0-based) option or pair.
-fn letter_id(mut n: usize) -> String {
-    let mut letters = Vec::new();
-    loop {
-        letters.push(b'a' + (n % 26) as u8);
-        if n < 26 {
-            break;
-        }
-        n = n / 26 - 1;
-    }
-    letters.iter().rev().map(|&b| char::from(b)).collect()
-}
-
 /// A question's id from its title and text, so it survives reordering and re-wrapping.
 fn question_id(title: Option<&str>, stem: &str) -> String {
-    let collapse = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut hasher = Sha256::new();
-    if let Some(title) = title {
-        hasher.update(collapse(title).as_bytes());
-        hasher.update([0]);
+    match title {
+        Some(title) => super::question_id(&format!("{title}\u{0}{stem}")),
+        None => super::question_id(stem),
     }
-    hasher.update(collapse(stem).as_bytes());
-    hasher.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Parses one question's lines; every error found in it, or the question.
@@ -488,7 +469,7 @@ fn choice(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option
             right.push(options.len());
         }
         options.push(Choice {
-            id: letter_id(i),
+            id: super::letter_id(i),
             html: render(option_format, source),
             weight,
             feedback_html: feedback(a.feedback, format),
@@ -655,7 +636,7 @@ fn matching(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Opti
         if right.is_empty() {
             errors.push(ParseError::new(line, "a matching pair has nothing right of `->`"));
         }
-        pairs.push(Pair { id: letter_id(i), left_html: render(left_format, left), right });
+        pairs.push(Pair { id: super::letter_id(i), left_html: render(left_format, left), right });
     }
     Some(Kind::Matching { pairs })
 }
@@ -780,9 +761,9 @@ mod tests {
         let k = kind(&format!("Nhiều phương án?{{{block}}}"));
         let ids: Vec<&str> = options(&k).iter().map(|o| o.id.as_str()).collect();
         assert_eq!(ids[25..], ["z", "aa", "ab", "ac", "ad"]);
-        assert_eq!(letter_id(0), "a");
-        assert_eq!(letter_id(701), "zz");
-        assert_eq!(letter_id(702), "aaa");
+        assert_eq!(crate::quiz::letter_id(0), "a");
+        assert_eq!(crate::quiz::letter_id(701), "zz");
+        assert_eq!(crate::quiz::letter_id(702), "aaa");
     }
 
     #[test]

@@ -251,7 +251,7 @@ fn choice_kind(options: &[(usize, bool, String)], partial_credit: bool) -> Kind 
             .iter()
             .enumerate()
             .map(|(i, (_, right, text))| Choice {
-                id: option_id(i),
+                id: super::letter_id(i),
                 html: render_fragment(text),
                 weight: if *right { right_weight } else { wrong_weight },
                 feedback_html: None,
@@ -267,16 +267,6 @@ fn choice_kind(options: &[(usize, bool, String)], partial_credit: bool) -> Kind 
         } else {
             Kind::Multiple { options: choices(share, 0.0), all_or_nothing: true }
         }
-    }
-}
-
-/// `a`, `b`, ..., `z`, `aa`, `ab`, ...: an option's id in a bank, by its position in the file.
-pub fn option_id(index: usize) -> String {
-    let letter = |n: usize| char::from(b'a' + (n % 26) as u8);
-    if index < 26 {
-        letter(index).to_string()
-    } else {
-        format!("{}{}", letter(index / 26 - 1), letter(index))
     }
 }
 
@@ -420,10 +410,11 @@ mod tests {
 
     #[test]
     fn option_ids_are_letters() {
-        assert_eq!(option_id(0), "a");
-        assert_eq!(option_id(25), "z");
-        assert_eq!(option_id(26), "aa");
-        assert_eq!(option_id(27), "ab");
+        assert_eq!(crate::quiz::letter_id(0), "a");
+        assert_eq!(crate::quiz::letter_id(25), "z");
+        assert_eq!(crate::quiz::letter_id(26), "aa");
+        assert_eq!(crate::quiz::letter_id(27), "ab");
+        assert_eq!(crate::quiz::letter_id(26 * 27), "aaa");
     }
 
     mod never_panics {

@@ -184,9 +184,24 @@ fn key_problem(kind: &Kind) -> Option<String> {
     }
 }
 
-/// A bank question id derived from the question's text (NFC), so reordering a file keeps every id.
+/// A bank question id derived from the question's text (NFC, whitespace runs collapsed), so reordering or
+/// re-wrapping a file keeps every id: 12 hex digits.
 pub fn question_id(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(crate::text::nfc(text.trim()).as_bytes());
+    let collapsed = crate::text::nfc(text).split_whitespace().collect::<Vec<_>>().join(" ");
+    let digest = Sha256::digest(collapsed.as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `a`, `b`, ..., `z`, `aa`, `ab`, ...: the id of the `n`th (0-based) option or pair in a bank, by file order.
+pub fn letter_id(mut n: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'a' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    letters.iter().rev().map(|&b| char::from(b)).collect()
 }

@@ -86,15 +86,7 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
     course_ids.sort();
     course_ids.dedup();
     for u in &data.users {
-        let mut chain = Vec::new();
-        let mut at = u.unit_id;
-        while let Some(id) = at {
-            if !tallies.contains_key(&id) || chain.contains(&id) {
-                break;
-            }
-            chain.push(id);
-            at = unit_of.get(&id).and_then(|unit| unit.parent_id);
-        }
+        let chain = data.chain(u.unit_id);
         let mine = by_user.get(&u.id).map(Vec::as_slice).unwrap_or_default();
         let position = fold_diacritics(&u.position).to_lowercase();
         for id in chain {

@@ -18,6 +18,8 @@ use crate::entities::{
 pub struct Data {
     /// Units of the subtree, parents before children, with their depth under the root.
     pub units: Vec<(unit::Model, usize)>,
+    /// unit id -> parent id, for the units of the subtree.
+    pub parents: HashMap<i64, Option<i64>>,
     pub users: Vec<user::Model>,
     /// (user, code) -> (highest level, date of that award).
     pub levels: HashMap<(i64, String), (i32, NaiveDate)>,
@@ -33,6 +35,22 @@ pub struct Data {
 }
 
 impl Data {
+    /// `unit_id` and its ancestors within the report's subtree, nearest first: the units a person there
+    /// counts in when figures are rolled up. Stops at the subtree's root (and at a cycle in bad data).
+    pub fn chain(&self, unit_id: Option<i64>) -> Vec<i64> {
+        let mut chain = Vec::new();
+        let mut at = unit_id;
+        while let Some(id) = at {
+            let Some(parent) = self.parents.get(&id) else { break };
+            if chain.contains(&id) {
+                break;
+            }
+            chain.push(id);
+            at = *parent;
+        }
+        chain
+    }
+
     /// The unit ids of `unit_id`'s subtree (itself included).
     pub fn subtree(&self, unit_id: i64) -> HashSet<i64> {
         let mut ids = HashSet::from([unit_id]);
@@ -135,7 +153,8 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         .into_iter()
         .filter_map(|(u, c, best)| best.map(|b| ((u, c), b)))
         .collect();
-    Ok(Data { units, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
+    let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
+    Ok(Data { units, parents, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
 }
 
 /// The units under `root` (all roots when `None`), each parent before its children, with depths.

@@ -71,19 +71,11 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
     // Per unit and course, rolled up.
     let mut tally: HashMap<(i64, String), (i64, i64, i64)> = HashMap::new();
     for e in &enrollments {
-        let mut at = user_of[&e.user_id].unit_id;
-        let mut guard = 0;
-        while let Some(id) = at {
-            let Some(unit) = unit_of.get(&id) else { break };
+        for id in data.chain(user_of[&e.user_id].unit_id) {
             let t = tally.entry((id, e.course_id.clone())).or_default();
             t.0 += 1;
             t.1 += i64::from(e.completed_at.is_some());
             t.2 += i64::from(overdue(e));
-            at = unit.parent_id;
-            guard += 1;
-            if guard > 1000 {
-                break;
-            }
         }
     }
     let mut courses: Vec<String> = enrollments.iter().map(|e| e.course_id.clone()).collect();
