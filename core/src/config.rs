@@ -35,6 +35,9 @@ pub struct Config {
     /// Successes never count: a whole office behind one address can log in at 9:00.
     pub ip_failure_limit: u32,
     pub ip_failure_window_seconds: u64,
+    /// The address people reach the site at (`https://daotao.tinh.gov.vn`), printed on certificates
+    /// for checking them. Empty: taken from each request's `Host` (behind a proxy, set it).
+    pub public_url: String,
     /// What the province's plan asks for, shown against the actual shares in the competency report
     /// (`[[targets]]` in the config file).
     #[serde(default)]
@@ -73,6 +76,7 @@ impl Default for Config {
             lockout_minutes: 15,
             ip_failure_limit: 50,
             ip_failure_window_seconds: 300,
+            public_url: String::new(),
             targets: Vec::new(),
         }
     }
@@ -92,6 +96,7 @@ const ENV_KEYS: &[&str] = &[
     "lockout_minutes",
     "ip_failure_limit",
     "ip_failure_window_seconds",
+    "public_url",
 ];
 
 /// Why the configuration could not be read.

@@ -29,6 +29,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// Rebuilt in the background whenever the library changes.
     pub search: Search,
+    /// `public_url` from configuration, without a trailing `/`; `None` when not set.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
                 Duration::from_secs(config.ip_failure_window_seconds),
             ),
             search,
+            public_url: Some(config.public_url.trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
         }
     }
 

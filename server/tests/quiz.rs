@@ -303,6 +303,9 @@ async fn only_enrolled_learners_start_and_only_the_owner_sees_an_attempt() {
     resp.assert_status(StatusCode::NOT_FOUND);
     let resp = env.cli.get(format!("/api/v1/attempts/{id}")).send().await;
     resp.assert_status(StatusCode::UNAUTHORIZED);
+    let resp = env.page("/attempts/abc", &lan).await;
+    resp.assert_status(StatusCode::NOT_FOUND);
+    assert!(body(resp).await.contains("<html"), "a malformed address gets the site's 404 page");
 }
 
 #[tokio::test]
@@ -335,12 +338,20 @@ async fn submitting_twice_grades_once_and_answers_freeze() {
 async fn the_attempt_limit_is_enforced_and_the_best_attempt_counts() {
     let env = env().await;
     let lan = env.learner("lan", true).await;
-    for right in [true, false] {
+    let mut ids = Vec::new();
+    for right in [false, true] {
         let (status, attempt) = env.start(&lan, "cuoi-khoa").await;
         assert_eq!(status, StatusCode::CREATED);
         let id = attempt["id"].as_i64().unwrap();
         env.api("POST", &format!("/attempts/{id}/submit"), &lan, Some(answers(&attempt, right))).await;
+        ids.push(id);
+        // A failed attempt's result offers another try while attempts are left; a pass does not.
+        let result = body(env.page(&format!("/attempts/{id}"), &lan).await).await;
+        assert_eq!(result.contains("Làm lại bài kiểm tra"), !right, "{result}");
+        assert_eq!(result.contains("Còn lại: 1"), !right, "{result}");
     }
+    let failed = body(env.page(&format!("/attempts/{}", ids[0]), &lan).await).await;
+    assert!(!failed.contains("Làm lại bài kiểm tra"), "no attempts left: {failed}");
     let (status, err) = env.start(&lan, "cuoi-khoa").await;
     assert_eq!(status, StatusCode::CONFLICT, "{err}");
     assert!(err["error"].as_str().unwrap().contains("allows 2"));

@@ -107,7 +107,10 @@ async fn every_page_has_a_labelled_search_box_that_works_without_javascript() {
     for path in ["/", "/courses/an-toan", "/courses/an-toan/mat-khau", "/search", "/khong-co"] {
         let body = text(app.cli.get(path).send().await).await;
         assert!(
-            body.contains("<form class=\"site-search\" method=\"get\" action=\"/search\" role=\"search\">"),
+            body.contains(
+                "<form class=\"site-search\" method=\"get\" action=\"/search\" role=\"search\" \
+                 aria-label=\"Tìm kiếm trong các bài học\">"
+            ),
             "{path}"
         );
         assert!(body.contains("<label for=\"site-q\""), "{path}");

@@ -286,6 +286,16 @@ impl<'a> Walker<'a> {
                 self.out.push(event);
             }
             Event::FootnoteReference(label) => self.footnote_reference(&label),
+            // A checklist item shows a box, not a form control: a control with no label is what
+            // screen readers and axe-core flag. Only a ticked box is read out (as a check mark).
+            Event::TaskListMarker(checked) => {
+                let html = if checked {
+                    "<span class=\"task\" aria-hidden=\"true\">☑</span><span class=\"visually-hidden\">✓</span> "
+                } else {
+                    "<span class=\"task\" aria-hidden=\"true\">☐</span> "
+                };
+                self.out.push(Event::InlineHtml(html.into()));
+            }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 self.block_break();
                 let footnote = self.footnote(&label);
@@ -512,6 +522,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("div", ["id", "class"])
         .add_tag_attributes("sup", ["id", "class"])
         .add_tag_attributes("a", ["class"])
+        .add_tag_attributes("span", ["class", "aria-hidden"])
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("th", ["class"])
         .add_tag_attributes("td", ["class"])
@@ -531,6 +542,8 @@ fn filter_attribute<'v>(element: &str, attribute: &str, value: &'v str) -> Optio
         ("sup", "class") => matches!(value, "footnote-reference" | "footnote-definition-label"),
         ("div", "class") => value == "footnote-definition",
         ("a", "class") => value == "footnote-backref",
+        ("span", "class") => matches!(value, "task" | "visually-hidden"),
+        ("span", "aria-hidden") => value == "true",
         ("th" | "td", "class") => matches!(value, "align-left" | "align-center" | "align-right"),
         (_, "class") => false,
         ("input", "type") => value == "checkbox",
@@ -713,14 +726,20 @@ mod tests {
     }
 
     #[test]
-    fn task_list_renders_disabled_checkboxes() {
+    fn task_lists_render_boxes_not_form_controls() {
         let r = render("- [x] Bật xác thực hai lớp\n- [ ] Đổi mật khẩu\n");
         assert_eq!(
             r.html,
             "<ul>\n\
-             <li><input disabled=\"\" type=\"checkbox\" checked=\"\">\nBật xác thực hai lớp</li>\n\
-             <li><input disabled=\"\" type=\"checkbox\">\nĐổi mật khẩu</li>\n\
+             <li><span class=\"task\" aria-hidden=\"true\">☑</span><span class=\"visually-hidden\">✓</span> \
+             Bật xác thực hai lớp</li>\n\
+             <li><span class=\"task\" aria-hidden=\"true\">☐</span> Đổi mật khẩu</li>\n\
              </ul>\n"
+        );
+        assert_eq!(r.text, "Bật xác thực hai lớp\nĐổi mật khẩu");
+        assert_eq!(
+            render(r#"<span class="x" aria-hidden="false" onclick="y">z</span>"#).html,
+            "<p><span>z</span></p>\n"
         );
         // Raw HTML inputs are also forced to read-only checkboxes.
         assert_eq!(

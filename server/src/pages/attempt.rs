@@ -84,6 +84,8 @@ struct ResultPage {
     passed: bool,
     closed_by_server: bool,
     completed: bool,
+    /// After a fail with attempts left: how many (`None`: no limit), for a "try again" button.
+    retake: Option<Option<u32>>,
     questions: Vec<ReviewedQuestion>,
 }
 
@@ -93,16 +95,23 @@ pub struct Flags {
     saved: Option<String>,
 }
 
+/// An attempt's number from the address: anything else is a page that does not exist (the site's
+/// own 404 page, not a bare "bad request").
+fn attempt_id(text: &str) -> poem::Result<i64> {
+    text.parse().map_err(|_| NotFoundError.into())
+}
+
 /// `GET /attempts/{id}`.
 #[handler]
 pub async fn show_attempt(
     req: &Request,
     state: Data<&Arc<AppState>>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Query(flags): Query<Flags>,
     lang: Lang,
 ) -> poem::Result<Response> {
+    let id = attempt_id(&id)?;
     let Some(user) = viewer.user() else {
         return Ok(auth::login_redirect(req.uri().path()));
     };
@@ -136,6 +145,22 @@ async fn show(
             .await
             .map_err(internal)?
             .is_some_and(|e| e.completed_at.is_some());
+        let passed = attempt.row.passed == Some(true);
+        let retake = match course.and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug)) {
+            Some(quiz) if !passed => {
+                let taken =
+                    attempts::list_own(&state.db, attempt.row.user_id, &attempt.row.course_id, &quiz.id)
+                        .await
+                        .map_err(internal)?
+                        .len() as u32;
+                match quiz.settings.attempts {
+                    0 => Some(None),
+                    allowed if taken < allowed => Some(Some(allowed - taken)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         let page = ResultPage {
             chrome,
             course_id: attempt.row.course_id.clone(),
@@ -147,9 +172,10 @@ async fn show(
             score: format_number(score.score),
             max_score: format_number(score.max_score),
             pass_percent: attempt.row.pass_percent,
-            passed: attempt.row.passed == Some(true),
+            passed,
             closed_by_server: attempt.row.closed_by_server,
             completed,
+            retake,
             questions: attempt
                 .questions
                 .iter()
@@ -260,10 +286,11 @@ pub async fn post(
     req: &Request,
     state: Data<&Arc<AppState>>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     lang: Lang,
     body: Body,
 ) -> poem::Result<Response> {
+    let id = attempt_id(&id)?;
     let here = format!("/attempts/{id}");
     let Some(user) = viewer.user() else {
         return Ok(auth::login_redirect(&here));

@@ -51,9 +51,7 @@ pub async fn show(
     };
     let cert = certificate_by_code(&state.db, &code).await.map_err(internal)?;
     let cert = cert.filter(|c| c.user_id == user.id).ok_or(NotFoundError)?;
-    let host =
-        req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let verify_url = format!("{host}/verify/{}", cert.code);
+    let verify_url = format!("{}/verify/{}", site_url(&state, req), cert.code);
     Ok(private_html(&CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url }, StatusCode::OK))
 }
 
@@ -95,4 +93,16 @@ async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> po
     let status =
         if found.is_none() && !code.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     Ok(html(&VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found }, status))
+}
+
+/// Where the site is reached: the configured `public_url`, else the scheme the cookies say and the
+/// request's `Host`, so the printed address can be typed into a browser as it is.
+fn site_url(state: &AppState, req: &Request) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let host =
+        req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if state.auth.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }

@@ -58,6 +58,8 @@ struct CoursePage {
     track: Option<Track>,
     /// A trainer or admin: link to the learners' page (which checks the assignment).
     staff: bool,
+    /// The quiz that completes the course, if it has one: pointed to once every lesson is read.
+    completion_quiz: Option<String>,
 }
 
 #[handler]
@@ -80,7 +82,8 @@ pub async fn course(
     };
     let personal = track.is_some();
     let staff = viewer.user().is_some_and(|u| u.role != daotao_core::entities::user::Role::Learner);
-    let page = CoursePage { chrome: Chrome::new(lang, req), course, audience, track, staff };
+    let completion_quiz = course.meta.completion.quiz.as_ref().map(|q| q.get_ref().clone());
+    let page = CoursePage { chrome: Chrome::new(lang, req), course, audience, track, staff, completion_quiz };
     Ok(if personal { private_html(&page, StatusCode::OK) } else { html(&page, StatusCode::OK) })
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::{Course, Lesson};
+use daotao_core::course::{Course, Lesson, TocEntry};
 use daotao_core::progress::{ProgressError, mark_read as record_read};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
@@ -31,6 +31,8 @@ struct LessonPage<'a> {
     previous: Option<&'a Lesson>,
     next: Option<&'a Lesson>,
     show_toc: bool,
+    /// The table of contents as a person reads it: sections (h2), each with its sub-sections (h3).
+    toc: Vec<(&'a TocEntry, Vec<&'a TocEntry>)>,
     /// `None` for anonymous visitors.
     track: Option<Track>,
 }
@@ -62,6 +64,7 @@ pub async fn lesson(
         previous: index.checked_sub(1).and_then(|i| course.lessons.get(i)),
         next: course.lessons.get(index + 1),
         show_toc: lesson.toc.len() >= TOC_MIN_ENTRIES,
+        toc: nest_toc(&lesson.toc),
         track,
     };
     Ok(if personal { private_html(&page, StatusCode::OK) } else { html(&page, StatusCode::OK) })
@@ -98,4 +101,36 @@ pub async fn mark_read(
         None => format!("/courses/{course_id}"),
     };
     Ok(auth::redirect(&to))
+}
+
+/// Groups each sub-section under the section before it, so the numbered list counts sections only
+/// (a sub-section before any section stands on its own).
+fn nest_toc(entries: &[TocEntry]) -> Vec<(&TocEntry, Vec<&TocEntry>)> {
+    let mut nested: Vec<(&TocEntry, Vec<&TocEntry>)> = Vec::new();
+    for entry in entries {
+        match nested.last_mut() {
+            Some((section, subs)) if entry.level > section.level => subs.push(entry),
+            _ => nested.push((entry, Vec::new())),
+        }
+    }
+    nested
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(level: u8, id: &str) -> TocEntry {
+        TocEntry { level, id: id.into(), text: id.into() }
+    }
+
+    #[test]
+    fn sub_sections_nest_under_their_section() {
+        let toc = [entry(3, "a"), entry(2, "b"), entry(3, "c"), entry(3, "d"), entry(2, "e")];
+        let ids: Vec<(&str, Vec<&str>)> = nest_toc(&toc)
+            .into_iter()
+            .map(|(s, subs)| (s.id.as_str(), subs.iter().map(|e| e.id.as_str()).collect()))
+            .collect();
+        assert_eq!(ids, [("a", vec![]), ("b", vec!["c", "d"]), ("e", vec![])]);
+    }
 }

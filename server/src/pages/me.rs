@@ -1,9 +1,11 @@
 //! `/me`: "Khoá học của tôi", the learner's courses with progress, due dates
 //! and overdue marks, and where to continue.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
+use daotao_core::awards::transcript;
 use daotao_core::progress::{MyCourse, my_courses};
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -20,6 +22,8 @@ use crate::state::AppState;
 struct MePage {
     chrome: Chrome,
     courses: Vec<MyCourse>,
+    /// Certificate codes by course, for the completed courses' cards.
+    certificates: HashMap<String, String>,
 }
 
 #[handler]
@@ -34,5 +38,11 @@ pub async fn me(
     };
     let today = chrono::Utc::now().date_naive();
     let courses = my_courses(&state.db, user.id, today).await.map_err(internal)?;
-    Ok(private_html(&MePage { chrome: Chrome::new(lang, req), courses }, StatusCode::OK))
+    let certificates = transcript(&state.db, user.id)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter_map(|done| Some((done.course_id, done.certificate?.code)))
+        .collect();
+    Ok(private_html(&MePage { chrome: Chrome::new(lang, req), courses, certificates }, StatusCode::OK))
 }
