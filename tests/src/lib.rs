@@ -217,3 +217,4 @@ pub async fn test_database_url(scratch: &Path) -> String {
         format!("sqlite://{}/t.sqlite", scratch.display())
     }
 }
+pub mod browser;
