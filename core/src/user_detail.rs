@@ -15,13 +15,20 @@ use crate::course::Competency;
 use crate::entities::{competency_award, course, quiz, quiz_attempt};
 
 /// A page of lines and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub lines: Vec<T>,
     pub total: u64,
     /// The page number (from 0) this is.
     pub page: u64,
     pub per_page: u64,
+}
+
+/// An empty first page (what a screen shows before the answer comes).
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Self { lines: Vec::new(), total: 0, page: 0, per_page: 1 }
+    }
 }
 
 impl<T> Page<T> {

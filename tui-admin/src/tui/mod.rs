@@ -30,7 +30,8 @@ const TICK: Duration = Duration::from_millis(120);
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let today = chrono::Local::now().date_naive();
-    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today);
+    let settings = crate::report::Settings::from_config(config);
+    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today, settings);
     let database = config.database_url.clone();
     let result = tokio::task::spawn_blocking(move || {
         // Raw mode and the alternate screen; a panic hook restores the terminal before the message prints.
