@@ -12,6 +12,8 @@ pub mod widgets;
 pub mod worker;
 
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use std::time::Duration;

@@ -322,8 +322,8 @@ pub enum Response {
 
 /// Tells the UI which stage a long job has reached.
 pub struct Progress {
-    job: String,
-    send: mpsc::Sender<Response>,
+    pub(super) job: String,
+    pub(super) send: mpsc::Sender<Response>,
 }
 
 impl Progress {
