@@ -312,7 +312,7 @@ impl App {
             }
             Response::ReportPreview { unit, kind, table } => {
                 self.end_work(&super::worker::preview_job(unit.as_deref(), kind));
-                self.status = match &table {
+                let status = match &table {
                     Ok(t) => format!(
                         "Báo cáo {} ({}): {} dòng",
                         kind.title().to_lowercase(),
@@ -321,7 +321,10 @@ impl App {
                     ),
                     Err(e) => format!("Lỗi: không tính được báo cáo: {e}"),
                 };
-                self.reports.show_preview(unit, kind, table);
+                // An answer to an earlier choice says nothing: the screen waits for the current one.
+                if self.reports.show_preview(unit, kind, table) {
+                    self.status = status;
+                }
             }
             Response::Exported { path, result } => {
                 self.end_work(&super::worker::export_job(&path));

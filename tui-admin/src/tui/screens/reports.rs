@@ -70,7 +70,7 @@ pub struct ReportsScreen {
 
 const KEYS: &[KeyHelp] = &[
     ("↑↓ j k PgUp PgDn", "chọn đơn vị (bên trái) / cuộn dòng (bảng)"),
-    ("Home End", "dòng đầu / dòng cuối của bảng"),
+    ("Home End g G", "dòng đầu / dòng cuối của bảng"),
     ("← → h l", "cuộn cột của bảng; ← ở cột đầu: về danh sách đơn vị"),
     ("Enter", "tính và xem trước báo cáo của đơn vị đang chọn"),
     ("Esc", "về danh sách đơn vị"),
@@ -110,15 +110,15 @@ impl ReportsScreen {
         Action::Send(Request::ReportPreview { unit, kind: self.kind })
     }
 
-    /// Applies a computed report if it is the one asked for last (an older answer is dropped).
+    /// Applies a computed report if it is the one asked for last (an older answer is dropped: false).
     pub fn show_preview(
         &mut self,
         unit: Option<String>,
         kind: ReportKind,
         table: Result<Arc<Table>, String>,
-    ) {
+    ) -> bool {
         if self.pending.as_ref() != Some(&(unit.clone(), kind)) {
-            return;
+            return false;
         }
         self.pending = None;
         match table {
@@ -129,6 +129,7 @@ impl ReportsScreen {
             }
             Err(message) => self.error = Some(message),
         }
+        true
     }
 
     /// The file name offered for an export: the report, the unit and the day, in the current folder.
