@@ -947,6 +947,23 @@ fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
 }
 
 #[test]
+fn reports_use_a_wide_terminal_for_units_and_columns() {
+    let mut app = on_reports();
+    press(&mut app, &[KeyCode::Enter]);
+    app.apply(Response::ReportPreview {
+        unit: None,
+        kind: ReportKind::CompetencyByUnit,
+        table: Ok(std::sync::Arc::new(summary_table())),
+    });
+    // At 80 columns the table takes the width; at 140 the unit list stays beside it and more columns fit.
+    let narrow = render(&mut app).backend().to_string();
+    assert!(!narrow.contains("Tỉnh Mẫu") && !narrow.contains("Tỉ lệ có CQS.1"), "{narrow}");
+    let wide = render_at(&mut app, 140, 40).backend().to_string();
+    assert!(wide.contains("Tỉnh Mẫu") && wide.contains("Tỉ lệ có CQS.1"), "{wide}");
+    assert!(wide.contains("Dòng 1–34/42"), "more rows on a taller terminal:\n{wide}");
+}
+
+#[test]
 fn reports_help_lists_every_key() {
     let mut app = on_reports();
     press(&mut app, &[KeyCode::Char('?')]);
