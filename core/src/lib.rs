@@ -27,4 +27,5 @@ pub mod roster;
 pub mod text;
 pub mod unit_tree;
 pub mod units;
+pub mod user_detail;
 pub mod user_search;

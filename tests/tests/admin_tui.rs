@@ -1,6 +1,6 @@
 //! End-to-end: the real `daotao-admin` terminal UI in tmux, driven by keys
 //! like an admin over SSH, on a fresh SQLite database seeded with the plain
-//! subcommands; the database is checked afterwards.
+//! subcommands; the database (and an exported report) is checked afterwards.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -173,6 +173,26 @@ fn an_admin_enrols_a_person_through_the_terminal_ui() {
     tmux.type_text("lan.nguyen");
     tmux.keys(&["Enter"]);
     tmux.wait_for(&["lan.nguyen đã ghi danh vào an-toan-thong-tin-cntt từ trước, không thay đổi gì"]);
+    // Báo cáo: every unit's competency summary, previewed, then exported as CSV under the name offered.
+    tmux.keys(&["6"]);
+    tmux.wait_for(&["Tất cả đơn vị", "Sở Nội vụ"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Năng lực theo đơn vị · Tất cả đơn vị", "Tỉnh Mẫu", "Dòng 1–8/8"]);
+    tmux.keys(&["c"]);
+    tmux.wait_for(&["Xuất CSV · Năng lực theo đơn vị · tất cả đơn vị"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&["Đã ghi "]);
+    let exported: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name().unwrap().to_string_lossy().starts_with("bao-cao-nang-luc-theo-don-vi-tat-ca-")
+        })
+        .collect();
+    assert_eq!(exported.len(), 1, "{exported:?}");
+    let csv = std::fs::read_to_string(&exported[0]).unwrap();
+    assert!(csv.starts_with("\u{feff}Mã đơn vị,Đơn vị,"), "{csv}");
+    assert_eq!(csv.lines().count(), 9, "a header and the 8 demo units:\n{csv}");
     tmux.keys(&["q"]);
     assert_eq!(tmux.wait_for_exit(), "0");
     assert_eq!(enrolled("lan.nguyen"), 1);
@@ -181,6 +201,7 @@ fn an_admin_enrols_a_person_through_the_terminal_ui() {
         scalar(&url, "SELECT COUNT(*) FROM audit_log WHERE action = 'enroll' AND target LIKE '%lan.nguyen'"),
         2
     );
+    assert_eq!(scalar(&url, "SELECT COUNT(*) FROM audit_log WHERE action = 'report.export'"), 1);
 }
 
 #[test]

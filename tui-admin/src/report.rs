@@ -18,27 +18,60 @@ pub struct ReportRequest {
     pub output: PathBuf,
 }
 
-pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
-    let db = crate::connect(config).await?;
-    let data = report::data::load(&db, req.unit.as_deref()).await?;
-    let today = chrono::Utc::now().date_naive();
-    let built: Report = if req.competency {
-        let framework =
-            daotao_core::course::loader::load_competencies(&config.courses_dir).map_err(|problems| {
-                anyhow::anyhow!(
-                    "khung năng lực / competency framework: {}",
-                    problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
-                )
-            })?;
-        report::competency::build(&data, &framework, &config.targets, today)
+/// What the reports need besides the database: where the competency framework is and the configured targets.
+/// The terminal UI's worker holds one, so its reports are the same as the subcommand's.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub courses_dir: PathBuf,
+    pub targets: Vec<daotao_core::config::Target>,
+}
+
+impl Settings {
+    /// The parts of the configuration that reports use.
+    pub fn from_config(config: &Config) -> Self {
+        Self { courses_dir: config.courses_dir.clone(), targets: config.targets.clone() }
+    }
+
+    /// The competency framework (codes, names, levels) from the course library.
+    pub fn framework(&self) -> anyhow::Result<Vec<daotao_core::course::Competency>> {
+        daotao_core::course::loader::load_competencies(&self.courses_dir).map_err(|problems| {
+            anyhow::anyhow!(
+                "khung năng lực / competency framework: {}",
+                problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+            )
+        })
+    }
+}
+
+/// Loads the data under `unit` and builds the competency report (`course` ignored) or the progress report
+/// (narrowed to `course`): the one path both `daotao-admin report` and the terminal UI's Báo cáo screen take.
+pub async fn build(
+    db: &daotao_core::db::Db,
+    settings: &Settings,
+    competency: bool,
+    course: Option<&str>,
+    unit: Option<&str>,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<Report> {
+    let data = report::data::load(db, unit).await?;
+    Ok(if competency {
+        report::competency::build(&data, &settings.framework()?, &settings.targets, today)
     } else {
-        if let Some(course) = &req.course
+        if let Some(course) = course
             && !data.courses.contains_key(course)
         {
             bail!("không có khoá học `{course}` / no course `{course}`");
         }
-        report::progress::build(&data, req.course.as_deref(), today)
-    };
+        report::progress::build(&data, course, today)
+    })
+}
+
+pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
+    let db = crate::connect(config).await?;
+    let today = chrono::Utc::now().date_naive();
+    let settings = Settings::from_config(config);
+    let built =
+        build(&db, &settings, req.competency, req.course.as_deref(), req.unit.as_deref(), today).await?;
     write(&built, &req).with_context(|| format!("ghi tệp / writing {}", req.output.display()))?;
     eprintln!(
         "Đã ghi / written: {} ({} người / learners rows, {} đơn vị / unit rows)",

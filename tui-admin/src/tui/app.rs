@@ -16,14 +16,23 @@ use ratatui::widgets::{Paragraph, Tabs};
 use super::screens::courses::CoursesScreen;
 use super::screens::enrollments::EnrollmentsScreen;
 use super::screens::overview::OverviewScreen;
+use super::screens::reports::ReportsScreen;
 use super::screens::units::UnitsScreen;
 use super::screens::users::UsersScreen;
 use super::screens::{Action, Context, Screen};
 use super::widgets::{Confirm, Form, FormOutcome, Message, dim};
 use super::worker::{Request, Response};
 
-/// The screens, in tab order. (Báo cáo, the reports screen, comes with issue #7.)
-pub const TITLES: [&str; 5] = ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh"];
+/// The screens, in tab order.
+pub const TITLES: [&str; 6] = ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh", "Báo cáo"];
+
+/// Work under way, for the status line: what, since when, and the stage it last reported.
+#[derive(Debug, Clone)]
+pub struct Work {
+    pub what: String,
+    pub since: Instant,
+    pub stage: Option<String>,
+}
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
 
@@ -44,10 +53,11 @@ pub struct App {
     pub users: UsersScreen,
     pub courses: CoursesScreen,
     pub enrollments: EnrollmentsScreen,
+    pub reports: ReportsScreen,
     pub popup: Popup,
     pub status: String,
-    /// Changes and imports under way: what, since when.
-    pub work: Vec<(String, Instant)>,
+    /// Changes, imports, reports under way, oldest first.
+    pub work: Vec<Work>,
     requests: Vec<Request>,
     pub quit: bool,
     pub today: NaiveDate,
@@ -67,6 +77,7 @@ impl App {
             users: UsersScreen::default(),
             courses: CoursesScreen::default(),
             enrollments: EnrollmentsScreen::default(),
+            reports: ReportsScreen::new(today),
             popup: Popup::None,
             status: "Sẵn sàng. ? để xem các phím.".to_string(),
             work: Vec::new(),
@@ -96,7 +107,8 @@ impl App {
             1 => &self.units,
             2 => &self.users,
             3 => &self.courses,
-            _ => &self.enrollments,
+            4 => &self.enrollments,
+            _ => &self.reports,
         }
     }
 
@@ -106,7 +118,8 @@ impl App {
             1 => &mut self.units,
             2 => &mut self.users,
             3 => &mut self.courses,
-            _ => &mut self.enrollments,
+            4 => &mut self.enrollments,
+            _ => &mut self.reports,
         }
     }
 
@@ -119,9 +132,26 @@ impl App {
 
     fn send(&mut self, request: Request) {
         if request.is_work() {
-            self.work.push((request.describe(), Instant::now()));
+            self.work.push(Work { what: request.describe(), since: Instant::now(), stage: None });
+        }
+        if let Request::ExportReport { path, .. } = &request {
+            self.reports.exporting.push(path.clone());
         }
         self.requests.push(request);
+    }
+
+    /// A form was filled in: an export over an existing file asks first; anything else goes.
+    fn submit(&mut self, request: Request) {
+        if let Request::ExportReport { path, .. } = &request
+            && path.exists()
+        {
+            self.popup = Popup::Confirm(Confirm {
+                question: format!("Tệp {} đã có. Ghi đè?", path.display()),
+                request,
+            });
+            return;
+        }
+        self.send(request);
     }
 
     /// Routes a key press: popup first, then the screen, then the global keys.
@@ -137,7 +167,7 @@ impl App {
                 match form.handle_key(key) {
                     FormOutcome::Pending => self.popup = Popup::Form(form),
                     FormOutcome::Cancelled => self.status = "Đã huỷ.".to_string(),
-                    FormOutcome::Submitted(request) => self.send(request),
+                    FormOutcome::Submitted(request) => self.submit(request),
                 }
                 return;
             }
@@ -180,7 +210,7 @@ impl App {
             KeyCode::Char('?') => self.popup = Popup::Help,
             KeyCode::Tab => self.go_to(self.tab + 1),
             KeyCode::BackTab => self.go_to(self.tab + TITLES.len() - 1),
-            KeyCode::Char(c @ '1'..='5') => self.go_to(c as usize - '1' as usize),
+            KeyCode::Char(c @ '1'..='6') => self.go_to(c as usize - '1' as usize),
             _ => {}
         }
     }
@@ -218,9 +248,24 @@ impl App {
         match response {
             Response::Overview(data) => self.overview.data = Some(*data),
             Response::OverviewByUnit(bars) => self.overview.by_unit = Some(bars),
-            Response::Units(units) => self.units.show(units),
+            Response::Units(units) => {
+                self.reports.show_units(units.clone());
+                self.units.show(units);
+            }
             Response::Users { filter, page } => self.users.show(&filter, page),
-            Response::UserDetail(detail) => self.users.detail = Some(*detail),
+            Response::UserDetail(detail) => self.users.show_detail(*detail),
+            Response::UserAttempts { user_id, page } => {
+                if let Some(d) = self.users.detail.as_mut().filter(|d| d.user.id == user_id) {
+                    d.attempts = page;
+                    self.users.detail_scroll = 0;
+                }
+            }
+            Response::UserCompetencies { user_id, page } => {
+                if let Some(d) = self.users.detail.as_mut().filter(|d| d.user.id == user_id) {
+                    d.competencies = page;
+                    self.users.detail_scroll = 0;
+                }
+            }
             Response::Courses(courses) => {
                 if let Some(request) = self.enrollments.show_courses(courses.clone()) {
                     self.requests.push(request);
@@ -260,6 +305,38 @@ impl App {
                 self.work.pop();
                 self.status = format!("Lỗi: {message}");
             }
+            Response::Progress { job, stage } => {
+                if let Some(work) = self.work.iter_mut().find(|w| w.what == job) {
+                    work.stage = Some(stage);
+                }
+            }
+            Response::ReportPreview { unit, kind, table } => {
+                self.end_work(&super::worker::preview_job(unit.as_deref(), kind));
+                let status = match &table {
+                    Ok(t) => format!(
+                        "Báo cáo {} ({}): {} dòng",
+                        kind.title().to_lowercase(),
+                        super::worker::unit_text(unit.as_deref()),
+                        super::count(t.rows.len() as u64)
+                    ),
+                    Err(e) => format!("Lỗi: không tính được báo cáo: {e}"),
+                };
+                // An answer to an earlier choice says nothing: the screen waits for the current one.
+                if self.reports.show_preview(unit, kind, table) {
+                    self.status = status;
+                }
+            }
+            Response::Exported { path, result } => {
+                self.end_work(&super::worker::export_job(&path));
+                if let Some(i) = self.reports.exporting.iter().position(|p| *p == path) {
+                    self.reports.exporting.remove(i);
+                }
+                let shown = std::path::absolute(&path).unwrap_or(path);
+                self.status = match result {
+                    Ok(rows) => format!("Đã ghi {} ({} dòng)", shown.display(), super::count(rows as u64)),
+                    Err(e) => format!("Lỗi: {e}"),
+                };
+            }
         }
     }
 
@@ -268,6 +345,13 @@ impl App {
             self.work.remove(0);
         }
         self.status = message;
+    }
+
+    /// Ends the work described as `what` (several may run at once; they end in any order).
+    fn end_work(&mut self, what: &str) {
+        if let Some(i) = self.work.iter().position(|w| w.what == what) {
+            self.work.remove(i);
+        }
     }
 
     /// Draws the tabs, the screen, the status line and any popup into the whole frame.
@@ -282,7 +366,7 @@ impl App {
             .padding("", "")
             .divider(" │ ");
         frame.render_widget(tabs, top);
-        let tabs_width = 64;
+        let tabs_width = 76;
         if area.width > tabs_width + 20 {
             let rest = ratatui::layout::Rect { x: top.x + tabs_width, width: top.width - tabs_width, ..top };
             let text = super::widgets::fit(&self.database, rest.width as usize);
@@ -295,13 +379,25 @@ impl App {
             1 => self.units.draw(frame, body_area, &context),
             2 => self.users.draw(frame, body_area, &context),
             3 => self.courses.draw(frame, body_area, &context),
-            _ => self.enrollments.draw(frame, body_area, &context),
+            4 => self.enrollments.draw(frame, body_area, &context),
+            _ => self.reports.draw(frame, body_area, &context),
         }
         let line = match self.work.first() {
-            Some((what, since)) => {
-                let secs = since.elapsed().as_secs();
-                let frame_no = (since.elapsed().as_millis() / 120) as usize % SPINNER.len();
-                Line::from(format!("{} {what}… {secs} giây", SPINNER[frame_no]))
+            Some(work) => {
+                // Frozen in tests (`now` set), so snapshots do not depend on how fast they ran.
+                let elapsed =
+                    if self.now.is_some() { std::time::Duration::ZERO } else { work.since.elapsed() };
+                let frame_no = (elapsed.as_millis() / 120) as usize % SPINNER.len();
+                let stage = work.stage.as_ref().map(|s| format!(": {s}")).unwrap_or_default();
+                let more = if self.work.len() > 1 {
+                    format!(" (+{} việc)", self.work.len() - 1)
+                } else {
+                    String::new()
+                };
+                let tail = format!("{stage}… {} giây{more}", elapsed.as_secs());
+                // The job's name gives way so the stage and the seconds stay in sight.
+                let room = (status.width as usize).saturating_sub(2 + tail.chars().count());
+                Line::from(format!("{} {}{tail}", SPINNER[frame_no], super::widgets::fit(&work.what, room)))
             }
             None => Line::from(Span::raw(self.status.clone())),
         };

@@ -10,7 +10,7 @@ use super::widgets::{dim, header, popup};
 
 /// Keys that work on every screen.
 pub const GLOBAL: &[KeyHelp] =
-    &[("Tab Shift-Tab 1-5", "chuyển màn hình"), ("?", "trợ giúp này"), ("q Ctrl-C", "thoát")];
+    &[("Tab Shift-Tab 1-6", "chuyển màn hình"), ("?", "trợ giúp này"), ("q Ctrl-C", "thoát")];
 
 /// Draws the overlay for `screen` with its `keys`.
 pub fn draw(frame: &mut Frame, area: Rect, screen: &str, keys: &[KeyHelp]) {

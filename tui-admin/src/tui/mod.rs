@@ -12,6 +12,8 @@ pub mod widgets;
 pub mod worker;
 
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use std::time::Duration;
@@ -30,7 +32,8 @@ const TICK: Duration = Duration::from_millis(120);
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let today = chrono::Local::now().date_naive();
-    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today);
+    let settings = crate::report::Settings::from_config(config);
+    let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today, settings);
     let database = config.database_url.clone();
     let result = tokio::task::spawn_blocking(move || {
         // Raw mode and the alternate screen; a panic hook restores the terminal before the message prints.

@@ -9,13 +9,15 @@ use daotao_core::entities::unit;
 use daotao_core::entities::user::{self, Role};
 use daotao_core::overview::{Activity, Overdue, Overview, Totals, UnitProgress};
 use daotao_core::progress::MyCourse;
+use daotao_core::report::{Cell, Table};
+use daotao_core::user_detail::{AttemptLine, CompetencyLine, Page};
 use daotao_core::user_search::{UserLine, UserPage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Popup};
-use super::worker::{Request, Response, UserDetail};
+use super::worker::{ExportFormat, ReportKind, Request, Response, UserDetail};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -102,6 +104,9 @@ fn catalog() -> Vec<CourseStats> {
             ],
             quizzes: vec!["Kiểm tra cuối khoá".into()],
             enrolled: 1520,
+            completed: 312,
+            average_best: Some(84.25),
+            scored: 640,
         },
         CourseStats {
             id: "chinh-quyen-so".into(),
@@ -111,6 +116,9 @@ fn catalog() -> Vec<CourseStats> {
             lessons: vec!["Từ điện tử đến số".into(), "Chủ trương và lộ trình".into()],
             quizzes: vec![],
             enrolled: 0,
+            completed: 0,
+            average_best: None,
+            scored: 0,
         },
     ]
 }
@@ -135,6 +143,46 @@ fn enrolled_page() -> EnrolledPage {
         total: 3,
         page: 0,
         per_page: 100,
+    }
+}
+
+/// A page of attempts (page `page` of `total`, 50 a page), newest first.
+fn attempts_page(page: u64) -> Page<AttemptLine> {
+    let at = |d, h| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+    let attempt = |id, number, percent: Option<f64>, day| AttemptLine {
+        id,
+        course_id: "an-toan-thong-tin-co-ban".into(),
+        course_title: Some("An toàn thông tin cơ bản cho cán bộ, công chức".into()),
+        quiz_title: Some("Kiểm tra cuối khoá".into()),
+        number,
+        percent,
+        passed: percent.map(|p| p >= 80.0),
+        // 20:00 UTC is the next morning in Viet Nam: the date shown is the next day.
+        started_at: at(day, 19),
+        submitted_at: percent.map(|_| at(day, 20)),
+    };
+    Page {
+        lines: vec![attempt(9, 3, None, 25), attempt(8, 2, Some(86.5), 21), attempt(7, 1, Some(62.0), 18)],
+        total: 3,
+        page,
+        per_page: 50,
+    }
+}
+
+fn competencies_page() -> Page<CompetencyLine> {
+    Page {
+        lines: vec![CompetencyLine {
+            code: "ATTT.1".into(),
+            name: Some("Bảo vệ thiết bị và dữ liệu".into()),
+            level: 1,
+            awarded_at: Utc.with_ymd_and_hms(2026, 11, 21, 20, 0, 0).unwrap(),
+            course_id: "an-toan-thong-tin-co-ban".into(),
+            course_title: Some("An toàn thông tin cơ bản cho cán bộ, công chức".into()),
+            score_percent: Some(86.5),
+        }],
+        total: 1,
+        page: 0,
+        per_page: 50,
     }
 }
 
@@ -318,8 +366,18 @@ fn users_paging_detail_and_actions() {
             course("an-toan-thong-tin-co-ban", "An toàn thông tin cơ bản cho cán bộ, công chức", 1, 6, true),
             course("chinh-quyen-so", "Chính quyền số: khái niệm, lợi ích, lộ trình", 5, 5, false),
         ],
+        attempts: attempts_page(0),
+        competencies: competencies_page(),
     })));
     insta::assert_snapshot!("user_detail", render(&mut app).backend());
+    // → the quiz attempts, → the competencies, → back to the courses.
+    press(&mut app, &[KeyCode::Right]);
+    insta::assert_snapshot!("user_detail_attempts", render(&mut app).backend());
+    press(&mut app, &[KeyCode::Char('l')]);
+    insta::assert_snapshot!("user_detail_competencies", render(&mut app).backend());
+    press(&mut app, &[KeyCode::Right]);
+    assert_eq!(app.users.section, super::screens::users::Section::Courses);
+    assert!(app.take_requests().is_empty(), "a single page: nothing to fetch");
 
     // Unlock acts at once; deactivation asks first.
     press(&mut app, &[KeyCode::Char('u')]);
@@ -526,7 +584,7 @@ fn tabs_numbers_and_quitting() {
     press(&mut app, &[KeyCode::Tab]);
     assert_eq!((app.tab, app.take_requests()), (1, vec![Request::Units]));
     press(&mut app, &[KeyCode::BackTab, KeyCode::BackTab]);
-    assert_eq!(app.tab, 4);
+    assert_eq!(app.tab, 5, "Shift-Tab from the first screen goes round to the last");
     app.take_requests();
     press(&mut app, &[KeyCode::Char('1')]);
     assert_eq!((app.tab, app.take_requests()), (0, vec![Request::Overview, Request::OverviewByUnit]));
@@ -634,4 +692,280 @@ fn unit_actions_prefill_what_they_can() {
     // The import shows as work under way, with a spinner, until its reply.
     let text = render(&mut app).backend().to_string();
     assert!(text.contains("Đang nhập đơn vị từ don-vi.csv…"), "{text}");
+}
+
+#[test]
+fn user_detail_pages_attempts() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Enter]);
+    app.take_requests();
+    let user = user::Model {
+        id: 1,
+        username: "mai.bui".into(),
+        full_name: "Bùi Thị Mai".into(),
+        email: None,
+        unit_id: None,
+        position: String::new(),
+        role: Role::Learner,
+        password_hash: String::new(),
+        must_change_password: false,
+        active: true,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        search_key: String::new(),
+    };
+    let mut many = attempts_page(0);
+    many.total = 120;
+    app.apply(Response::UserDetail(Box::new(UserDetail {
+        user,
+        unit: None,
+        courses: vec![],
+        attempts: many,
+        competencies: Page { per_page: 50, ..Page::default() },
+    })));
+    // PgDn on the courses section does nothing; on the attempts it asks for the next page.
+    press(&mut app, &[KeyCode::PageDown]);
+    assert!(app.take_requests().is_empty());
+    press(&mut app, &[KeyCode::Right, KeyCode::Down, KeyCode::PageDown]);
+    assert_eq!(app.take_requests(), [Request::UserAttempts { user_id: 1, page: 1 }]);
+    assert_eq!(app.users.detail_scroll, 1);
+    let mut second = attempts_page(1);
+    second.total = 120;
+    app.apply(Response::UserAttempts { user_id: 1, page: second.clone() });
+    assert_eq!(app.users.detail.as_ref().unwrap().attempts.page, 1);
+    assert_eq!(app.users.detail_scroll, 0);
+    // Another person's page is dropped.
+    app.apply(Response::UserAttempts { user_id: 2, page: attempts_page(2) });
+    assert_eq!(app.users.detail.as_ref().unwrap().attempts.page, 1);
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Bài kiểm tra (120) 2/3"), "{text}");
+    assert!(text.contains("Chưa có năng lực nào") || !text.contains("Năng lực (0) 1"), "{text}");
+    press(&mut app, &[KeyCode::Right]);
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Chưa có năng lực nào được công nhận."), "{text}");
+}
+
+fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
+    let unit = |id, code: &str, name: &str, parent| unit::Model {
+        id,
+        code: code.into(),
+        name: name.into(),
+        parent_id: parent,
+    };
+    let units = vec![
+        unit(1, "TINH", "Tỉnh Mẫu", None),
+        unit(2, "SO-NV", "Sở Nội vụ", Some(1)),
+        unit(3, "SO-NV.TCBM", "Phòng Tổ chức bộ máy", Some(2)),
+        unit(4, "X-TANLAP", "UBND xã Tân Lập", Some(1)),
+    ];
+    daotao_core::unit_tree::arrange(units, &Default::default())
+}
+
+/// A competency summary as `core::report::competency` shapes it (wider than 80 columns).
+fn summary_table() -> Table {
+    let columns = [
+        "Mã đơn vị",
+        "Đơn vị",
+        "Đơn vị cấp trên",
+        "Số người",
+        "Tỉ lệ có ATTT.1",
+        "Tỉ lệ có CQS.1",
+        "Tỉ lệ hoàn thành an-toan-thong-tin-co-ban",
+        "Ghi danh quá hạn",
+    ];
+    let row = |code: &str, name: &str, parent: &str, n, a, c, done, late| {
+        vec![
+            Cell::Text(code.into()),
+            Cell::Text(name.into()),
+            Cell::Text(parent.into()),
+            Cell::Int(n),
+            Cell::Percent(a),
+            Cell::Percent(c),
+            Cell::Percent(done),
+            Cell::Int(late),
+        ]
+    };
+    let mut rows = vec![
+        row("SO-NV", "Sở Nội vụ", "TINH", 40, 0.25, 0.1, 0.5, 3),
+        row("SO-NV.TCBM", "  Phòng Tổ chức bộ máy", "SO-NV", 12, 0.5, 0.0, 0.75, 0),
+    ];
+    // Enough rows to scroll.
+    for i in 0..40 {
+        rows.push(row(&format!("SO-NV.P{i:02}"), &format!("  Phòng {i:02}"), "SO-NV", i, 0.0, 0.0, 0.0, 0));
+    }
+    Table { name: "Tổng hợp theo đơn vị".into(), columns: columns.map(String::from).to_vec(), rows }
+}
+
+/// The app on the reports screen with the unit tree loaded.
+fn on_reports() -> App {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('6')]);
+    assert_eq!(app.take_requests(), [Request::Units]);
+    app.apply(Response::Units(tree()));
+    app
+}
+
+#[test]
+fn reports_screen_previews_a_unit() {
+    let mut app = on_reports();
+    insta::assert_snapshot!("reports_choose", render(&mut app).backend());
+
+    // Choose Sở Nội vụ (the list starts with every unit), Enter computes the report.
+    press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    let asked = Request::ReportPreview { unit: Some("SO-NV".into()), kind: ReportKind::CompetencyByUnit };
+    assert_eq!(app.take_requests(), [asked]);
+    assert_eq!(app.work.len(), 1, "computing shows as work under way");
+    app.apply(Response::Progress {
+        job: "Đang tính báo cáo năng lực theo đơn vị (SO-NV)".into(),
+        stage: "tải dữ liệu và tính".into(),
+    });
+    insta::assert_snapshot!("reports_computing", render(&mut app).backend());
+
+    app.apply(Response::ReportPreview {
+        unit: Some("SO-NV".into()),
+        kind: ReportKind::CompetencyByUnit,
+        table: Ok(std::sync::Arc::new(summary_table())),
+    });
+    assert!(app.work.is_empty());
+    assert_eq!(app.status, "Báo cáo năng lực theo đơn vị (SO-NV): 42 dòng");
+    press(&mut app, &[KeyCode::Down]);
+    insta::assert_snapshot!("reports_preview", render(&mut app).backend());
+
+    // Columns scroll with the unit's name kept on the left; rows page; End goes to the last.
+    press(&mut app, &[KeyCode::Right, KeyCode::Right]);
+    let text = render(&mut app).backend().to_string();
+    assert!(
+        text.contains("Đơn vị") && !text.contains("Đơn vị cấp trên") && !text.contains("Mã đơn vị"),
+        "{text}"
+    );
+    press(&mut app, &[KeyCode::PageDown]);
+    assert!(app.reports.row > 10, "{}", app.reports.row);
+    press(&mut app, &[KeyCode::End]);
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Phòng 39") && text.contains("/42"), "{text}");
+    // ← back to the first column, then once more to the unit list.
+    press(&mut app, &[KeyCode::Left, KeyCode::Left, KeyCode::Left]);
+    assert_eq!(app.reports.pane, super::screens::reports::Pane::Units);
+
+    // r changes the report and recomputes it; an answer for the old one is dropped.
+    press(&mut app, &[KeyCode::Char('r')]);
+    let by_learner =
+        Request::ReportPreview { unit: Some("SO-NV".into()), kind: ReportKind::CompetencyByLearner };
+    assert_eq!(app.take_requests(), [by_learner]);
+    app.apply(Response::ReportPreview {
+        unit: Some("SO-NV".into()),
+        kind: ReportKind::CompetencyByUnit,
+        table: Ok(std::sync::Arc::new(summary_table())),
+    });
+    assert!(app.reports.pending.is_some());
+    app.apply(Response::ReportPreview {
+        unit: Some("SO-NV".into()),
+        kind: ReportKind::CompetencyByLearner,
+        table: Err("khung năng lực / competency framework: courses/competencies.toml: dòng 3".into()),
+    });
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Không tính được báo cáo: khung năng lực"), "{text}");
+    assert!(app.status.starts_with("Lỗi: không tính được báo cáo"), "{}", app.status);
+    press(&mut app, &[KeyCode::Char('R'), KeyCode::Char('R')]);
+    assert_eq!(app.reports.kind, ReportKind::Progress);
+}
+
+#[test]
+fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
+    let mut app = on_reports();
+    press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('c')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["bao-cao-nang-luc-theo-don-vi-tinh-2026-11-26.csv"]);
+    insta::assert_snapshot!("reports_export_form", render(&mut app).backend());
+    press(&mut app, &[KeyCode::Enter]);
+    let path = std::path::PathBuf::from("bao-cao-nang-luc-theo-don-vi-tinh-2026-11-26.csv");
+    assert_eq!(
+        app.take_requests(),
+        [Request::ExportReport {
+            unit: Some("TINH".into()),
+            kind: ReportKind::CompetencyByUnit,
+            format: ExportFormat::Csv,
+            path: path.clone()
+        }]
+    );
+    app.apply(Response::Progress {
+        job: "Đang xuất báo cáo ra bao-cao-nang-luc-theo-don-vi-tinh-2026-11-26.csv".into(),
+        stage: "ghi 1.234 dòng vào tệp".into(),
+    });
+    let text = render(&mut app).backend().to_string();
+    assert!(
+        text.contains("│ Đang xuất ra bao-cao-nang-luc-theo-don-vi-tinh-"),
+        "the screen says so:\n{text}"
+    );
+    assert!(text.contains(": ghi 1.234 dòng vào tệp… "), "the stage stays in sight:\n{text}");
+    // Keys keep working while it runs.
+    press(&mut app, &[KeyCode::Char('k')]);
+    assert_eq!(app.reports.unit_list.selected(), Some(0));
+    app.apply(Response::Exported { path: path.clone(), result: Ok(1234) });
+    let absolute = std::path::absolute(&path).unwrap();
+    assert_eq!(app.status, format!("Đã ghi {} (1.234 dòng)", absolute.display()));
+    assert!(app.work.is_empty() && app.reports.exporting.is_empty());
+
+    // XLSX: every unit; an error says what and where.
+    press(&mut app, &[KeyCode::Char('x')]);
+    let Popup::Form(form) = &app.popup else { panic!("a form") };
+    assert_eq!(form.values(), ["bao-cao-nang-luc-theo-don-vi-tat-ca-2026-11-26.xlsx"]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(app.take_requests().is_empty(), "a path is needed");
+    type_text(&mut app, "/khong-co/bc.xlsx");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.take_requests().len(), 1);
+    app.apply(Response::Exported {
+        path: "/khong-co/bc.xlsx".into(),
+        result: Err("Không ghi được /khong-co/bc.xlsx: No such file or directory (os error 2)".into()),
+    });
+    assert_eq!(app.status, "Lỗi: Không ghi được /khong-co/bc.xlsx: No such file or directory (os error 2)");
+
+    // A file that exists is overwritten only after a yes.
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("bc.csv");
+    std::fs::write(&existing, "cũ").unwrap();
+    press(&mut app, &[KeyCode::Char('c')]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, existing.to_str().unwrap());
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(app.popup, Popup::Confirm(_)));
+    assert!(app.take_requests().is_empty());
+    press(&mut app, &[KeyCode::Char('n')]);
+    assert!(app.take_requests().is_empty());
+    press(&mut app, &[KeyCode::Char('c')]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    type_text(&mut app, existing.to_str().unwrap());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('y')]);
+    assert!(
+        matches!(app.take_requests().as_slice(), [Request::ExportReport { path, .. }] if *path == existing)
+    );
+}
+
+#[test]
+fn reports_use_a_wide_terminal_for_units_and_columns() {
+    let mut app = on_reports();
+    press(&mut app, &[KeyCode::Enter]);
+    app.apply(Response::ReportPreview {
+        unit: None,
+        kind: ReportKind::CompetencyByUnit,
+        table: Ok(std::sync::Arc::new(summary_table())),
+    });
+    // At 80 columns the table takes the width; at 140 the unit list stays beside it and more columns fit.
+    let narrow = render(&mut app).backend().to_string();
+    assert!(!narrow.contains("Tỉnh Mẫu") && !narrow.contains("Tỉ lệ có CQS.1"), "{narrow}");
+    let wide = render_at(&mut app, 140, 40).backend().to_string();
+    assert!(wide.contains("Tỉnh Mẫu") && wide.contains("Tỉ lệ có CQS.1"), "{wide}");
+    assert!(wide.contains("Dòng 1–34/42"), "more rows on a taller terminal:\n{wide}");
+}
+
+#[test]
+fn reports_help_lists_every_key() {
+    let mut app = on_reports();
+    press(&mut app, &[KeyCode::Char('?')]);
+    insta::assert_snapshot!("reports_help", render(&mut app).backend());
 }

@@ -2,10 +2,12 @@
 //! [`Request`] and keeps drawing and reading keys; each request runs as its
 //! own task on the tokio runtime and its [`Response`] comes back on a channel
 //! that the UI drains between frames. Writes are audited like the plain
-//! subcommands.
+//! subcommands. Long jobs (imports, report previews and exports) report each
+//! stage they reach as a [`Response::Progress`], so the status line says what
+//! is happening rather than only that something is.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use chrono::NaiveDate;
 use daotao_core::accounts::{self, AccountDetails, NewUser};
@@ -18,12 +20,95 @@ use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
 use daotao_core::import::{self, ImportError};
 use daotao_core::overview::{self, Overview, UnitProgress};
 use daotao_core::progress::{self, MyCourse};
+use daotao_core::report::Table;
 use daotao_core::unit_tree::{self, TreeUnit};
 use daotao_core::units::{self, NewUnit};
+use daotao_core::user_detail::{self, AttemptLine, CompetencyLine, Page};
 use daotao_core::user_search::{self, UserPage};
+
+use crate::report::Settings;
 
 /// Rows per page of the users and enrollments tables.
 pub const PER_PAGE: u64 = 100;
+
+/// Rows per page of a person's attempts and competencies (the detail view scrolls within a page).
+pub const DETAIL_PER_PAGE: u64 = 50;
+
+/// The reports of the Báo cáo screen: each is one table of `core::report`'s competency or progress report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportKind {
+    /// The competency report's summary: per unit, rolled up its sub-units, against the targets.
+    #[default]
+    CompetencyByUnit,
+    /// The competency report's detail: one row per person.
+    CompetencyByLearner,
+    /// The progress report's detail: one row per person and course.
+    Progress,
+}
+
+impl ReportKind {
+    /// Every report, in the order `r` goes through them.
+    pub const ALL: [ReportKind; 3] =
+        [ReportKind::CompetencyByUnit, ReportKind::CompetencyByLearner, ReportKind::Progress];
+
+    /// Its name on the screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::CompetencyByUnit => "Năng lực theo đơn vị",
+            ReportKind::CompetencyByLearner => "Năng lực theo người",
+            ReportKind::Progress => "Tiến độ học",
+        }
+    }
+
+    /// Its name in a file name (ASCII, no spaces).
+    pub fn slug(self) -> &'static str {
+        match self {
+            ReportKind::CompetencyByUnit => "nang-luc-theo-don-vi",
+            ReportKind::CompetencyByLearner => "nang-luc-theo-nguoi",
+            ReportKind::Progress => "tien-do",
+        }
+    }
+
+    /// Whether it is a table of the competency report (else of the progress report).
+    pub fn competency(self) -> bool {
+        !matches!(self, ReportKind::Progress)
+    }
+
+    /// The table of `report` this kind shows and writes as CSV, borrowed.
+    pub fn table_of(self, report: &daotao_core::report::Report) -> &Table {
+        match self {
+            ReportKind::CompetencyByUnit => &report.summary,
+            ReportKind::CompetencyByLearner | ReportKind::Progress => &report.detail,
+        }
+    }
+
+    /// The table of `report` this kind shows and writes as CSV.
+    pub fn table(self, report: daotao_core::report::Report) -> Table {
+        match self {
+            ReportKind::CompetencyByUnit => report.summary,
+            ReportKind::CompetencyByLearner | ReportKind::Progress => report.detail,
+        }
+    }
+}
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The report's table as CSV (UTF-8 with BOM, for Excel).
+    Csv,
+    /// A workbook with both sheets of the report (summary per unit, detail per person).
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}
 
 /// Something for the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,23 +117,82 @@ pub enum Request {
     OverviewByUnit,
     Units,
     AddUnit(NewUnit),
-    RenameUnit { code: String, name: String },
-    MoveUnit { code: String, parent: Option<String> },
+    RenameUnit {
+        code: String,
+        name: String,
+    },
+    MoveUnit {
+        code: String,
+        parent: Option<String>,
+    },
     ImportUnits(PathBuf),
-    Users { filter: String, page: u64 },
+    Users {
+        filter: String,
+        page: u64,
+    },
     UserDetail(i64),
+    UserAttempts {
+        user_id: i64,
+        page: u64,
+    },
+    UserCompetencies {
+        user_id: i64,
+        page: u64,
+    },
     AddUser(NewUserRequest),
-    EditUser { username: String, details: AccountDetails },
-    SetActive { username: String, active: bool },
+    EditUser {
+        username: String,
+        details: AccountDetails,
+    },
+    SetActive {
+        username: String,
+        active: bool,
+    },
     ResetPassword(String),
     Unlock(String),
     Courses,
-    Enrolled { course: String, filter: String, page: u64 },
-    EnrolUser { course: String, username: String, due: Option<NaiveDate> },
-    EnrolUnit { course: String, unit: String, due: Option<NaiveDate> },
-    EnrolFile { course: String, path: PathBuf, due: Option<NaiveDate> },
-    SetDue { course: String, user_id: i64, username: String, due: Option<NaiveDate> },
-    Withdraw { course: String, user_id: i64, username: String },
+    Enrolled {
+        course: String,
+        filter: String,
+        page: u64,
+    },
+    EnrolUser {
+        course: String,
+        username: String,
+        due: Option<NaiveDate>,
+    },
+    EnrolUnit {
+        course: String,
+        unit: String,
+        due: Option<NaiveDate>,
+    },
+    EnrolFile {
+        course: String,
+        path: PathBuf,
+        due: Option<NaiveDate>,
+    },
+    SetDue {
+        course: String,
+        user_id: i64,
+        username: String,
+        due: Option<NaiveDate>,
+    },
+    Withdraw {
+        course: String,
+        user_id: i64,
+        username: String,
+    },
+    /// Compute a report for the screen: `unit` with its sub-units, or every unit.
+    ReportPreview {
+        unit: Option<String>,
+        kind: ReportKind,
+    },
+    ExportReport {
+        unit: Option<String>,
+        kind: ReportKind,
+        format: ExportFormat,
+        path: PathBuf,
+    },
 }
 
 impl Request {
@@ -61,6 +205,8 @@ impl Request {
                 | Request::Units
                 | Request::Users { .. }
                 | Request::UserDetail(_)
+                | Request::UserAttempts { .. }
+                | Request::UserCompetencies { .. }
                 | Request::Courses
                 | Request::Enrolled { .. }
         )
@@ -74,6 +220,8 @@ impl Request {
             Request::EnrolUnit { unit, .. } => format!("Đang ghi danh đơn vị {unit}"),
             Request::ResetPassword(u) => format!("Đang đặt lại mật khẩu của {u}"),
             Request::AddUser(u) => format!("Đang tạo tài khoản {}", u.username),
+            Request::ReportPreview { unit, kind } => preview_job(unit.as_deref(), *kind),
+            Request::ExportReport { path, .. } => export_job(path),
             _ => "Đang xử lý".to_string(),
         }
     }
@@ -90,16 +238,34 @@ pub struct NewUserRequest {
     pub email: Option<String>,
 }
 
-/// A user's detail: the account, its unit and its enrollments with progress.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the status line says while a report is computed for the screen.
+pub fn preview_job(unit: Option<&str>, kind: ReportKind) -> String {
+    format!("Đang tính báo cáo {} ({})", kind.title().to_lowercase(), unit_text(unit))
+}
+
+/// What the status line says while a report is exported to `path`.
+pub fn export_job(path: &std::path::Path) -> String {
+    format!("Đang xuất báo cáo ra {}", path.display())
+}
+
+/// "tất cả đơn vị" or the unit's code.
+pub fn unit_text(unit: Option<&str>) -> String {
+    unit.map_or_else(|| "tất cả đơn vị".to_string(), str::to_string)
+}
+
+/// A user's detail: the account, its unit, its enrollments with progress, a page of its quiz attempts and a
+/// page of its competencies.
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserDetail {
     pub user: user::Model,
     pub unit: Option<(String, String)>,
     pub courses: Vec<MyCourse>,
+    pub attempts: Page<AttemptLine>,
+    pub competencies: Page<CompetencyLine>,
 }
 
 /// What came back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Response {
     Overview(Box<Overview>),
     OverviewByUnit(Vec<UnitProgress>),
@@ -109,6 +275,14 @@ pub enum Response {
         page: UserPage,
     },
     UserDetail(Box<UserDetail>),
+    UserAttempts {
+        user_id: i64,
+        page: Page<AttemptLine>,
+    },
+    UserCompetencies {
+        user_id: i64,
+        page: Page<CompetencyLine>,
+    },
     Courses(Vec<CourseStats>),
     Enrolled {
         filter: String,
@@ -128,6 +302,35 @@ pub enum Response {
         lines: Vec<String>,
     },
     Failed(String),
+    /// A long job reached a stage: `job` is its [`Request::describe`], `stage` what it is doing now.
+    Progress {
+        job: String,
+        stage: String,
+    },
+    /// A report computed for the screen, or why it could not be.
+    ReportPreview {
+        unit: Option<String>,
+        kind: ReportKind,
+        table: Result<Arc<Table>, String>,
+    },
+    /// An export finished: the file written and its rows, or the precise error.
+    Exported {
+        path: PathBuf,
+        result: Result<usize, String>,
+    },
+}
+
+/// Tells the UI which stage a long job has reached.
+pub struct Progress {
+    pub(super) job: String,
+    pub(super) send: mpsc::Sender<Response>,
+}
+
+impl Progress {
+    /// Reports `stage` (shown after the job's description in the status line).
+    pub fn stage(&self, stage: impl Into<String>) {
+        let _ = self.send.send(Response::Progress { job: self.job.clone(), stage: stage.into() });
+    }
 }
 
 /// The UI's end of the worker.
@@ -138,15 +341,18 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the worker on `runtime` with its own handle on the database.
-    pub fn spawn(runtime: &tokio::runtime::Handle, db: Db, today: NaiveDate) -> Worker {
+    pub fn spawn(runtime: &tokio::runtime::Handle, db: Db, today: NaiveDate, settings: Settings) -> Worker {
         let (requests, mut incoming) = tokio::sync::mpsc::unbounded_channel::<Request>();
         let (send, responses) = mpsc::channel();
+        let settings = Arc::new(settings);
         runtime.spawn(async move {
             while let Some(request) = incoming.recv().await {
                 let db = db.clone();
                 let send = send.clone();
+                let settings = settings.clone();
                 tokio::spawn(async move {
-                    let response = handle(&db, request, today)
+                    let progress = Progress { job: request.describe(), send: send.clone() };
+                    let response = handle(&db, request, today, &settings, &progress)
                         .await
                         .unwrap_or_else(|e| Response::Failed(format!("{e:#}")));
                     let _ = send.send(response);
@@ -162,7 +368,14 @@ impl Worker {
     }
 }
 
-async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<Response> {
+/// Does one request. Public so tests run a request the screens sent against a real database.
+pub async fn handle(
+    db: &Db,
+    request: Request,
+    today: NaiveDate,
+    settings: &Settings,
+    progress: &Progress,
+) -> anyhow::Result<Response> {
     Ok(match request {
         Request::Overview => {
             Response::Overview(Box::new(overview::overview(db, today, chrono::Utc::now()).await?))
@@ -186,8 +399,10 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
             Response::Done(format!("Đã chuyển {} vào {to}", unit.code))
         }
         Request::ImportUnits(path) => {
+            progress.stage("đọc tệp");
             let source = std::fs::read(&path)
                 .map_err(|e| anyhow::anyhow!("Không đọc được {}: {e}", path.display()))?;
+            progress.stage(format!("kiểm tra và ghi {} dòng", count_lines(&source)));
             match import::import_units(db, &source, false).await {
                 Ok(done) => {
                     let n = done.units.len();
@@ -215,7 +430,44 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
                 None => None,
             };
             let courses = progress::my_courses(db, user.id, today).await?;
-            Response::UserDetail(Box::new(UserDetail { user, unit, courses }))
+            let attempts = user_detail::attempts(db, user.id, 0, DETAIL_PER_PAGE).await?;
+            // Without the framework file the codes still show, without names.
+            let framework = settings.framework().unwrap_or_default();
+            let competencies = user_detail::competencies(db, user.id, &framework, 0, DETAIL_PER_PAGE).await?;
+            Response::UserDetail(Box::new(UserDetail { user, unit, courses, attempts, competencies }))
+        }
+        Request::UserAttempts { user_id, page } => Response::UserAttempts {
+            user_id,
+            page: user_detail::attempts(db, user_id, page, DETAIL_PER_PAGE).await?,
+        },
+        Request::UserCompetencies { user_id, page } => {
+            let framework = settings.framework().unwrap_or_default();
+            Response::UserCompetencies {
+                user_id,
+                page: user_detail::competencies(db, user_id, &framework, page, DETAIL_PER_PAGE).await?,
+            }
+        }
+        Request::ReportPreview { unit, kind } => {
+            let table = report_table(db, settings, kind, unit.as_deref(), today, progress)
+                .await
+                .map(Arc::new)
+                .map_err(|e| format!("{e:#}"));
+            Response::ReportPreview { unit, kind, table }
+        }
+        Request::ExportReport { unit, kind, format, path } => {
+            let result = export(db, settings, kind, unit.as_deref(), format, &path, today, progress)
+                .await
+                .map_err(|e| format!("{e:#}"));
+            if let Ok(rows) = &result {
+                crate::audit(
+                    db,
+                    "report.export",
+                    &path.display().to_string(),
+                    &format!("{} ({}), {rows} rows", kind.slug(), unit_text(unit.as_deref())),
+                )
+                .await?;
+            }
+            Response::Exported { path, result }
         }
         Request::AddUser(new) => {
             let (user, password) = accounts::add_user(
@@ -309,7 +561,9 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
             })
         }
         Request::EnrolUnit { course, unit, due } => {
+            progress.stage("tìm người của đơn vị");
             let ids = enrollment::unit_members(db, &unit).await.map_err(crate::enroll::explain)?;
+            progress.stage(format!("ghi danh {} người", crate::tui::count(ids.len() as u64)));
             let added = enrollment::enroll_users(db, &course, &ids, due, None)
                 .await
                 .map_err(crate::enroll::explain)?;
@@ -321,8 +575,10 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
             ))
         }
         Request::EnrolFile { course, path, due } => {
+            progress.stage("đọc tệp");
             let source = std::fs::read(&path)
                 .map_err(|e| anyhow::anyhow!("Không đọc được {}: {e}", path.display()))?;
+            progress.stage(format!("kiểm tra và ghi danh {} dòng", count_lines(&source)));
             match import_enrollments(db, &source, &course, due, None, false).await {
                 Ok(done) => {
                     crate::audit(
@@ -361,6 +617,63 @@ async fn handle(db: &Db, request: Request, today: NaiveDate) -> anyhow::Result<R
             Response::Done(format!("Đã rút {username} khỏi {course}"))
         }
     })
+}
+
+/// Lines in a file about to be imported (what the progress says it is checking).
+fn count_lines(source: &[u8]) -> usize {
+    source.split(|b| *b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count().saturating_sub(1)
+}
+
+/// Loads and computes one report (through `crate::report::build`, as the subcommand does) and keeps the
+/// table `kind` shows.
+async fn report_table(
+    db: &Db,
+    settings: &Settings,
+    kind: ReportKind,
+    unit: Option<&str>,
+    today: NaiveDate,
+    progress: &Progress,
+) -> anyhow::Result<Table> {
+    progress.stage("tải dữ liệu và tính");
+    let report = crate::report::build(db, settings, kind.competency(), None, unit, today).await?;
+    Ok(kind.table(report))
+}
+
+/// Computes a report and writes it to `path`; the rows written (of the table, or of both sheets for XLSX).
+#[allow(clippy::too_many_arguments)]
+async fn export(
+    db: &Db,
+    settings: &Settings,
+    kind: ReportKind,
+    unit: Option<&str>,
+    format: ExportFormat,
+    path: &std::path::Path,
+    today: NaiveDate,
+    progress: &Progress,
+) -> anyhow::Result<usize> {
+    progress.stage("tải dữ liệu và tính");
+    let report = crate::report::build(db, settings, kind.competency(), None, unit, today).await?;
+    let rows = match format {
+        ExportFormat::Csv => kind.table_of(&report).rows.len(),
+        ExportFormat::Xlsx => report.summary.rows.len() + report.detail.rows.len(),
+    };
+    progress.stage(format!("ghi {} dòng vào tệp", crate::tui::count(rows as u64)));
+    let path = path.to_path_buf();
+    // Writing 100,000 rows is blocking file work: off the async runtime's threads.
+    tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+        let cannot = |e: &dyn std::fmt::Display| anyhow::anyhow!("Không ghi được {}: {e}", path.display());
+        match format {
+            ExportFormat::Csv => {
+                let table = kind.table(report);
+                let file = std::fs::File::create(&path).map_err(|e| cannot(&e))?;
+                daotao_core::report::csv::write(&table, std::io::BufWriter::new(file))
+                    .map_err(|e| cannot(&e))?;
+            }
+            ExportFormat::Xlsx => daotao_core::report::xlsx::write(&report, &path).map_err(|e| cannot(&e))?,
+        }
+        Ok(rows)
+    })
+    .await?
 }
 
 fn due_text(due: Option<NaiveDate>) -> String {

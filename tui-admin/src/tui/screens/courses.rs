@@ -1,6 +1,6 @@
-//! Khoá học: the catalog with lessons, quizzes and how many are enrolled;
-//! the selected course's lessons and quizzes below; Enter opens its
-//! enrollments. (Completions and scores arrive with quiz attempts.)
+//! Khoá học: the catalog with lessons, quizzes, how many are enrolled, how
+//! many completed and the average of the learners' best scores; the selected
+//! course's lessons and quizzes below; Enter opens its enrollments.
 
 use daotao_core::course_stats::CourseStats;
 use ratatui::Frame;
@@ -23,6 +23,9 @@ pub struct CoursesScreen {
 }
 
 const KEYS: &[KeyHelp] = &[("↑↓ j k", "chọn khoá học"), ("Enter", "xem và ghi danh người học")];
+
+/// What the columns mean, under the table when there is room.
+const LEGEND: &str = "KT: bài kiểm tra · Điểm TB: trung bình điểm cao nhất của mỗi người đã làm bài";
 
 impl CoursesScreen {
     /// Shows the catalog, keeping the selection where it can.
@@ -69,34 +72,55 @@ impl Screen for CoursesScreen {
             return;
         }
         let list_height = (self.courses.len() as u16 + 1).min(area.height / 2).max(3);
-        let [list, detail] =
-            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
+        let [list, detail, legend] =
+            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1), Constraint::Length(1)])
+                .areas(area);
+        frame.render_widget(Paragraph::new(fit(LEGEND, legend.width as usize)).style(dim()), legend);
         let rows: Vec<Row> = self
             .courses
             .iter()
             .map(|c| {
                 Row::new(vec![
                     Cell::from(c.title.clone()),
-                    Cell::from(format!("{:>7}", c.lessons.len())),
-                    Cell::from(format!("{:>8}", c.quizzes.len())),
+                    Cell::from(format!("{:>3}", c.lessons.len())),
+                    Cell::from(format!("{:>2}", c.quizzes.len())),
                     Cell::from(format!("{:>8}", count(c.enrolled))),
+                    Cell::from(format!("{:>10}", count(c.completed))),
+                    Cell::from(format!(
+                        "{:>7}",
+                        c.average_best.map_or("—".to_string(), |s| format!("{s:.1}%"))
+                    )),
                 ])
             })
             .collect();
         let table = Table::new(
             rows,
-            [Constraint::Fill(1), Constraint::Length(7), Constraint::Length(8), Constraint::Length(8)],
+            [
+                Constraint::Fill(1),
+                Constraint::Length(3),
+                Constraint::Length(2),
+                Constraint::Length(8),
+                Constraint::Length(10),
+                Constraint::Length(7),
+            ],
         )
-        .header(Row::new(["Khoá học", "Bài học", "Kiểm tra", "Ghi danh"]).style(header()))
+        .header(Row::new(["Khoá học", "Bài", "KT", "Ghi danh", "Hoàn thành", "Điểm TB"]).style(header()))
         .row_highlight_style(selected())
         .highlight_symbol("▸ ");
         frame.render_stateful_widget(table, list, &mut self.table);
         let Some(c) = self.table.selected().and_then(|i| self.courses.get(i)) else { return };
-        let block = Block::default().borders(Borders::TOP).title(format!(
-            "{} · {} giờ · {}",
-            c.id,
-            c.hours,
-            if c.self_enrol { "tự ghi danh được" } else { "chỉ quản trị ghi danh" }
+        let score = match c.average_best {
+            Some(s) => format!(" · điểm TB {s:.1}% ({} người)", count(c.scored)),
+            None => String::new(),
+        };
+        let block = Block::default().borders(Borders::TOP).title(fit(
+            &format!(
+                "{} · {} giờ · {}{score}",
+                c.id,
+                c.hours,
+                if c.self_enrol { "tự ghi danh được" } else { "chỉ quản trị ghi danh" }
+            ),
+            detail.width as usize,
         ));
         let inner = block.inner(detail);
         frame.render_widget(block, detail);

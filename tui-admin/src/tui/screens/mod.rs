@@ -6,6 +6,7 @@
 pub mod courses;
 pub mod enrollments;
 pub mod overview;
+pub mod reports;
 pub mod units;
 pub mod users;
 

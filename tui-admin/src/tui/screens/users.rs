@@ -1,7 +1,8 @@
 //! Người dùng: accounts a page at a time with a `/` filter (name, username or
 //! unit, without regard to diacritics); add, edit, deactivate or reactivate,
 //! reset a password (the one-time password is shown once), unlock; Enter
-//! opens a person's detail with their enrollments and lessons read.
+//! opens a person's detail: their enrollments and lessons read, their quiz
+//! attempts and their competencies, one section at a time (← →), each paged.
 
 use daotao_core::accounts::AccountDetails;
 use daotao_core::user_search::{UserLine, UserPage};
@@ -14,6 +15,25 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use super::{Action, Context, KeyHelp, Screen, step};
 use crate::tui::widgets::{Confirm, Form, TextInput, dim, fit, header, selected, warning};
 use crate::tui::worker::{NewUserRequest, Request, UserDetail};
+
+/// The sections of a person's detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Section {
+    #[default]
+    Courses,
+    Attempts,
+    Competencies,
+}
+
+impl Section {
+    const ALL: [Section; 3] = [Section::Courses, Section::Attempts, Section::Competencies];
+}
+
+/// A time as a date in Viet Nam (UTC+7), where the admins are.
+fn vn_date(at: chrono::DateTime<chrono::Utc>) -> String {
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("a valid offset");
+    at.with_timezone(&vietnam).format("%d/%m/%Y").to_string()
+}
 use crate::tui::{count, parse_role, role_name};
 
 /// The users screen's state: the filter, the page shown, the selection, the open detail.
@@ -26,13 +46,18 @@ pub struct UsersScreen {
     pub table: TableState,
     /// The person whose detail is open.
     pub detail: Option<UserDetail>,
+    /// The detail's section shown and the first row shown in it.
+    pub section: Section,
+    pub detail_scroll: usize,
 }
 
 const KEYS: &[KeyHelp] = &[
     ("↑↓ j k", "chọn người"),
     ("PgUp PgDn", "trang trước / sau"),
     ("/", "lọc theo tên, tên đăng nhập, đơn vị (không cần dấu)"),
-    ("Enter", "xem chi tiết: khoá học, bài đã đọc"),
+    ("Enter", "xem chi tiết: khoá học, bài kiểm tra, năng lực"),
+    ("← → h l", "chi tiết: mục khoá học / bài kiểm tra / năng lực"),
+    ("↑↓ PgUp PgDn", "chi tiết: cuộn / trang trước, sau của mục"),
     ("Esc", "đóng chi tiết / xoá bộ lọc"),
     ("a", "thêm tài khoản (mật khẩu dùng một lần)"),
     ("e", "sửa thông tin"),
@@ -55,6 +80,65 @@ impl UsersScreen {
         self.table.select(if page.lines.is_empty() { None } else { Some(keep.min(page.lines.len() - 1)) });
         self.page = page;
         self.loaded = true;
+    }
+
+    /// Opens (or refreshes) a person's detail; another person's starts at their courses.
+    pub fn show_detail(&mut self, detail: UserDetail) {
+        if self.detail.as_ref().is_none_or(|d| d.user.id != detail.user.id) {
+            self.section = Section::Courses;
+            self.detail_scroll = 0;
+        }
+        self.detail = Some(detail);
+    }
+
+    /// Rows in the detail's current section (of its page, for attempts and competencies).
+    fn section_len(&self) -> usize {
+        self.detail.as_ref().map_or(0, |d| match self.section {
+            Section::Courses => d.courses.len(),
+            Section::Attempts => d.attempts.lines.len(),
+            Section::Competencies => d.competencies.lines.len(),
+        })
+    }
+
+    /// The keys of an open detail: sections, scrolling, pages.
+    fn detail_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let d = self.detail.as_ref()?;
+        let user_id = d.user.id;
+        let (page, pages) = match self.section {
+            Section::Courses => (0, 1),
+            Section::Attempts => (d.attempts.page, d.attempts.pages()),
+            Section::Competencies => (d.competencies.page, d.competencies.pages()),
+        };
+        let turn = |section, page| match section {
+            Section::Attempts => Action::Send(Request::UserAttempts { user_id, page }),
+            Section::Competencies => Action::Send(Request::UserCompetencies { user_id, page }),
+            Section::Courses => Action::Nothing,
+        };
+        let i = Section::ALL.iter().position(|s| *s == self.section).unwrap_or(0);
+        Some(match key.code {
+            KeyCode::Left | KeyCode::Char('h') => {
+                self.section = Section::ALL[(i + Section::ALL.len() - 1) % Section::ALL.len()];
+                self.detail_scroll = 0;
+                Action::Nothing
+            }
+            KeyCode::Right | KeyCode::Char('l') => {
+                self.section = Section::ALL[(i + 1) % Section::ALL.len()];
+                self.detail_scroll = 0;
+                Action::Nothing
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(1);
+                Action::Nothing
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.detail_scroll = (self.detail_scroll + 1).min(self.section_len().saturating_sub(1));
+                Action::Nothing
+            }
+            KeyCode::PageDown if page + 1 < pages => turn(self.section, page + 1),
+            KeyCode::PageUp if page > 0 => turn(self.section, page - 1),
+            KeyCode::PageDown | KeyCode::PageUp => Action::Nothing,
+            _ => return None,
+        })
     }
 
     /// The selected account in the list.
@@ -174,29 +258,133 @@ impl UsersScreen {
                 state,
             ]),
         ];
-        let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+        let [top, tabs_area, rest] =
+            Layout::vertical([Constraint::Length(5), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         frame.render_widget(Paragraph::new(info).block(Block::default().borders(Borders::BOTTOM)), top);
-        let rows: Vec<Row> = d
-            .courses
-            .iter()
-            .map(|c| {
-                let due = c.due_date.map_or("—".to_string(), |d| d.format("%d/%m/%Y").to_string());
-                let style = if c.overdue { warning() } else { ratatui::style::Style::new() };
-                Row::new(vec![
-                    Cell::from(c.title.clone()),
-                    Cell::from(format!("{}/{}", c.lessons_read, c.lessons_total)),
-                    Cell::from(if c.overdue { format!("{due} quá hạn") } else { due }),
-                ])
-                .style(style)
-            })
-            .collect();
-        let empty = rows.is_empty();
-        let table = Table::new(rows, [Constraint::Fill(1), Constraint::Length(8), Constraint::Length(20)])
-            .header(Row::new(["Khoá học đã ghi danh", "Bài đọc", "Hạn"]).style(header()));
+        let paged =
+            |page: u64, pages: u64| if pages > 1 { format!(" {}/{pages}", page + 1) } else { String::new() };
+        let titles = [
+            format!("Khoá học ({})", d.courses.len()),
+            format!(
+                "Bài kiểm tra ({}){}",
+                count(d.attempts.total),
+                paged(d.attempts.page, d.attempts.pages())
+            ),
+            format!(
+                "Năng lực ({}){}",
+                count(d.competencies.total),
+                paged(d.competencies.page, d.competencies.pages())
+            ),
+        ];
+        let tabs = ratatui::widgets::Tabs::new(titles)
+            .select(Section::ALL.iter().position(|s| *s == self.section))
+            .highlight_style(selected())
+            .padding("", "")
+            .divider(" │ ");
+        frame.render_widget(tabs, tabs_area);
+        let skip = self.detail_scroll;
+        let (table, empty) = match self.section {
+            Section::Courses => {
+                let rows: Vec<Row> = d
+                    .courses
+                    .iter()
+                    .skip(skip)
+                    .map(|c| {
+                        let due = c.due_date.map_or("—".to_string(), |d| d.format("%d/%m/%Y").to_string());
+                        let style = if c.overdue { warning() } else { ratatui::style::Style::new() };
+                        let due = if c.completed {
+                            "hoàn thành".to_string()
+                        } else if c.overdue {
+                            format!("{due} quá hạn")
+                        } else {
+                            due
+                        };
+                        Row::new(vec![
+                            Cell::from(c.title.clone()),
+                            Cell::from(format!("{}/{}", c.lessons_read, c.lessons_total)),
+                            Cell::from(due),
+                        ])
+                        .style(style)
+                    })
+                    .collect();
+                let table =
+                    Table::new(rows, [Constraint::Fill(1), Constraint::Length(7), Constraint::Length(20)])
+                        .header(Row::new(["Khoá học đã ghi danh", "Bài đọc", "Hạn"]).style(header()));
+                (table, d.courses.is_empty().then_some("Chưa ghi danh khoá học nào."))
+            }
+            Section::Attempts => {
+                let rows: Vec<Row> = d
+                    .attempts
+                    .lines
+                    .iter()
+                    .skip(skip)
+                    .map(|a| {
+                        let (result, style) = match a.passed {
+                            Some(true) => ("đạt", ratatui::style::Style::new()),
+                            Some(false) => ("chưa đạt", warning()),
+                            None => ("đang làm", dim()),
+                        };
+                        Row::new(vec![
+                            Cell::from(a.course_title.clone().unwrap_or_else(|| a.course_id.clone())),
+                            Cell::from(a.quiz_title.clone().unwrap_or_else(|| "—".to_string())),
+                            Cell::from(format!("{:>3}", a.number)),
+                            Cell::from(a.percent.map_or(format!("{:>6}", "—"), |p| format!("{p:>5.1}%"))),
+                            Cell::from(Span::styled(result, style)),
+                            Cell::from(vn_date(a.date())),
+                        ])
+                    })
+                    .collect();
+                let table = Table::new(
+                    rows,
+                    [
+                        Constraint::Fill(3),
+                        Constraint::Fill(2),
+                        Constraint::Length(3),
+                        Constraint::Length(6),
+                        Constraint::Length(8),
+                        Constraint::Length(10),
+                    ],
+                )
+                .header(
+                    Row::new(["Khoá học", "Bài kiểm tra", "Lần", "  Điểm", "Kết quả", "Ngày"])
+                        .style(header()),
+                );
+                (table, d.attempts.lines.is_empty().then_some("Chưa làm bài kiểm tra nào."))
+            }
+            Section::Competencies => {
+                let rows: Vec<Row> = d
+                    .competencies
+                    .lines
+                    .iter()
+                    .skip(skip)
+                    .map(|c| {
+                        Row::new(vec![
+                            Cell::from(c.code.clone()),
+                            Cell::from(c.name.clone().unwrap_or_else(|| "—".to_string())),
+                            Cell::from(format!("{:>4}", c.level)),
+                            Cell::from(vn_date(c.awarded_at)),
+                            Cell::from(c.course_title.clone().unwrap_or_else(|| c.course_id.clone())),
+                        ])
+                    })
+                    .collect();
+                let table = Table::new(
+                    rows,
+                    [
+                        Constraint::Length(8),
+                        Constraint::Fill(1),
+                        Constraint::Length(4),
+                        Constraint::Length(10),
+                        Constraint::Fill(1),
+                    ],
+                )
+                .header(Row::new(["Mã", "Năng lực", "Mức", "Ngày", "Khoá học minh chứng"]).style(header()));
+                (table, d.competencies.lines.is_empty().then_some("Chưa có năng lực nào được công nhận."))
+            }
+        };
         frame.render_widget(table, rest);
-        if empty {
+        if let Some(text) = empty {
             let below = Rect { y: rest.y + 1, height: 1, ..rest };
-            frame.render_widget(Paragraph::new("Chưa ghi danh khoá học nào.").style(dim()), below);
+            frame.render_widget(Paragraph::new(text).style(dim()), below);
         }
     }
 }
@@ -237,6 +425,11 @@ impl Screen for UsersScreen {
                 }
                 _ => Action::Nothing,
             });
+        }
+        if self.detail.is_some()
+            && let Some(action) = self.detail_key(key)
+        {
+            return Some(action);
         }
         let action = match key.code {
             KeyCode::Esc if self.detail.is_some() => {
@@ -327,8 +520,11 @@ impl Screen for UsersScreen {
         if let Some(d) = self.detail.clone() {
             self.draw_detail(frame, body, &d, context);
             frame.render_widget(
-                Paragraph::new("Esc: về danh sách · e sửa · x ngừng/hoạt động · p mật khẩu · u mở khoá")
-                    .style(dim()),
+                Paragraph::new(fit(
+                    "Esc danh sách · ←→ mục · e sửa · x ngừng/hoạt động · p mật khẩu · u mở khoá",
+                    footer.width as usize,
+                ))
+                .style(dim()),
                 footer,
             );
             return;
