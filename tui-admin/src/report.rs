@@ -20,7 +20,13 @@ pub struct ReportRequest {
 
 pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let data = report::data::load(&db, req.unit.as_deref()).await?;
+    let kind = if req.competency {
+        report::Kind::Competency
+    } else {
+        report::Kind::Progress { course: req.course.clone() }
+    };
+    // Only what this report needs: a province's data is hundreds of thousands of rows.
+    let data = report::data::load_for(&db, req.unit.as_deref(), &kind).await?;
     let today = chrono::Utc::now().date_naive();
     let built: Report = if req.competency {
         let framework =

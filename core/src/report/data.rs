@@ -1,18 +1,49 @@
 //! The data reports are computed from, loaded with one query per table for a unit subtree: units, people,
 //! competency awards, enrollments, lessons read per course and best quiz scores. Nothing is queried per person.
+//! Only the columns a report shows are read, and only the tables the report at hand needs ([`load_for`]): a
+//! province has hundreds of thousands of enrollments, and every column read costs time and memory.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait,
 };
 
-use super::ReportError;
+use super::{Kind, ReportError};
 use crate::entities::{
     competency_award, course, enrollment, lesson, lesson_progress, quiz_attempt, unit, user,
 };
+
+/// An active person of the subtree: the columns of `users` a report shows (not the password hash, not the
+/// search key).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Person {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub unit_id: Option<i64>,
+    pub position: String,
+}
+
+/// An enrollment of a person of the subtree: the columns of `enrollments` a report uses.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Enrolled {
+    pub user_id: i64,
+    pub course_id: String,
+    pub due_date: Option<NaiveDate>,
+    pub enrolled_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl Enrolled {
+    /// Not completed and past its due date on `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.completed_at.is_none() && self.due_date.is_some_and(|d| d < today)
+    }
+}
 
 /// Everything a report needs about the units under one root.
 pub struct Data {
@@ -20,17 +51,19 @@ pub struct Data {
     pub units: Vec<(unit::Model, usize)>,
     /// unit id -> parent id, for the units of the subtree.
     pub parents: HashMap<i64, Option<i64>>,
-    pub users: Vec<user::Model>,
-    /// (user, code) -> (highest level, date of that award).
+    /// Active people of the subtree, by username.
+    pub users: Vec<Person>,
+    /// (user, code) -> (highest level, date of that award). Empty for a progress report.
     pub levels: HashMap<(i64, String), (i32, NaiveDate)>,
-    pub enrollments: Vec<enrollment::Model>,
+    /// Enrollments of the subtree's people (of one course only for a progress report of one course).
+    pub enrollments: Vec<Enrolled>,
     /// course id -> title (active courses).
     pub courses: HashMap<String, String>,
     /// course id -> active lessons.
     pub lessons_total: HashMap<String, i64>,
-    /// (user, course) -> lessons read.
+    /// (user, course) -> lessons read. Empty for a competency report.
     pub lessons_read: HashMap<(i64, String), i64>,
-    /// (user, course) -> best percent.
+    /// (user, course) -> best percent. Empty for a competency report.
     pub best_scores: HashMap<(i64, String), f64>,
 }
 
@@ -63,15 +96,52 @@ impl Data {
     }
 }
 
-/// Loads the data under `root` (a unit code; the whole tree when `None`).
+/// Loads everything any report needs under `root` (a unit code; the whole tree when `None`).
 pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data, ReportError> {
+    load_parts(db, root, Parts { levels: true, progress: true, course: None }).await
+}
+
+/// Loads what the report `kind` needs under `root`: the competency report reads no lessons or scores, the
+/// progress report no awards, and a progress report of one course only that course's rows.
+pub async fn load_for(
+    db: &impl ConnectionTrait,
+    root: Option<&str>,
+    kind: &Kind,
+) -> Result<Data, ReportError> {
+    let parts = match kind {
+        Kind::Competency => Parts { levels: true, progress: false, course: None },
+        Kind::Progress { course } => Parts { levels: false, progress: true, course: course.as_deref() },
+    };
+    load_parts(db, root, parts).await
+}
+
+/// Which parts of [`Data`] to load.
+struct Parts<'a> {
+    levels: bool,
+    progress: bool,
+    /// Enrollments, lessons read and scores of this course only.
+    course: Option<&'a str>,
+}
+
+async fn load_parts(
+    db: &impl ConnectionTrait,
+    root: Option<&str>,
+    parts: Parts<'_>,
+) -> Result<Data, ReportError> {
     let all_units = unit::Entity::find().order_by_asc(unit::Column::Id).all(db).await?;
     let units = ordered_subtree(&all_units, root)?;
     let unit_ids: Vec<i64> = units.iter().map(|(u, _)| u.id).collect();
     let users = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .column(user::Column::FullName)
+        .column(user::Column::UnitId)
+        .column(user::Column::Position)
         .filter(user::Column::UnitId.is_in(unit_ids.clone()))
         .filter(user::Column::Active.eq(true))
         .order_by_asc(user::Column::Username)
+        .into_model::<Person>()
         .all(db)
         .await?;
     let in_scope = |table_user: Expr| {
@@ -83,16 +153,20 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
                 .to_owned(),
         )
     };
-    let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
-        .select_only()
-        .column(competency_award::Column::UserId)
-        .column(competency_award::Column::Code)
-        .column(competency_award::Column::Level)
-        .column(competency_award::Column::AwardedAt)
-        .filter(in_scope(Expr::col((competency_award::Entity, competency_award::Column::UserId))))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let awards: Vec<(i64, String, i32, DateTime<Utc>)> = if !parts.levels {
+        Vec::new()
+    } else {
+        competency_award::Entity::find()
+            .select_only()
+            .column(competency_award::Column::UserId)
+            .column(competency_award::Column::Code)
+            .column(competency_award::Column::Level)
+            .column(competency_award::Column::AwardedAt)
+            .filter(in_scope(Expr::col((competency_award::Entity, competency_award::Column::UserId))))
+            .into_tuple()
+            .all(db)
+            .await?
+    };
     let mut levels: HashMap<(i64, String), (i32, NaiveDate)> = HashMap::new();
     for (user_id, code, level, at) in awards {
         let entry = levels.entry((user_id, code)).or_insert((level, at.date_naive()));
@@ -101,7 +175,15 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         }
     }
     let enrollments = enrollment::Entity::find()
+        .select_only()
+        .column(enrollment::Column::UserId)
+        .column(enrollment::Column::CourseId)
+        .column(enrollment::Column::DueDate)
+        .column(enrollment::Column::EnrolledAt)
+        .column(enrollment::Column::CompletedAt)
         .filter(in_scope(Expr::col((enrollment::Entity, enrollment::Column::UserId))))
+        .apply_if(parts.course, |q, c| q.filter(enrollment::Column::CourseId.eq(c)))
+        .into_model::<Enrolled>()
         .all(db)
         .await?;
     let courses: HashMap<String, String> = course::Entity::find()
@@ -122,6 +204,20 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         .await?
         .into_iter()
         .collect();
+    if !parts.progress {
+        let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
+        return Ok(Data {
+            units,
+            parents,
+            users,
+            levels,
+            enrollments,
+            courses,
+            lessons_total,
+            lessons_read: HashMap::new(),
+            best_scores: HashMap::new(),
+        });
+    }
     let lessons_read: HashMap<(i64, String), i64> = lesson_progress::Entity::find()
         .select_only()
         .column(lesson_progress::Column::UserId)
@@ -130,6 +226,7 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
         .filter(lesson::Column::Active.eq(true))
         .filter(in_scope(Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId))))
+        .apply_if(parts.course, |q, c| q.filter(lesson::Column::CourseId.eq(c)))
         .group_by(lesson_progress::Column::UserId)
         .group_by(lesson::Column::CourseId)
         .into_tuple::<(i64, String, i64)>()
@@ -145,6 +242,7 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         .column_as(quiz_attempt::Column::Percent.max(), "best")
         .filter(quiz_attempt::Column::Percent.is_not_null())
         .filter(in_scope(Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId))))
+        .apply_if(parts.course, |q, c| q.filter(quiz_attempt::Column::CourseId.eq(c)))
         .group_by(quiz_attempt::Column::UserId)
         .group_by(quiz_attempt::Column::CourseId)
         .into_tuple::<(i64, String, Option<f64>)>()
