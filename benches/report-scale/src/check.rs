@@ -141,8 +141,7 @@ pub async fn expected(db: &DatabaseConnection, today: NaiveDate) -> anyhow::Resu
 
     let mut by_learner = HashMap::new();
     // The first, second, a middle and the last active learner the seed made.
-    let sample_learners =
-        [0, 1, learners / 2 + 1, learners.saturating_sub(1)].map(|i| crate::seed::username(i));
+    let sample_learners = [0, 1, learners / 2 + 1, learners.saturating_sub(1)].map(crate::seed::username);
     for username in &sample_learners {
         let user = format!("(SELECT id FROM users WHERE username = {})", q(username));
         let completed = int(
