@@ -53,7 +53,13 @@ pub async fn build(
     unit: Option<&str>,
     today: chrono::NaiveDate,
 ) -> anyhow::Result<Report> {
-    let data = report::data::load(db, unit).await?;
+    let kind = if competency {
+        report::Kind::Competency
+    } else {
+        report::Kind::Progress { course: course.map(str::to_string) }
+    };
+    // Only what this report needs: a province's data is hundreds of thousands of rows.
+    let data = report::data::load_for(db, unit, &kind).await?;
     Ok(if competency {
         report::competency::build(&data, &settings.framework()?, &settings.targets, today)
     } else {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::data::Data;
+use super::data::{Data, Enrolled};
 use super::{Cell, Report, Table};
 use crate::config::Target;
 use crate::course::Competency;
@@ -25,13 +25,11 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
     }
     detail_columns.extend(["Khoá đã hoàn thành", "Khoá đang học", "Khoá quá hạn"].map(String::from));
 
-    let mut by_user: HashMap<i64, Vec<&crate::entities::enrollment::Model>> = HashMap::new();
+    let mut by_user: HashMap<i64, Vec<&Enrolled>> = HashMap::new();
     for e in &data.enrollments {
         by_user.entry(e.user_id).or_default().push(e);
     }
-    let overdue = |e: &crate::entities::enrollment::Model| {
-        e.completed_at.is_none() && e.due_date.is_some_and(|d| d < today)
-    };
+    let overdue = |e: &Enrolled| e.overdue(today);
 
     let mut detail_rows = Vec::with_capacity(data.users.len());
     for u in &data.users {
@@ -85,38 +83,47 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         .collect();
     course_ids.sort();
     course_ids.dedup();
+    // Each target's position, folded once rather than once per person and unit.
+    let target_positions: Vec<Option<String>> =
+        targets.iter().map(|t| t.position.as_ref().map(|p| fold_diacritics(p).to_lowercase())).collect();
     for u in &data.users {
         let chain = data.chain(u.unit_id);
         let mine = by_user.get(&u.id).map(Vec::as_slice).unwrap_or_default();
         let position = fold_diacritics(&u.position).to_lowercase();
+        // What this person counts for, worked out once for all the units of the chain.
+        let holds: Vec<bool> =
+            framework.iter().map(|c| data.levels.contains_key(&(u.id, c.code.clone()))).collect();
+        let late = mine.iter().filter(|e| overdue(e)).count() as i64;
+        let meets: Vec<Option<bool>> = targets
+            .iter()
+            .zip(&target_positions)
+            .map(|(target, wanted)| {
+                let in_population = wanted.as_ref().is_none_or(|p| position.contains(p.as_str()));
+                in_population.then(|| {
+                    let level = data.levels.get(&(u.id, target.competency.clone())).map_or(0, |(l, _)| *l);
+                    level >= target.level as i32
+                })
+            })
+            .collect();
         for id in chain {
             let t = tallies.get_mut(&id).expect("unit in scope");
             t.headcount += 1;
-            for c in framework {
-                if data.levels.contains_key(&(u.id, c.code.clone())) {
-                    *t.holding.entry(c.code.clone()).or_default() += 1;
+            for (c, held) in framework.iter().zip(&holds) {
+                if *held {
+                    count(&mut t.holding, &c.code);
                 }
             }
             for e in mine {
-                *t.enrolled.entry(e.course_id.clone()).or_default() += 1;
+                count(&mut t.enrolled, &e.course_id);
                 if e.completed_at.is_some() {
-                    *t.completed.entry(e.course_id.clone()).or_default() += 1;
-                }
-                if overdue(e) {
-                    t.overdue += 1;
+                    count(&mut t.completed, &e.course_id);
                 }
             }
-            for (i, target) in targets.iter().enumerate() {
-                let in_population = target
-                    .position
-                    .as_ref()
-                    .is_none_or(|p| position.contains(&fold_diacritics(p).to_lowercase()));
-                if in_population {
+            t.overdue += late;
+            for (i, met) in meets.iter().enumerate() {
+                if let Some(met) = met {
                     t.targets[i].0 += 1;
-                    let level = data.levels.get(&(u.id, target.competency.clone())).map_or(0, |(l, _)| *l);
-                    if level >= target.level as i32 {
-                        t.targets[i].1 += 1;
-                    }
+                    t.targets[i].1 += i64::from(*met);
                 }
             }
         }
@@ -176,5 +183,15 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
             name: "Tổng hợp theo đơn vị".into(), columns: summary_columns, rows: summary_rows
         },
         detail: Table { name: "Chi tiết theo người".into(), columns: detail_columns, rows: detail_rows },
+    }
+}
+
+/// Adds one to `key`'s count, allocating the key only the first time it is seen.
+fn count(counts: &mut HashMap<String, i64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
     }
 }

@@ -1,18 +1,50 @@
-//! The data reports are computed from, loaded with one query per table for a unit subtree: units, people,
-//! competency awards, enrollments, lessons read per course and best quiz scores. Nothing is queried per person.
+//! The data reports are computed from, loaded with set-based queries for a unit subtree: units, people,
+//! competency awards, enrollments, lessons read per course and best quiz scores, each table read in a few
+//! slices of the user id space (25,000 ids a query). Nothing is queried per person.
+//! Only the columns a report shows are read, and only the tables the report at hand needs ([`load_for`]): a
+//! province has hundreds of thousands of enrollments, and every column read costs time and memory.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait,
 };
 
-use super::ReportError;
+use super::{Kind, ReportError};
 use crate::entities::{
     competency_award, course, enrollment, lesson, lesson_progress, quiz_attempt, unit, user,
 };
+
+/// An active person of the subtree: the columns of `users` a report shows (not the password hash, not the
+/// search key).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Person {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub unit_id: Option<i64>,
+    pub position: String,
+}
+
+/// An enrollment of a person of the subtree: the columns of `enrollments` a report uses.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Enrolled {
+    pub user_id: i64,
+    pub course_id: String,
+    pub due_date: Option<NaiveDate>,
+    pub enrolled_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+impl Enrolled {
+    /// Not completed and past its due date on `today`.
+    pub fn overdue(&self, today: NaiveDate) -> bool {
+        self.completed_at.is_none() && self.due_date.is_some_and(|d| d < today)
+    }
+}
 
 /// Everything a report needs about the units under one root.
 pub struct Data {
@@ -20,17 +52,19 @@ pub struct Data {
     pub units: Vec<(unit::Model, usize)>,
     /// unit id -> parent id, for the units of the subtree.
     pub parents: HashMap<i64, Option<i64>>,
-    pub users: Vec<user::Model>,
-    /// (user, code) -> (highest level, date of that award).
+    /// Active people of the subtree, by username.
+    pub users: Vec<Person>,
+    /// (user, code) -> (highest level, date of that award). Empty for a progress report.
     pub levels: HashMap<(i64, String), (i32, NaiveDate)>,
-    pub enrollments: Vec<enrollment::Model>,
+    /// Enrollments of the subtree's people (of one course only for a progress report of one course).
+    pub enrollments: Vec<Enrolled>,
     /// course id -> title (active courses).
     pub courses: HashMap<String, String>,
     /// course id -> active lessons.
     pub lessons_total: HashMap<String, i64>,
-    /// (user, course) -> lessons read.
+    /// (user, course) -> lessons read. Empty for a competency report.
     pub lessons_read: HashMap<(i64, String), i64>,
-    /// (user, course) -> best percent.
+    /// (user, course) -> best percent. Empty for a competency report.
     pub best_scores: HashMap<(i64, String), f64>,
 }
 
@@ -63,47 +97,119 @@ impl Data {
     }
 }
 
-/// Loads the data under `root` (a unit code; the whole tree when `None`).
+/// Loads everything any report needs under `root` (a unit code; the whole tree when `None`).
 pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data, ReportError> {
+    load_parts(db, root, Parts { levels: true, progress: true, course: None }).await
+}
+
+/// Loads what the report `kind` needs under `root`: the competency report reads no lessons or scores, the
+/// progress report no awards, and a progress report of one course only that course's rows.
+pub async fn load_for(
+    db: &impl ConnectionTrait,
+    root: Option<&str>,
+    kind: &Kind,
+) -> Result<Data, ReportError> {
+    let parts = match kind {
+        Kind::Competency => Parts { levels: true, progress: false, course: None },
+        Kind::Progress { course } => Parts { levels: false, progress: true, course: course.as_deref() },
+    };
+    load_parts(db, root, parts).await
+}
+
+/// Which parts of [`Data`] to load.
+struct Parts<'a> {
+    levels: bool,
+    progress: bool,
+    /// Enrollments, lessons read and scores of this course only.
+    course: Option<&'a str>,
+}
+
+async fn load_parts(
+    db: &impl ConnectionTrait,
+    root: Option<&str>,
+    parts: Parts<'_>,
+) -> Result<Data, ReportError> {
     let all_units = unit::Entity::find().order_by_asc(unit::Column::Id).all(db).await?;
     let units = ordered_subtree(&all_units, root)?;
     let unit_ids: Vec<i64> = units.iter().map(|(u, _)| u.id).collect();
     let users = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Username)
+        .column(user::Column::FullName)
+        .column(user::Column::UnitId)
+        .column(user::Column::Position)
         .filter(user::Column::UnitId.is_in(unit_ids.clone()))
         .filter(user::Column::Active.eq(true))
         .order_by_asc(user::Column::Username)
+        .into_model::<Person>()
         .all(db)
         .await?;
-    let in_scope = |table_user: Expr| {
+    // The people of the subtree whose ids are in `from..=to` (the slice being read).
+    let in_scope = |table_user: Expr, from: i64, to: i64| {
         table_user.in_subquery(
             sea_orm::sea_query::Query::select()
                 .column(user::Column::Id)
                 .from(user::Entity)
                 .and_where(Expr::col(user::Column::UnitId).is_in(unit_ids.clone()))
+                .and_where(Expr::col(user::Column::Id).between(from, to))
                 .to_owned(),
         )
     };
-    let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
+    // The rows of each table are read in slices of the user id space: a handful of queries per table
+    // instead of one, so the database driver never holds every raw row of a province at once (with SQLite,
+    // each value of a raw row is its own allocation, several times the size of the value).
+    let (first, last): (Option<i64>, Option<i64>) = user::Entity::find()
         .select_only()
-        .column(competency_award::Column::UserId)
-        .column(competency_award::Column::Code)
-        .column(competency_award::Column::Level)
-        .column(competency_award::Column::AwardedAt)
-        .filter(in_scope(Expr::col((competency_award::Entity, competency_award::Column::UserId))))
+        .column_as(user::Column::Id.min(), "first")
+        .column_as(user::Column::Id.max(), "last")
         .into_tuple()
-        .all(db)
-        .await?;
+        .one(db)
+        .await?
+        .unwrap_or((None, None));
+    let slices = id_slices(first, last);
     let mut levels: HashMap<(i64, String), (i32, NaiveDate)> = HashMap::new();
-    for (user_id, code, level, at) in awards {
-        let entry = levels.entry((user_id, code)).or_insert((level, at.date_naive()));
-        if level > entry.0 || (level == entry.0 && at.date_naive() < entry.1) {
-            *entry = (level, at.date_naive());
+    for &(from, to) in slices.iter().filter(|_| parts.levels) {
+        let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
+            .select_only()
+            .column(competency_award::Column::UserId)
+            .column(competency_award::Column::Code)
+            .column(competency_award::Column::Level)
+            .column(competency_award::Column::AwardedAt)
+            .filter(competency_award::Column::UserId.between(from, to))
+            .filter(in_scope(
+                Expr::col((competency_award::Entity, competency_award::Column::UserId)),
+                from,
+                to,
+            ))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (user_id, code, level, at) in awards {
+            let entry = levels.entry((user_id, code)).or_insert((level, at.date_naive()));
+            if level > entry.0 || (level == entry.0 && at.date_naive() < entry.1) {
+                *entry = (level, at.date_naive());
+            }
         }
     }
-    let enrollments = enrollment::Entity::find()
-        .filter(in_scope(Expr::col((enrollment::Entity, enrollment::Column::UserId))))
-        .all(db)
-        .await?;
+    let mut enrollments = Vec::new();
+    for &(from, to) in &slices {
+        enrollments.extend(
+            enrollment::Entity::find()
+                .select_only()
+                .column(enrollment::Column::UserId)
+                .column(enrollment::Column::CourseId)
+                .column(enrollment::Column::DueDate)
+                .column(enrollment::Column::EnrolledAt)
+                .column(enrollment::Column::CompletedAt)
+                .filter(enrollment::Column::UserId.between(from, to))
+                .filter(in_scope(Expr::col((enrollment::Entity, enrollment::Column::UserId)), from, to))
+                .apply_if(parts.course, |q, c| q.filter(enrollment::Column::CourseId.eq(c)))
+                .into_model::<Enrolled>()
+                .all(db)
+                .await?,
+        );
+    }
     let courses: HashMap<String, String> = course::Entity::find()
         .filter(course::Column::Active.eq(true))
         .all(db)
@@ -122,39 +228,76 @@ pub async fn load(db: &impl ConnectionTrait, root: Option<&str>) -> Result<Data,
         .await?
         .into_iter()
         .collect();
-    let lessons_read: HashMap<(i64, String), i64> = lesson_progress::Entity::find()
-        .select_only()
-        .column(lesson_progress::Column::UserId)
-        .column(lesson::Column::CourseId)
-        .column_as(lesson_progress::Column::Id.count(), "n")
-        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
-        .filter(lesson::Column::Active.eq(true))
-        .filter(in_scope(Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId))))
-        .group_by(lesson_progress::Column::UserId)
-        .group_by(lesson::Column::CourseId)
-        .into_tuple::<(i64, String, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(u, c, n)| ((u, c), n))
-        .collect();
-    let best_scores: HashMap<(i64, String), f64> = quiz_attempt::Entity::find()
-        .select_only()
-        .column(quiz_attempt::Column::UserId)
-        .column(quiz_attempt::Column::CourseId)
-        .column_as(quiz_attempt::Column::Percent.max(), "best")
-        .filter(quiz_attempt::Column::Percent.is_not_null())
-        .filter(in_scope(Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId))))
-        .group_by(quiz_attempt::Column::UserId)
-        .group_by(quiz_attempt::Column::CourseId)
-        .into_tuple::<(i64, String, Option<f64>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(u, c, best)| best.map(|b| ((u, c), b)))
-        .collect();
+    if !parts.progress {
+        let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
+        return Ok(Data {
+            units,
+            parents,
+            users,
+            levels,
+            enrollments,
+            courses,
+            lessons_total,
+            lessons_read: HashMap::new(),
+            best_scores: HashMap::new(),
+        });
+    }
+    let mut lessons_read: HashMap<(i64, String), i64> = HashMap::new();
+    let mut best_scores: HashMap<(i64, String), f64> = HashMap::new();
+    for &(from, to) in &slices {
+        let read: Vec<(i64, String, i64)> = lesson_progress::Entity::find()
+            .select_only()
+            .column(lesson_progress::Column::UserId)
+            .column(lesson::Column::CourseId)
+            .column_as(lesson_progress::Column::Id.count(), "n")
+            .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
+            .filter(lesson::Column::Active.eq(true))
+            .filter(lesson_progress::Column::UserId.between(from, to))
+            .filter(in_scope(Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId)), from, to))
+            .apply_if(parts.course, |q, c| q.filter(lesson::Column::CourseId.eq(c)))
+            .group_by(lesson_progress::Column::UserId)
+            .group_by(lesson::Column::CourseId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        lessons_read.extend(read.into_iter().map(|(u, c, n)| ((u, c), n)));
+        let best: Vec<(i64, String, Option<f64>)> = quiz_attempt::Entity::find()
+            .select_only()
+            .column(quiz_attempt::Column::UserId)
+            .column(quiz_attempt::Column::CourseId)
+            .column_as(quiz_attempt::Column::Percent.max(), "best")
+            .filter(quiz_attempt::Column::Percent.is_not_null())
+            .filter(quiz_attempt::Column::UserId.between(from, to))
+            .filter(in_scope(Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId)), from, to))
+            .apply_if(parts.course, |q, c| q.filter(quiz_attempt::Column::CourseId.eq(c)))
+            .group_by(quiz_attempt::Column::UserId)
+            .group_by(quiz_attempt::Column::CourseId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        best_scores.extend(best.into_iter().filter_map(|(u, c, best)| best.map(|b| ((u, c), b))));
+    }
     let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
     Ok(Data { units, parents, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
+}
+
+/// Users per slice of the id space read at once ([`id_slices`]).
+const SLICE: i64 = 25_000;
+
+/// `first..=last` cut into inclusive slices of [`SLICE`] ids (none when there are no users).
+fn id_slices(first: Option<i64>, last: Option<i64>) -> Vec<(i64, i64)> {
+    let (Some(first), Some(last)) = (first, last) else { return Vec::new() };
+    let mut slices = Vec::new();
+    let mut from = first;
+    while from <= last {
+        let to = Ord::min(from.saturating_add(SLICE - 1), last);
+        slices.push((from, to));
+        match to.checked_add(1) {
+            Some(next) => from = next,
+            None => break,
+        }
+    }
+    slices
 }
 
 /// The units under `root` (all roots when `None`), each parent before its children, with depths.

@@ -5,28 +5,24 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::data::Data;
+use super::data::{Data, Enrolled, Person};
 use super::{Cell, Report, Table};
 
 /// Builds the report; `course` narrows it to one course.
 pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
     let unit_of: HashMap<i64, &crate::entities::unit::Model> =
         data.units.iter().map(|(u, _)| (u.id, u)).collect();
-    let user_of: HashMap<i64, &crate::entities::user::Model> = data.users.iter().map(|u| (u.id, u)).collect();
-    let mut enrollments: Vec<&crate::entities::enrollment::Model> = data
+    let user_of: HashMap<i64, &Person> = data.users.iter().map(|u| (u.id, u)).collect();
+    // By username, then course: (username, course) is unique, so an unstable sort gives the one order.
+    let mut keyed: Vec<(&str, &str, &Enrolled)> = data
         .enrollments
         .iter()
-        .filter(|e| course.is_none_or(|c| e.course_id == c) && user_of.contains_key(&e.user_id))
+        .filter(|e| course.is_none_or(|c| e.course_id == c))
+        .filter_map(|e| user_of.get(&e.user_id).map(|u| (u.username.as_str(), e.course_id.as_str(), e)))
         .collect();
-    enrollments.sort_by(|a, b| {
-        let key = |e: &crate::entities::enrollment::Model| {
-            (user_of[&e.user_id].username.clone(), e.course_id.clone())
-        };
-        key(a).cmp(&key(b))
-    });
-    let overdue = |e: &crate::entities::enrollment::Model| {
-        e.completed_at.is_none() && e.due_date.is_some_and(|d| d < today)
-    };
+    keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let enrollments: Vec<&Enrolled> = keyed.into_iter().map(|(_, _, e)| e).collect();
+    let overdue = |e: &Enrolled| e.overdue(today);
     let columns = [
         "Mã đơn vị",
         "Đơn vị",
@@ -69,10 +65,10 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
         .collect();
 
     // Per unit and course, rolled up.
-    let mut tally: HashMap<(i64, String), (i64, i64, i64)> = HashMap::new();
+    let mut tally: HashMap<(i64, &str), (i64, i64, i64)> = HashMap::new();
     for e in &enrollments {
         for id in data.chain(user_of[&e.user_id].unit_id) {
-            let t = tally.entry((id, e.course_id.clone())).or_default();
+            let t = tally.entry((id, e.course_id.as_str())).or_default();
             t.0 += 1;
             t.1 += i64::from(e.completed_at.is_some());
             t.2 += i64::from(overdue(e));
@@ -88,7 +84,7 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
     let mut summary_rows = Vec::new();
     for (u, depth) in &data.units {
         for c in &courses {
-            if let Some((enrolled, completed, late)) = tally.get(&(u.id, c.clone())) {
+            if let Some((enrolled, completed, late)) = tally.get(&(u.id, c.as_str())) {
                 summary_rows.push(vec![
                     Cell::Text(u.code.clone()),
                     Cell::Text(format!("{}{}", "  ".repeat(*depth), u.name)),

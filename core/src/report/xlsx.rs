@@ -1,8 +1,14 @@
 //! A report as an Excel workbook: the per-unit summary sheet and the per-learner detail sheet, each with a
 //! styled, frozen header row, an autofilter, column widths fitted to their contents, shares as numbers formatted
 //! as percentages and dates as dates.
+//!
+//! Sheets are written in rust_xlsxwriter's "low memory" mode: each row goes to a temporary file as soon as
+//! the next one starts (only the shared strings stay in memory), so a sheet of a province's 300,000
+//! enrollments does not hold a second copy of the report in memory.
 
 use std::path::Path;
+
+use chrono::Datelike;
 
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -14,11 +20,24 @@ const MAX_WIDTH: usize = 50;
 /// Writes `report` to `path`.
 pub fn write(report: &Report, path: &Path) -> Result<(), XlsxError> {
     let mut workbook = Workbook::new();
+    // Deflate level 3 instead of 6: a province's detail sheet is tens of megabytes of XML, and the lower
+    // level writes it markedly faster for a somewhat larger file.
+    workbook.set_zip_compression_level(3);
     for table in [&report.summary, &report.detail] {
-        let sheet = workbook.add_worksheet();
+        let sheet = workbook.add_worksheet_with_low_memory()?;
         sheet_from(table, sheet)?;
     }
     workbook.save(path)
+}
+
+/// The width of a cell's CSV text ([`Cell::to_text`]) in characters, without building the text for the
+/// common cells.
+fn text_width(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(s) => s.chars().count(),
+        Cell::Empty => 0,
+        other => other.to_text().chars().count(),
+    }
 }
 
 fn sheet_from(table: &Table, sheet: &mut Worksheet) -> Result<(), XlsxError> {
@@ -33,7 +52,16 @@ fn sheet_from(table: &Table, sheet: &mut Worksheet) -> Result<(), XlsxError> {
     let percent = Format::new().set_num_format("0.0%");
     let score = Format::new().set_num_format("0.00");
     let date = Format::new().set_num_format("dd/mm/yyyy");
+    // Widths first: in low memory mode a row can no longer be changed once the next one is written.
     let mut widths: Vec<usize> = table.columns.iter().map(|c| c.chars().count().min(24)).collect();
+    for row in &table.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(text_width(cell));
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64 + 2.0)?;
+    }
     for (col, name) in table.columns.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, name, &header)?;
     }
@@ -55,18 +83,12 @@ fn sheet_from(table: &Table, sheet: &mut Worksheet) -> Result<(), XlsxError> {
                     sheet.write_number_with_format(r, col, *s, &score)?;
                 }
                 Cell::Date(d) => {
-                    let value = ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())?;
+                    let value = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_date_with_format(r, col, &value, &date)?;
                 }
                 Cell::Empty => {}
             }
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(cell.to_text().chars().count());
-            }
         }
-    }
-    for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, (*w).clamp(8, MAX_WIDTH) as f64 + 2.0)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     if !table.columns.is_empty() {
