@@ -148,10 +148,13 @@ pub async fn start(
             percent: Set(None),
             passed: Set(None),
         };
-        let inserted = group_commit::write(db, move |txn| {
-            Box::pin(async move { quiz_attempt::Entity::insert(row).exec_with_returning(txn).await })
-        })
-        .await;
+        let insert = quiz_attempt::Entity::insert(row);
+        let inserted = if group_commit::batches(db) {
+            group_commit::write(db, move |txn| Box::pin(async move { insert.exec_with_returning(txn).await }))
+                .await
+        } else {
+            insert.exec_with_returning(db).await
+        };
         match inserted {
             // The questions just drawn are the ones stored: no need to decode them back.
             Ok(row) => {
@@ -221,18 +224,15 @@ pub async fn save_answers(
     }
     merge(&attempt.questions, &mut attempt.answers, answers)?;
     let json = serde_json::to_string(&attempt.answers).expect("answers serialise");
-    let stored = json.clone();
-    let updated = group_commit::write(db, move |txn| {
-        Box::pin(async move {
-            quiz_attempt::Entity::update_many()
-                .col_expr(quiz_attempt::Column::Answers, Expr::value(stored))
-                .filter(quiz_attempt::Column::Id.eq(id))
-                .filter(quiz_attempt::Column::SubmittedAt.is_null())
-                .exec(txn)
-                .await
-        })
-    })
-    .await?;
+    let update = quiz_attempt::Entity::update_many()
+        .col_expr(quiz_attempt::Column::Answers, Expr::value(json.clone()))
+        .filter(quiz_attempt::Column::Id.eq(id))
+        .filter(quiz_attempt::Column::SubmittedAt.is_null());
+    let updated = if group_commit::batches(db) {
+        group_commit::write(db, move |txn| Box::pin(async move { update.exec(txn).await })).await?
+    } else {
+        update.exec(db).await?
+    };
     if updated.rows_affected == 0 {
         return Err(AttemptError::Submitted);
     }

@@ -52,7 +52,7 @@ struct Queue {
 static QUEUES: Mutex<Vec<(Weak<SqliteConnectOptions>, Arc<Queue>)>> = Mutex::new(Vec::new());
 
 fn queue_for(db: &DatabaseConnection) -> Option<Arc<Queue>> {
-    if db.get_database_backend() != DbBackend::Sqlite {
+    if !batches(db) {
         return None;
     }
     let options = db.get_sqlite_connection_pool().connect_options();
@@ -66,6 +66,12 @@ fn queue_for(db: &DatabaseConnection) -> Option<Arc<Queue>> {
     let queue = Arc::new(Queue::default());
     queues.push((Arc::downgrade(&options), queue.clone()));
     Some(queue)
+}
+
+/// Whether writes to `db` are committed in groups ([`write`]). When not (PostgreSQL), a write of one
+/// statement is best sent as it is: wrapping it in a transaction would only add two round trips.
+pub fn batches(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
 }
 
 /// An error of the batch (its `BEGIN` or `COMMIT`) as each of its units reports it.
