@@ -10,12 +10,12 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
 use crate::course::{Course, Library, Quiz};
 use crate::entities::{quiz, quiz_attempt};
+use crate::group_commit;
 use crate::quiz::grade::{Answer, Answers, Score, grade_all, passes};
 use crate::quiz::{Kind, Question, draw};
 
@@ -52,15 +52,24 @@ pub enum AttemptError {
 #[derive(Debug, Clone)]
 pub struct Attempt {
     pub row: quiz_attempt::Model,
+    /// The quiz's id in its course (its file stem), read with the row so callers need no second look-up.
+    pub quiz_slug: String,
     pub questions: Vec<Question>,
     pub answers: Answers,
 }
 
 impl Attempt {
-    fn decode(row: quiz_attempt::Model) -> Result<Self, AttemptError> {
+    fn decode(row: quiz_attempt::Model, quiz_slug: String) -> Result<Self, AttemptError> {
         let questions = serde_json::from_str(&row.questions).map_err(|e| AttemptError::Corrupt(row.id, e))?;
         let answers = serde_json::from_str(&row.answers).map_err(|e| AttemptError::Corrupt(row.id, e))?;
-        Ok(Self { row, questions, answers })
+        Ok(Self { row, quiz_slug, questions, answers })
+    }
+
+    /// Decodes a row read with its quiz (`find_also_related`).
+    fn decode_with_quiz(
+        (row, quiz): (quiz_attempt::Model, Option<quiz::Model>),
+    ) -> Result<Self, AttemptError> {
+        Self::decode(row, quiz.map(|q| q.slug).unwrap_or_default())
     }
 
     pub fn is_submitted(&self) -> bool {
@@ -86,7 +95,7 @@ impl Attempt {
 /// Starts an attempt, or returns the learner's open one (a second tab, a reload) if it is still running; the
 /// flag is true for a new attempt.
 pub async fn start(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     user_id: i64,
     course: &Course,
@@ -99,19 +108,22 @@ pub async fn start(
     let quiz_row = catalog_quiz(db, &course.id, &quiz.id).await?;
     let now = now.trunc_subsecs(6);
     for _ in 0..3 {
-        if let Some(open) = open_attempt(db, user_id, quiz_row.id).await? {
+        // The learner's attempts at this quiz, in one read: the open one if any, and how many were taken.
+        let taken_rows = quiz_attempt::Entity::find()
+            .filter(quiz_attempt::Column::UserId.eq(user_id))
+            .filter(quiz_attempt::Column::QuizId.eq(quiz_row.id))
+            .all(db)
+            .await?;
+        let taken = taken_rows.len();
+        if let Some(open) = taken_rows.into_iter().find(|r| r.submitted_at.is_none()) {
+            let open = Attempt::decode(open, quiz.id.clone())?;
             if !open.is_expired(now) {
                 return Ok((open, false));
             }
             finish(db, library, open, now, true).await?;
         }
-        let taken = quiz_attempt::Entity::find()
-            .filter(quiz_attempt::Column::UserId.eq(user_id))
-            .filter(quiz_attempt::Column::QuizId.eq(quiz_row.id))
-            .count(db)
-            .await?;
         let allowed = quiz.settings.attempts;
-        if allowed > 0 && taken >= u64::from(allowed) {
+        if allowed > 0 && taken as u64 >= u64::from(allowed) {
             return Err(AttemptError::NoAttemptsLeft(allowed));
         }
         let questions = draw::questions_for_attempt(&quiz.questions, &quiz.settings, &mut rand::rng());
@@ -136,8 +148,21 @@ pub async fn start(
             percent: Set(None),
             passed: Set(None),
         };
-        match quiz_attempt::Entity::insert(row).exec_with_returning(db).await {
-            Ok(row) => return Ok((Attempt::decode(row)?, true)),
+        let insert = quiz_attempt::Entity::insert(row);
+        let inserted = if group_commit::batches(db) {
+            group_commit::write(db, move |txn| Box::pin(async move { insert.exec_with_returning(txn).await }))
+                .await
+        } else {
+            insert.exec_with_returning(db).await
+        };
+        match inserted {
+            // The questions just drawn are the ones stored: no need to decode them back.
+            Ok(row) => {
+                return Ok((
+                    Attempt { row, quiz_slug: quiz.id.clone(), questions, answers: Answers::new() },
+                    true,
+                ));
+            }
             // Another request of the same learner took this number first: look again.
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
             Err(e) => return Err(e.into()),
@@ -160,31 +185,20 @@ async fn catalog_quiz(
         .ok_or_else(|| AttemptError::UnknownQuiz(course_id.to_string(), slug.to_string()))
 }
 
-async fn open_attempt(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    quiz_id: i64,
-) -> Result<Option<Attempt>, AttemptError> {
-    quiz_attempt::Entity::find()
-        .filter(quiz_attempt::Column::UserId.eq(user_id))
-        .filter(quiz_attempt::Column::QuizId.eq(quiz_id))
-        .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .one(db)
-        .await?
-        .map(Attempt::decode)
-        .transpose()
-}
-
 /// The caller's attempt `id`; an attempt past its deadline is closed (graded) first.
 pub async fn find_own(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     user_id: i64,
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<Attempt, AttemptError> {
-    let row = quiz_attempt::Entity::find_by_id(id).one(db).await?.filter(|r| r.user_id == user_id);
-    let attempt = Attempt::decode(row.ok_or(AttemptError::NotFound)?)?;
+    let found = quiz_attempt::Entity::find_by_id(id)
+        .filter(quiz_attempt::Column::UserId.eq(user_id))
+        .find_also_related(quiz::Entity)
+        .one(db)
+        .await?;
+    let attempt = Attempt::decode_with_quiz(found.ok_or(AttemptError::NotFound)?)?;
     if !attempt.is_submitted() && attempt.is_expired(now) {
         return finish(db, library, attempt, now, true).await;
     }
@@ -193,7 +207,7 @@ pub async fn find_own(
 
 /// Saves answers (merged into those saved before; an empty list or text clears a question's answer).
 pub async fn save_answers(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     user_id: i64,
     id: i64,
@@ -210,12 +224,15 @@ pub async fn save_answers(
     }
     merge(&attempt.questions, &mut attempt.answers, answers)?;
     let json = serde_json::to_string(&attempt.answers).expect("answers serialise");
-    let updated = quiz_attempt::Entity::update_many()
+    let update = quiz_attempt::Entity::update_many()
         .col_expr(quiz_attempt::Column::Answers, Expr::value(json.clone()))
         .filter(quiz_attempt::Column::Id.eq(id))
-        .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .exec(db)
-        .await?;
+        .filter(quiz_attempt::Column::SubmittedAt.is_null());
+    let updated = if group_commit::batches(db) {
+        group_commit::write(db, move |txn| Box::pin(async move { update.exec(txn).await })).await?
+    } else {
+        update.exec(db).await?
+    };
     if updated.rows_affected == 0 {
         return Err(AttemptError::Submitted);
     }
@@ -227,7 +244,7 @@ pub async fn save_answers(
 /// unchanged. Past the deadline, `answers` are ignored and the answers saved in time are graded. A pass that
 /// completes the course (in `library`) is recorded in the same transaction as the grade.
 pub async fn submit(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     user_id: i64,
     id: i64,
@@ -247,18 +264,19 @@ pub async fn submit(
 /// Closes every open attempt past its deadline at `now`, grading the answers saved in time (and completing
 /// courses their passes complete). Returns the attempts it closed.
 pub async fn close_expired(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     now: DateTime<Utc>,
 ) -> Result<Vec<Attempt>, AttemptError> {
     let rows = quiz_attempt::Entity::find()
         .filter(quiz_attempt::Column::SubmittedAt.is_null())
         .filter(quiz_attempt::Column::Deadline.lt(now - DEADLINE_GRACE))
+        .find_also_related(quiz::Entity)
         .all(db)
         .await?;
     let mut closed = Vec::new();
     for row in rows {
-        let attempt = finish(db, library, Attempt::decode(row)?, now, true).await?;
+        let attempt = finish(db, library, Attempt::decode_with_quiz(row)?, now, true).await?;
         if attempt.row.closed_by_server {
             closed.push(attempt);
         }
@@ -268,9 +286,10 @@ pub async fn close_expired(
 
 /// Grades and stores the result, once: only a row not yet submitted is updated; otherwise the stored result
 /// (of whoever submitted first) is returned. The grade and the course completion it may bring are committed
-/// together, so a crash never leaves a passed attempt without its completion.
+/// together, so a crash never leaves a passed attempt without its completion. Everything the completion needs
+/// is read before the write transaction, which only writes.
 async fn finish(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &DatabaseConnection,
     library: &Library,
     mut attempt: Attempt,
     now: DateTime<Utc>,
@@ -281,9 +300,7 @@ async fn finish(
     let by_server = by_server || attempt.is_expired(now);
     if by_server {
         // Only what was saved before the deadline counts.
-        let stored =
-            quiz_attempt::Entity::find_by_id(attempt.row.id).one(db).await?.ok_or(AttemptError::NotFound)?;
-        attempt = Attempt::decode(stored)?;
+        attempt = stored(db, attempt.row.id).await?;
         if attempt.is_submitted() {
             return Ok(attempt);
         }
@@ -294,41 +311,56 @@ async fn finish(
         (true, Some(deadline)) => deadline.min(now),
         _ => now,
     };
-    let answers = serde_json::to_string(&attempt.answers).expect("answers serialise");
-    let marks = serde_json::to_string(&marks).expect("marks serialise");
-    // The first statement writes, so SQLite takes the write lock at once (no read-to-write upgrade).
-    let txn = db.begin().await?;
-    let updated = quiz_attempt::Entity::update_many()
-        .col_expr(quiz_attempt::Column::Answers, Expr::value(answers.clone()))
-        .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(submitted_at))
-        .col_expr(quiz_attempt::Column::ClosedByServer, Expr::value(by_server))
-        .col_expr(quiz_attempt::Column::Marks, Expr::value(marks.clone()))
-        .col_expr(quiz_attempt::Column::Score, Expr::value(score.score))
-        .col_expr(quiz_attempt::Column::Percent, Expr::value(score.percent))
-        .col_expr(quiz_attempt::Column::Passed, Expr::value(passed))
-        .filter(quiz_attempt::Column::Id.eq(attempt.row.id))
-        .filter(quiz_attempt::Column::SubmittedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        txn.rollback().await?;
-        let stored =
-            quiz_attempt::Entity::find_by_id(attempt.row.id).one(db).await?.ok_or(AttemptError::NotFound)?;
-        return Attempt::decode(stored);
-    }
-    if passed && let Some(course) = library.courses.get(&attempt.row.course_id) {
-        crate::completion::check(&txn, attempt.row.user_id, course, now).await?;
-    }
-    txn.commit().await?;
     let row = &mut attempt.row;
-    row.answers = answers;
+    row.answers = serde_json::to_string(&attempt.answers).expect("answers serialise");
     row.submitted_at = Some(submitted_at);
     row.closed_by_server = by_server;
-    row.marks = Some(marks);
+    row.marks = Some(serde_json::to_string(&marks).expect("marks serialise"));
     row.score = Some(score.score);
     row.percent = Some(score.percent);
     row.passed = Some(passed);
+    let completion = match library.courses.get(&attempt.row.course_id) {
+        Some(course) if passed => {
+            crate::completion::prepare(db, attempt.row.user_id, course, Some(&attempt.row), now).await?
+        }
+        _ => None,
+    };
+    let graded = attempt.row.clone();
+    let first = group_commit::write(db, move |txn| {
+        Box::pin(async move {
+            let updated = quiz_attempt::Entity::update_many()
+                .col_expr(quiz_attempt::Column::Answers, Expr::value(graded.answers))
+                .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(graded.submitted_at))
+                .col_expr(quiz_attempt::Column::ClosedByServer, Expr::value(graded.closed_by_server))
+                .col_expr(quiz_attempt::Column::Marks, Expr::value(graded.marks))
+                .col_expr(quiz_attempt::Column::Score, Expr::value(graded.score))
+                .col_expr(quiz_attempt::Column::Percent, Expr::value(graded.percent))
+                .col_expr(quiz_attempt::Column::Passed, Expr::value(graded.passed))
+                .filter(quiz_attempt::Column::Id.eq(graded.id))
+                .filter(quiz_attempt::Column::SubmittedAt.is_null())
+                .exec(txn)
+                .await?;
+            if updated.rows_affected == 0 {
+                return Ok::<_, DbErr>(false);
+            }
+            if let Some(completion) = completion {
+                crate::completion::apply(txn, completion, now).await?;
+            }
+            Ok(true)
+        })
+    })
+    .await?;
+    if !first {
+        // Someone else (another tab, the closer) graded it first: theirs is the result.
+        return stored(db, attempt.row.id).await;
+    }
     Ok(attempt)
+}
+
+/// The attempt `id` as stored.
+async fn stored(db: &DatabaseConnection, id: i64) -> Result<Attempt, AttemptError> {
+    let found = quiz_attempt::Entity::find_by_id(id).find_also_related(quiz::Entity).one(db).await?;
+    Attempt::decode_with_quiz(found.ok_or(AttemptError::NotFound)?)
 }
 
 /// Checks answers against the questions asked and merges them in. Unknown questions or options, a wrong

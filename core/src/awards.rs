@@ -13,34 +13,67 @@ use crate::auth::token::verification_code;
 use crate::course::{Competency, Course};
 use crate::entities::{certificate, competency_award, enrollment, quiz, quiz_attempt, user};
 
-/// Awards `course`'s competencies to `user_id` and issues the certificate; safe to call again.
-pub async fn on_completion(
-    db: &impl ConnectionTrait,
-    user_id: i64,
+/// The evidence of an award: the attempt that counts (the best pass) and its score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    pub attempt_id: i64,
+    pub percent: Option<f64>,
+}
+
+impl Evidence {
+    /// The evidence an attempt gives.
+    pub fn of(attempt: &quiz_attempt::Model) -> Self {
+        Self { attempt_id: attempt.id, percent: attempt.percent }
+    }
+}
+
+/// What completing a course writes (its competency awards and certificate), prepared from reads done before
+/// the write transaction, so that transaction only writes.
+#[derive(Debug, Clone)]
+pub struct Earned {
+    awards: Vec<competency_award::ActiveModel>,
+    certificate: certificate::ActiveModel,
+}
+
+/// The awards and certificate `person` earns by completing `course` at `now`, with `evidence`.
+pub fn earned(
+    person: &user::Model,
     course: &Course,
+    evidence: Option<Evidence>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let evidence = match &course.meta.completion.quiz {
-        Some(slug) => best_pass(db, user_id, &course.id, slug.get_ref()).await?,
-        None => None,
-    };
-    let rows: Vec<competency_award::ActiveModel> = course
+) -> Earned {
+    let awards = course
         .meta
         .competencies
         .iter()
         .map(|award| competency_award::ActiveModel {
             id: NotSet,
-            user_id: Set(user_id),
+            user_id: Set(person.id),
             code: Set(award.get_ref().code.clone()),
             level: Set(award.get_ref().level as i32),
             course_id: Set(course.id.clone()),
-            attempt_id: Set(evidence.as_ref().map(|a| a.id)),
-            score_percent: Set(evidence.as_ref().and_then(|a| a.percent)),
+            attempt_id: Set(evidence.map(|e| e.attempt_id)),
+            score_percent: Set(evidence.and_then(|e| e.percent)),
             awarded_at: Set(now),
         })
         .collect();
-    if !rows.is_empty() {
-        competency_award::Entity::insert_many(rows)
+    let certificate = certificate::ActiveModel {
+        id: NotSet,
+        code: Set(verification_code()),
+        user_id: Set(person.id),
+        course_id: Set(course.id.clone()),
+        full_name: Set(person.full_name.clone()),
+        course_title: Set(course.meta.title.clone()),
+        score_percent: Set(evidence.and_then(|e| e.percent)),
+        issued_at: Set(now),
+    };
+    Earned { awards, certificate }
+}
+
+/// Writes what was `earned`; what is already there (an award, the certificate) is kept as it is.
+pub async fn write(db: &impl ConnectionTrait, earned: Earned) -> Result<(), DbErr> {
+    if !earned.awards.is_empty() {
+        competency_award::Entity::insert_many(earned.awards)
             .on_conflict(
                 OnConflict::columns([
                     competency_award::Column::UserId,
@@ -53,29 +86,43 @@ pub async fn on_completion(
             .exec_without_returning(db)
             .await?;
     }
-    let Some(person) = user::Entity::find_by_id(user_id).one(db).await? else { return Ok(()) };
-    certificate::Entity::insert(certificate::ActiveModel {
-        id: NotSet,
-        code: Set(verification_code()),
-        user_id: Set(user_id),
-        course_id: Set(course.id.clone()),
-        full_name: Set(person.full_name),
-        course_title: Set(course.meta.title.clone()),
-        score_percent: Set(evidence.and_then(|a| a.percent)),
-        issued_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::columns([certificate::Column::UserId, certificate::Column::CourseId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
+    certificate::Entity::insert(earned.certificate)
+        .on_conflict(
+            OnConflict::columns([certificate::Column::UserId, certificate::Column::CourseId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
+/// The evidence for `course`: its completion quiz's best pass by `user_id`, if the course names a quiz.
+pub async fn evidence(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    course: &Course,
+) -> Result<Option<Evidence>, DbErr> {
+    Ok(match &course.meta.completion.quiz {
+        Some(slug) => best_pass(db, user_id, &course.id, slug.get_ref()).await?.as_ref().map(Evidence::of),
+        None => None,
+    })
+}
+
+/// Awards `course`'s competencies to `user_id` and issues the certificate; safe to call again.
+pub async fn on_completion(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    course: &Course,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let evidence = evidence(db, user_id, course).await?;
+    let Some(person) = user::Entity::find_by_id(user_id).one(db).await? else { return Ok(()) };
+    write(db, earned(&person, course, evidence, now)).await
+}
+
 /// The best passing attempt at a course's quiz: the evidence of an award.
-async fn best_pass(
+pub async fn best_pass(
     db: &impl ConnectionTrait,
     user_id: i64,
     course_id: &str,

@@ -48,6 +48,14 @@ impl Backend {
 /// SQLite files (and their folder) are created if missing and run in WAL mode
 /// with `synchronous = FULL` (a learner's saved answer survives a power cut),
 /// a busy timeout instead of instant "database is locked" errors, and foreign keys on.
+///
+/// Why not `synchronous = NORMAL`, which would spare the `fsync` of every commit: in WAL mode it
+/// loses nothing when the *process* dies (SIGKILL, a panic, the OOM killer: committed pages are in the
+/// WAL file, in the kernel's cache, and the next open replays them), but after a *power cut or a kernel
+/// crash* the transactions committed since the last checkpoint may be rolled back, and a learner would
+/// have been told "submitted" for a submission that is gone. The cost of `FULL` under load is paid
+/// down instead by committing the hot writes in groups ([`crate::group_commit`]): one `fsync` for every
+/// write queued meanwhile, each answered only after that `fsync`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false);

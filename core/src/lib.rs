@@ -18,6 +18,7 @@ pub mod db;
 pub mod demo;
 pub mod enrollment;
 pub mod entities;
+pub mod group_commit;
 pub mod import;
 pub mod overview;
 pub mod progress;

@@ -125,7 +125,7 @@ impl From<ReviewedQuestion> for ReviewedOut {
 }
 
 /// The attempt for its owner; keys only in `result`, and only once submitted.
-pub fn attempt_out(attempt: &Attempt, quiz_slug: &str) -> AttemptOut {
+pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
     use daotao_core::quiz::{asked::ask, review::review};
     let row = &attempt.row;
     let result = attempt.score().map(|score| ResultOut {
@@ -144,7 +144,7 @@ pub fn attempt_out(attempt: &Attempt, quiz_slug: &str) -> AttemptOut {
     AttemptOut {
         id: row.id,
         course: row.course_id.clone(),
-        quiz: quiz_slug.to_string(),
+        quiz: attempt.quiz_slug.clone(),
         number: row.number,
         started_at: row.started_at,
         deadline: row.deadline,

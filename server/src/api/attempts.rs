@@ -53,16 +53,6 @@ fn parse_answers(body: serde_json::Value) -> Result<Answers, ApiError> {
     })
 }
 
-/// The quiz slug of an attempt, for its JSON (from the catalog row it points to).
-async fn quiz_slug(state: &AppState, quiz_id: i64) -> Result<String, ApiError> {
-    use sea_orm::EntityTrait;
-    let row = daotao_core::entities::quiz::Entity::find_by_id(quiz_id)
-        .one(&state.db)
-        .await
-        .map_err(ApiError::internal)?;
-    Ok(row.map(|q| q.slug).unwrap_or_default())
-}
-
 #[OpenApi(tag = "ApiTags::Quizzes")]
 impl AttemptsApi {
     /// Start an attempt
@@ -97,7 +87,7 @@ impl AttemptsApi {
         let now = chrono::Utc::now();
         let (attempt, created) =
             attempts::start(&state.db, &library, caller.user().id, found, q, now).await?;
-        let body = Json(attempt_out(&attempt, &q.id));
+        let body = Json(attempt_out(&attempt));
         Ok(if created { Started::Created(body) } else { Started::Resumed(body) })
     }
 
@@ -113,7 +103,7 @@ impl AttemptsApi {
     ) -> Result<Json<AttemptOut>, ApiError> {
         let now = chrono::Utc::now();
         let attempt = attempts::find_own(&state.db, &state.library(), caller.user().id, id.0, now).await?;
-        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+        Ok(Json(attempt_out(&attempt)))
     }
 
     /// Save answers
@@ -146,7 +136,7 @@ impl AttemptsApi {
             chrono::Utc::now(),
         )
         .await?;
-        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+        Ok(Json(attempt_out(&attempt)))
     }
 
     /// Submit and grade
@@ -177,6 +167,6 @@ impl AttemptsApi {
         let now = chrono::Utc::now();
         let attempt =
             attempts::submit(&state.db, &state.library(), caller.user().id, id.0, answers, now).await?;
-        Ok(Json(attempt_out(&attempt, &quiz_slug(&state, attempt.row.quiz_id).await?)))
+        Ok(Json(attempt_out(&attempt)))
     }
 }

@@ -133,8 +133,10 @@ impl ParsedQuery {
         self.words.is_empty() && self.phrases.is_empty()
     }
 
-    /// The tantivy query: every word and phrase required; exact diacritics and adjacency add to
-    /// the score. Typos and prefixes become the real words of `vocabulary` they stand for.
+    /// The tantivy query: every word and phrase required; exact diacritics add to the score. Typos and
+    /// prefixes become the real words of `vocabulary` they stand for. The bonus for words standing next to
+    /// each other is apart ([`ParsedQuery::adjacency`]): it needs positions, so it is scored for the best
+    /// hits only, not for every document that matches.
     pub fn to_query(&self, fields: &Fields, vocabulary: &Vocabulary, course: Option<&str>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let last = self.words.len().saturating_sub(1);
@@ -156,15 +158,22 @@ impl ParsedQuery {
                 clauses.extend(exact_boost(fields, word));
             }
         }
-        if self.words.len() >= 2 {
-            let terms = self.words.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
-            clauses.push((Occur::Should, boost(Box::new(PhraseQuery::new(terms)), ADJACENT_BOOST)));
-        }
         if let Some(course) = course {
             let term = Term::from_field_text(fields.course, course);
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+impl ParsedQuery {
+    /// The words outside quotes next to each other, in order (like an implicit phrase), with its weight in
+    /// the score: `None` for fewer than two words.
+    pub fn adjacency(&self, fields: &Fields) -> Option<(PhraseQuery, f32)> {
+        (self.words.len() >= 2).then(|| {
+            let terms = self.words.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
+            (PhraseQuery::new(terms), ADJACENT_BOOST)
+        })
     }
 }
 
