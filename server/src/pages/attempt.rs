@@ -152,12 +152,9 @@ async fn show(
                     attempts::list_own(&state.db, attempt.row.user_id, &attempt.row.course_id, &quiz.id)
                         .await
                         .map_err(internal)?
-                        .len() as u32;
-                match quiz.settings.attempts {
-                    0 => Some(None),
-                    allowed if taken < allowed => Some(Some(allowed - taken)),
-                    _ => None,
-                }
+                        .len();
+                let left = super::quiz::attempts_left(quiz, taken);
+                (left != Some(0)).then_some(left)
             }
             _ => None,
         };

@@ -37,6 +37,12 @@ struct QuizPage<'a> {
     notice: Option<&'static str>,
 }
 
+/// Attempts `quiz` still allows after `taken` (`None`: no limit).
+pub(super) fn attempts_left(quiz: &Quiz, taken: usize) -> Option<u32> {
+    let allowed = quiz.settings.attempts;
+    (allowed > 0).then(|| allowed.saturating_sub(taken as u32))
+}
+
 fn find<'a>(course: &'a Course, quiz_id: &str) -> poem::Result<&'a Quiz> {
     Ok(course.quizzes.iter().find(|q| q.id == quiz_id).ok_or(NotFoundError)?)
 }
@@ -79,8 +85,7 @@ async fn render(
         .find(|a| a.submitted_at.is_none() && a.deadline.is_none_or(|d| now <= d + attempts::DEADLINE_GRACE))
         .map(|a| a.id);
     let best = attempts::best(&attempts).cloned();
-    let allowed = quiz.settings.attempts;
-    let attempts_left = (allowed > 0).then(|| allowed.saturating_sub(attempts.len() as u32));
+    let attempts_left = attempts_left(quiz, attempts.len());
     let questions = match quiz.settings.draw as usize {
         0 => quiz.questions.len(),
         n => n.min(quiz.questions.len()),
