@@ -18,10 +18,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
+use daotao_bench_support::{create_postgres, drop_postgres};
 use daotao_core::accounts::AccountRow;
 use daotao_core::entities::user::{self, Role};
 use daotao_core::quiz::{Kind, Question};
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{EntityTrait, TransactionTrait};
 use serde_json::{Map, Value, json};
 use tokio::sync::Semaphore;
 
@@ -109,7 +110,10 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::CreatePostgres { admin_url, name } => create_postgres(&admin_url, &name).await,
+            Command::CreatePostgres { admin_url, name } => {
+                println!("{}", create_postgres(&admin_url, &name).await?);
+                Ok(true)
+            }
             Command::DropPostgres { admin_url, name } => {
                 drop_postgres(&admin_url, &name).await.map(|()| true)
             }
@@ -147,33 +151,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn check_db_name(name: &str) -> anyhow::Result<()> {
-    ensure!(
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
-        "database name `{name}`: use lowercase letters, digits and _"
-    );
-    Ok(())
-}
-
-async fn create_postgres(admin_url: &str, name: &str) -> anyhow::Result<bool> {
-    check_db_name(name)?;
-    drop_postgres(admin_url, name).await?;
-    let admin =
-        sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-    let (server, _) = admin_url.rsplit_once('/').context("a database URL ends with /database")?;
-    println!("{server}/{name}");
-    Ok(true)
-}
-
-async fn drop_postgres(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    check_db_name(name)?;
-    let admin =
-        sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-    Ok(())
 }
 
 /// Seeds through the same core functions as the admin tool, except that every account gets the same

@@ -18,9 +18,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
-use sea_orm::ConnectionTrait;
+use daotao_bench_support::{create_postgres, drop_postgres};
 
 /// The position word of the benchmark's IT-staff target (compared without diacritics or case).
 pub const IT_TARGET_POSITION: &str = "CNTT";
@@ -66,7 +65,10 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let result = runtime.block_on(async {
         match cli.command {
-            Command::CreatePostgres { admin_url, name } => create_postgres(&admin_url, &name).await.map(|()| true),
+            Command::CreatePostgres { admin_url, name } => {
+                println!("{}", create_postgres(&admin_url, &name).await?);
+                Ok(true)
+            }
             Command::DropPostgres { admin_url, name } => drop_postgres(&admin_url, &name).await.map(|()| true),
             Command::Seed { database_url, courses, settings } => {
                 let started = Instant::now();
@@ -96,31 +98,4 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn check_db_name(name: &str) -> anyhow::Result<()> {
-    ensure!(
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
-        "database name `{name}`: use lowercase letters, digits and _"
-    );
-    Ok(())
-}
-
-async fn create_postgres(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    check_db_name(name)?;
-    drop_postgres(admin_url, name).await?;
-    let admin =
-        sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-    let (server, _) = admin_url.rsplit_once('/').context("a database URL ends with /database")?;
-    println!("{server}/{name}");
-    Ok(())
-}
-
-async fn drop_postgres(admin_url: &str, name: &str) -> anyhow::Result<()> {
-    check_db_name(name)?;
-    let admin =
-        sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
-    Ok(())
 }
