@@ -172,6 +172,20 @@ impl Browser {
         self.find(css).await.click().await.unwrap_or_else(|e| panic!("click `{css}`: {e}"));
     }
 
+    /// Clicks the link or button `css` selects and waits until the browser has replaced the page
+    /// with the one it leads to. A form that posts and redirects back to the same address (enrol,
+    /// save) leaves the path unchanged, so waiting on the path alone would race the server.
+    pub async fn click_through(&self, css: &str) {
+        let page = self.find("html").await;
+        self.click(css).await;
+        let started = Instant::now();
+        // The old page's root element goes stale once the new page has replaced it.
+        while page.tag_name().await.is_ok() {
+            assert!(started.elapsed() < PATIENCE, "`{css}` led nowhere: still on {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Types `text` into the field `css` selects, after clearing it.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;

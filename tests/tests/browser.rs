@@ -130,7 +130,7 @@ async fn log_in(b: &Browser, server: &Server, username: &str, password: &str) {
     b.goto(&server.url("/login")).await;
     b.fill("#username", username).await;
     b.fill("#password", password).await;
-    b.click("form.stack button[type=submit]").await;
+    b.click_through("form.stack button[type=submit]").await;
 }
 
 /// Runs axe on the page and keeps what it found under the page's name.
@@ -165,7 +165,7 @@ fn a_learners_whole_journey() {
         b.fill("#current", &one_time).await;
         b.fill("#new", NEW_PASSWORD).await;
         b.fill("#confirm", NEW_PASSWORD).await;
-        b.click("form.stack button[type=submit]").await;
+        b.click_through("form.stack button[type=submit]").await;
         b.wait_for_path("/me").await;
         assert!(b.main_text().await.contains("Khoá học của tôi"));
 
@@ -174,7 +174,7 @@ fn a_learners_whole_journey() {
         b.screenshot("catalog").await;
         check(&b, "catalog", &mut a11y).await;
         b.fill("#site-q", "chinh quyen so").await;
-        b.click("form.site-search button").await;
+        b.click_through("form.site-search button").await;
         b.wait_for_path("/search").await;
         b.screenshot("search").await;
         check(&b, "search", &mut a11y).await;
@@ -185,22 +185,21 @@ fn a_learners_whole_journey() {
         b.goto(&server.url(&format!("/courses/{COURSE}"))).await;
 
         // Enrol, then read every lesson, marking each read.
-        b.click(".track form button").await;
+        b.click_through(".track form button").await;
         b.wait_for_path(&format!("/courses/{COURSE}")).await;
         assert!(b.main_text().await.contains("Bạn đã ghi danh"));
         b.screenshot("course-enrolled").await;
         check(&b, "course", &mut a11y).await;
         let lessons = b.find_all("ol.lessons li a").await.len();
         assert!(lessons >= 4, "{lessons} lessons");
-        b.click(".track a.button").await;
+        b.click_through(".track a.button").await;
         for n in 0..lessons {
             b.find("main form button[type=submit]").await;
             if n == 0 {
                 b.screenshot("lesson").await;
                 check(&b, "lesson", &mut a11y).await;
             }
-            b.click("main form button[type=submit]").await;
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            b.click_through("main form button[type=submit]").await;
         }
         b.goto(&server.url(&format!("/courses/{COURSE}"))).await;
         assert!(
@@ -211,10 +210,10 @@ fn a_learners_whole_journey() {
 
         // The course page points to the quiz; a first attempt answered wrong fails and explains why.
         assert!(b.main_text().await.contains("Bạn đã đọc hết các bài học"), "{}", b.main_text().await);
-        b.click(&format!(".track a[href='/courses/{COURSE}/quizzes/{QUIZ}']")).await;
+        b.click_through(&format!(".track a[href='/courses/{COURSE}/quizzes/{QUIZ}']")).await;
         b.wait_for_path(&format!("/courses/{COURSE}/quizzes/{QUIZ}")).await;
         b.screenshot("quiz-start").await;
-        b.click("main form button[type=submit]").await;
+        b.click_through("main form button[type=submit]").await;
         b.wait_for_path("/attempts/").await;
         assert!(
             b.find("#time-left").await.is_displayed().await.unwrap(),
@@ -223,7 +222,7 @@ fn a_learners_whole_journey() {
         b.screenshot("quiz-attempt").await;
         check(&b, "quiz", &mut a11y).await;
         answer(&b, &key, false).await;
-        b.click("button[value=submit]").await;
+        b.click_through("button[value=submit]").await;
         b.find("section.score").await;
         let result = b.main_text().await;
         assert!(result.contains("Chưa đạt"), "{result}");
@@ -232,10 +231,10 @@ fn a_learners_whole_journey() {
         check(&b, "result", &mut a11y).await;
 
         // Try again from the result page; answered right, it passes and completes the course.
-        b.click("form.retake button").await;
+        b.click_through("form.retake button").await;
         b.wait_for_path("/attempts/").await;
         answer(&b, &key, true).await;
-        b.click("button[value=submit]").await;
+        b.click_through("button[value=submit]").await;
         b.find("section.score").await;
         let result = b.main_text().await;
         assert!(result.contains("100%") && result.contains("Đạt"), "{result}");
@@ -258,7 +257,7 @@ fn a_learners_whole_journey() {
         assert!(page.contains("CQS.1"), "{page}");
         b.screenshot("competencies").await;
         check(&b, "competencies", &mut a11y).await;
-        b.click("a[href^='/certificates/']").await;
+        b.click_through("a[href^='/certificates/']").await;
         b.wait_for_path("/certificates/").await;
         let code = b.path().await.trim_start_matches("/certificates/").to_string();
         let page = b.main_text().await;
@@ -268,7 +267,7 @@ fn a_learners_whole_journey() {
         check(&b, "certificate", &mut a11y).await;
 
         // Log out; an anonymous visitor verifies the certificate, and a forged code is refused.
-        b.click("nav.account form button").await;
+        b.click_through("nav.account form button").await;
         b.wait_for_path("/").await;
         b.goto(&server.url("/me")).await;
         b.wait_for_path("/login").await;
@@ -307,10 +306,10 @@ fn the_quiz_works_without_javascript() {
         log_in(&b, &server, "binh.tran", NEW_PASSWORD).await;
         b.wait_for_path("/me").await;
         b.goto(&server.url(&format!("/courses/{COURSE}"))).await;
-        b.click(".track form button").await;
+        b.click_through(".track form button").await;
         b.wait_for_path(&format!("/courses/{COURSE}")).await;
         b.goto(&server.url(&format!("/courses/{COURSE}/quizzes/{QUIZ}"))).await;
-        b.click("main form button[type=submit]").await;
+        b.click_through("main form button[type=submit]").await;
         b.wait_for_path("/attempts/").await;
         assert!(
             !b.find("#time-left").await.is_displayed().await.unwrap(),
@@ -320,13 +319,13 @@ fn the_quiz_works_without_javascript() {
 
         // Save without JavaScript: the answers come back checked.
         answer(&b, &key, true).await;
-        b.click("button[value=save]").await;
+        b.click_through("button[value=save]").await;
         b.find("p.notice.ok").await;
         let checked = b.find_all("fieldset.question input:checked").await.len();
         assert!(checked > 0, "saved answers are shown again");
         b.screenshot("quiz-saved-no-js").await;
 
-        b.click("button[value=submit]").await;
+        b.click_through("button[value=submit]").await;
         b.find("section.score").await;
         let result = b.main_text().await;
         assert!(result.contains("100%") && result.contains("Đạt"), "{result}");

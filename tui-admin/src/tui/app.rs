@@ -301,8 +301,10 @@ impl App {
                 self.finish(title.clone());
                 self.popup = Popup::Message(Message { title, lines, scroll: 0 });
             }
-            Response::Failed(message) => {
-                self.work.pop();
+            Response::Failed { job, message } => {
+                if let Some(job) = job {
+                    self.end_work(&job);
+                }
                 self.status = format!("Lỗi: {message}");
             }
             Response::Progress { job, stage } => {

@@ -874,6 +874,27 @@ fn reports_screen_previews_a_unit() {
 }
 
 #[test]
+fn a_failure_ends_only_the_job_it_answers() {
+    let mut app = on_reports();
+    // Two jobs run at once: a preview, then an export.
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('c'), KeyCode::Enter]);
+    let queued = app.take_requests();
+    assert_eq!(queued.len(), 2, "{queued:?}");
+    assert_eq!(app.work.len(), 2);
+
+    // A screen's read that fails leaves both in sight.
+    app.apply(Response::Failed { job: None, message: "mất kết nối".into() });
+    assert_eq!(app.status, "Lỗi: mất kết nối");
+    assert_eq!(app.work.len(), 2);
+
+    // The export fails: the preview is still under way, the export is not.
+    let export = queued[1].describe();
+    app.apply(Response::Failed { job: Some(export.clone()), message: "đĩa đầy".into() });
+    let left: Vec<&str> = app.work.iter().map(|w| w.what.as_str()).collect();
+    assert_eq!(left, [queued[0].describe().as_str()], "still computing the preview, not {export}");
+}
+
+#[test]
 fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
     let mut app = on_reports();
     press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('c')]);

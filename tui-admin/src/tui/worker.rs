@@ -301,7 +301,11 @@ pub enum Response {
         title: String,
         lines: Vec<String>,
     },
-    Failed(String),
+    /// A request failed: why, and which job in the status line it ends (none for a screen's read).
+    Failed {
+        job: Option<String>,
+        message: String,
+    },
     /// A long job reached a stage: `job` is its [`Request::describe`], `stage` what it is doing now.
     Progress {
         job: String,
@@ -351,10 +355,11 @@ impl Worker {
                 let send = send.clone();
                 let settings = settings.clone();
                 tokio::spawn(async move {
+                    let job = request.is_work().then(|| request.describe());
                     let progress = Progress { job: request.describe(), send: send.clone() };
                     let response = handle(&db, request, today, &settings, &progress)
                         .await
-                        .unwrap_or_else(|e| Response::Failed(format!("{e:#}")));
+                        .unwrap_or_else(|e| Response::Failed { job, message: format!("{e:#}") });
                     let _ = send.send(response);
                 });
             }
