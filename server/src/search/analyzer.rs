@@ -17,6 +17,10 @@ pub const FOLDED: &str = "vi_folded";
 /// Name of the analyzer that keeps diacritics (NFC, lower case).
 pub const EXACT: &str = "vi_exact";
 
+/// Name of the analyzer that makes a term of each two neighbouring folded words ("du lieu"), so a quoted
+/// phrase is matched from posting lists alone instead of reading word positions in every section.
+pub const PAIRS: &str = "vi_pairs";
+
 /// Longer "words" (base64 blobs, URLs without separators) are not terms anyone searches for.
 const MAX_TOKEN_BYTES: usize = 60;
 
@@ -32,6 +36,22 @@ impl VietnameseTokenizer {
     pub fn analyzer(fold: bool) -> TextAnalyzer {
         TextAnalyzer::from(VietnameseTokenizer { fold })
     }
+}
+
+/// Turns folded words into the pairs of neighbours: "dữ liệu cá nhân" gives "du lieu", "lieu ca", "ca nhan".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PairTokenizer;
+
+impl PairTokenizer {
+    /// The analyzer to register under [`PAIRS`].
+    pub fn analyzer() -> TextAnalyzer {
+        TextAnalyzer::from(PairTokenizer)
+    }
+}
+
+/// The term for two neighbouring folded words, as [`PairTokenizer`] indexes it.
+pub fn pair_term(first: &str, second: &str) -> String {
+    format!("{first} {second}")
 }
 
 /// Combining marks (U+0300..U+036F) belong to the letter before them.
@@ -83,6 +103,55 @@ impl TokenStream for VietnameseTokenStream<'_> {
             self.token.text = term_text(word, self.fold);
             return true;
         }
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+pub struct PairTokenStream<'a> {
+    words: VietnameseTokenStream<'a>,
+    /// The word before, and where it starts (`None` before the first word).
+    previous: String,
+    previous_from: Option<usize>,
+    token: Token,
+}
+
+impl Tokenizer for PairTokenizer {
+    type TokenStream<'a> = PairTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> PairTokenStream<'a> {
+        let words = VietnameseTokenStream { text, at: 0, fold: true, token: Token::default() };
+        PairTokenStream { words, previous: String::new(), previous_from: None, token: Token::default() }
+    }
+}
+
+impl TokenStream for PairTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        while self.words.advance() {
+            let word = self.words.token();
+            let Some(from) = self.previous_from.replace(word.offset_from) else {
+                self.previous.push_str(&word.text);
+                continue;
+            };
+            // Buffers reused, not allocated per word: indexing makes a pair of every word of every lesson.
+            self.token.text.clear();
+            self.token.text.push_str(&self.previous);
+            self.token.text.push(' ');
+            self.token.text.push_str(&word.text);
+            self.token.offset_from = from;
+            self.previous.clear();
+            self.previous.push_str(&word.text);
+            self.token.offset_to = word.offset_to;
+            self.token.position = self.token.position.wrapping_add(1);
+            return true;
+        }
+        false
     }
 
     fn token(&self) -> &Token {
@@ -220,6 +289,27 @@ mod tests {
         assert!(terms("\u{0301}\u{0300} -- !!", true).is_empty());
         assert!(terms(&"x".repeat(MAX_TOKEN_BYTES + 1), true).is_empty());
         assert_eq!(terms("日本語 한국어", true), ["日本語", "한국어"]);
+    }
+
+    #[test]
+    fn pairs_are_neighbouring_folded_words() {
+        let text = "Dữ liệu, cá nhân!";
+        let mut tokenizer = PairTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        let mut pairs = Vec::new();
+        while let Some(t) = stream.next() {
+            pairs.push((t.text.clone(), &text[t.offset_from..t.offset_to], t.position));
+        }
+        assert_eq!(
+            pairs,
+            [
+                ("du lieu".to_string(), "Dữ liệu", 0),
+                ("lieu ca".to_string(), "liệu, cá", 1),
+                ("ca nhan".to_string(), "cá nhân", 2)
+            ]
+        );
+        assert!(PairTokenizer.token_stream("một").next().is_none(), "one word makes no pair");
+        assert_eq!(pair_term("ca", "nhan"), "ca nhan");
     }
 
     #[test]

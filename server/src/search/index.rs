@@ -9,25 +9,27 @@ use std::sync::Arc;
 use daotao_core::course::{Course, Lesson, Library};
 use daotao_core::text::nfc;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{EnableScoring, PhraseQuery, Query, Scorer};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::Hit;
-use super::analyzer::{EXACT, FOLDED, VietnameseTokenizer};
+use super::analyzer::{EXACT, FOLDED, PAIRS, PairTokenizer, VietnameseTokenizer};
 use super::query::ParsedQuery;
 use super::snippet::snippet_html;
 
 /// The fields queries use.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Title, heading and text, folded, with positions (phrases): what a document must match.
+    /// Title, heading and text, folded: what a document must match. No positions: phrases use `pairs`.
     /// The title and heading are in it twice, which ranks a match there higher at no cost per query.
     pub all: Field,
     /// The same, with diacritics kept: ranks "mã" above "má" when "mã" was typed.
     pub exact: Field,
+    /// Each two neighbouring folded words as one term, without positions: a quoted phrase must have
+    /// every pair of its neighbouring words ([`super::analyzer::PairTokenizer`]).
+    pub pairs: Field,
     /// The course id, as is: to narrow a search to one course.
     pub course: Field,
     /// Which [`Entry`] a document is.
@@ -35,11 +37,6 @@ pub struct Fields {
 }
 
 const ENTRY_FIELD: &str = "entry";
-
-/// How many of the best matches get the bonus for query words next to each other. Checking positions
-/// for every match made the queries of common words slow (milliseconds for tens of thousands of
-/// sections); the bonus only reorders hits that match every word anyway, and a person reads the first few.
-const RESCORED: usize = 200;
 
 /// Lesson text beyond this many bytes per section is not indexed (a lesson is at most 1 MB).
 const MAX_SECTION_BYTES: usize = 256 * 1024;
@@ -53,8 +50,9 @@ impl Fields {
             )
         };
         let fields = Fields {
-            all: builder.add_text_field("all", text(FOLDED, IndexRecordOption::WithFreqsAndPositions)),
+            all: builder.add_text_field("all", text(FOLDED, IndexRecordOption::WithFreqs)),
             exact: builder.add_text_field("exact", text(EXACT, IndexRecordOption::WithFreqs)),
+            pairs: builder.add_text_field("pairs", text(PAIRS, IndexRecordOption::WithFreqs)),
             course: builder.add_text_field("course", STRING),
             entry: builder.add_u64_field(ENTRY_FIELD, FAST | INDEXED),
         };
@@ -182,6 +180,7 @@ impl SearchIndex {
         // Tokenizers are not stored in the index: registered on every index made or opened.
         index.tokenizers().register(FOLDED, VietnameseTokenizer::analyzer(true));
         index.tokenizers().register(EXACT, VietnameseTokenizer::analyzer(false));
+        index.tokenizers().register(PAIRS, PairTokenizer::analyzer());
 
         let lessons: usize = library.courses.values().map(|c| c.lessons.len()).sum();
         let (threads, budget) = if lessons >= 500 { (2, 200_000_000) } else { (1, 20_000_000) };
@@ -194,6 +193,7 @@ impl SearchIndex {
             let all = format!("{title}\n{title}\n{summary}");
             doc.add_text(fields.all, &all);
             doc.add_text(fields.exact, &all);
+            doc.add_text(fields.pairs, &all);
             doc.add_text(fields.course, &course.id);
             doc.add_u64(fields.entry, entries.len() as u64);
             writer.add_document(doc)?;
@@ -215,6 +215,7 @@ impl SearchIndex {
                     let mut doc = TantivyDocument::new();
                     doc.add_text(fields.all, &all);
                     doc.add_text(fields.exact, &all);
+                    doc.add_text(fields.pairs, &all);
                     doc.add_text(fields.course, &course.id);
                     doc.add_u64(fields.entry, entries.len() as u64);
                     writer.add_document(doc)?;
@@ -256,13 +257,8 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let tantivy_query = query.to_query(&self.fields, &self.vocabulary, course);
         let wanted = offset.saturating_add(limit);
-        let collector = (TopDocs::with_limit(wanted.max(RESCORED)).order_by_score(), Count);
-        let (mut top, total) = searcher.search(&tantivy_query, &collector)?;
-        if let Some((adjacent, weight)) = query.adjacency(&self.fields) {
-            let rescored = top.len().min(RESCORED);
-            add_adjacency(&searcher, &adjacent, weight, &mut top[..rescored])?;
-            top[..rescored].sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        }
+        let collector = (TopDocs::with_limit(wanted).order_by_score(), Count);
+        let (top, total) = searcher.search(&tantivy_query, &collector)?;
         let mut hits = Vec::with_capacity(limit.min(top.len()));
         for (score, address) in top.into_iter().skip(offset).take(limit) {
             let entry = self.entry(&searcher, address)?;
@@ -317,35 +313,6 @@ impl SearchIndex {
             score,
         }
     }
-}
-
-/// Adds `weight` times the score of `phrase` to each of `hits` it matches (documents in any order).
-fn add_adjacency(
-    searcher: &tantivy::Searcher,
-    phrase: &PhraseQuery,
-    weight: f32,
-    hits: &mut [(f32, DocAddress)],
-) -> tantivy::Result<()> {
-    let phrase_weight = phrase.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut order: Vec<usize> = (0..hits.len()).collect();
-    order.sort_by_key(|&i| hits[i].1);
-    let mut current: Option<(u32, Box<dyn Scorer>)> = None;
-    for i in order {
-        let address = hits[i].1;
-        if current.as_ref().is_none_or(|(segment, _)| *segment != address.segment_ord) {
-            let reader = searcher.segment_reader(address.segment_ord);
-            current = Some((address.segment_ord, phrase_weight.scorer(reader, 1.0)?));
-        }
-        let (_, scorer) = current.as_mut().expect("set above");
-        // Documents come in increasing order within a segment, as `seek` needs.
-        if scorer.doc() < address.doc_id {
-            scorer.seek(address.doc_id);
-        }
-        if scorer.doc() == address.doc_id {
-            hits[i].0 += weight * scorer.score();
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,10 +6,10 @@
 
 use daotao_core::text::nfc;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
-use super::analyzer::words;
+use super::analyzer::{pair_term, words};
 use super::index::{Fields, Vocabulary};
 
 /// Longer queries are cut here (in characters), with a notice.
@@ -133,10 +133,9 @@ impl ParsedQuery {
         self.words.is_empty() && self.phrases.is_empty()
     }
 
-    /// The tantivy query: every word and phrase required; exact diacritics add to the score. Typos and
-    /// prefixes become the real words of `vocabulary` they stand for. The bonus for words standing next to
-    /// each other is apart ([`ParsedQuery::adjacency`]): it needs positions, so it is scored for the best
-    /// hits only, not for every document that matches.
+    /// The tantivy query: every word and phrase required; exact diacritics and words standing next to each
+    /// other, in order, add to the score. Typos and prefixes become the real words of `vocabulary` they stand
+    /// for.
     pub fn to_query(&self, fields: &Fields, vocabulary: &Vocabulary, course: Option<&str>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let last = self.words.len().saturating_sub(1);
@@ -145,15 +144,21 @@ impl ParsedQuery {
             clauses.push((Occur::Must, word_match(fields, vocabulary, word, prefix)));
             clauses.extend(exact_boost(fields, word));
         }
+        // Words typed next to each other rank higher where they stand next to each other (an implicit phrase).
+        for pair in self.words.windows(2) {
+            let pair = pair_term(&pair[0].folded, &pair[1].folded);
+            clauses.push((Occur::Should, boost(term(fields.pairs, &pair), ADJACENT_BOOST)));
+        }
         for phrase in &self.phrases {
-            let terms: Vec<Term> =
-                phrase.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
-            let required: Box<dyn Query> = if terms.len() == 1 {
-                Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::WithFreqs))
-            } else {
-                Box::new(PhraseQuery::new(terms))
-            };
-            clauses.push((Occur::Must, required));
+            // Every pair of neighbouring words, each one term: no positions to read, which made a phrase of
+            // common words the slowest query. Two words must be next to each other, in order; a longer
+            // phrase matches where each of its pairs does, which in running text is where the phrase is.
+            if let [word] = phrase.as_slice() {
+                clauses.push((Occur::Must, term(fields.all, &word.folded)));
+            }
+            for pair in phrase.windows(2) {
+                clauses.push((Occur::Must, term(fields.pairs, &pair_term(&pair[0].folded, &pair[1].folded))));
+            }
             for word in phrase {
                 clauses.extend(exact_boost(fields, word));
             }
@@ -163,17 +168,6 @@ impl ParsedQuery {
             clauses.push((Occur::Must, Box::new(TermQuery::new(term, IndexRecordOption::Basic))));
         }
         Box::new(BooleanQuery::new(clauses))
-    }
-}
-
-impl ParsedQuery {
-    /// The words outside quotes next to each other, in order (like an implicit phrase), with its weight in
-    /// the score: `None` for fewer than two words.
-    pub fn adjacency(&self, fields: &Fields) -> Option<(PhraseQuery, f32)> {
-        (self.words.len() >= 2).then(|| {
-            let terms = self.words.iter().map(|w| Term::from_field_text(fields.all, &w.folded)).collect();
-            (PhraseQuery::new(terms), ADJACENT_BOOST)
-        })
     }
 }
 
