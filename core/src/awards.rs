@@ -177,9 +177,30 @@ pub async fn held(
             }
         }
     }
+    Ok(named(best.into_values(), framework))
+}
+
+/// The competencies completing `course_id` awarded `user_id` (what its certificate recognises), in the
+/// framework's order.
+pub async fn from_course(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    course_id: &str,
+    framework: &[Competency],
+) -> Result<Vec<Held>, DbErr> {
+    let awards = competency_award::Entity::find()
+        .filter(competency_award::Column::UserId.eq(user_id))
+        .filter(competency_award::Column::CourseId.eq(course_id))
+        .all(db)
+        .await?;
+    Ok(named(awards, framework))
+}
+
+/// `awards` with their names and level names from `framework`, in its order (codes no longer in it last).
+fn named(awards: impl IntoIterator<Item = competency_award::Model>, framework: &[Competency]) -> Vec<Held> {
     let position = |code: &str| framework.iter().position(|c| c.code == code).unwrap_or(usize::MAX);
-    let mut held: Vec<Held> = best
-        .into_values()
+    let mut held: Vec<Held> = awards
+        .into_iter()
         .map(|award| {
             let c = framework.iter().find(|c| c.code == award.code);
             Held {
@@ -195,7 +216,7 @@ pub async fn held(
         })
         .collect();
     held.sort_by_key(|h| (position(&h.code), h.code.clone()));
-    Ok(held)
+    held
 }
 
 /// A completed course on a transcript.

@@ -43,7 +43,7 @@ fn write_fixture(root: &Path) {
     );
     write(
         &c.join("course.toml"),
-        "title = \"Kiểm tra\"\nself_enrol = true\ncompetencies = [{ code = \"ATTT.1\", level = 1 }]\n\
+        "title = \"Kiểm tra\"\nhours = 3\nself_enrol = true\ncompetencies = [{ code = \"ATTT.1\", level = 1 }]\n\
          [completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n",
     );
     write(&c.join("01-mot.md"), "# Bài một\n\nNội dung.\n");
@@ -606,6 +606,9 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
     cert.assert_status_is_ok();
     let cert = body(cert).await;
     assert!(cert.contains("Trần Văn lan") && cert.contains(&code) && cert.contains("/verify/"));
+    assert!(cert.contains("Năng lực được công nhận"), "what the course recognised: {cert}");
+    assert!(cert.contains("(ATTT.1): Mức 1: Cơ bản"), "{cert}");
+    assert!(cert.contains("Thời lượng: 3 giờ"), "{cert}");
     env.page(&format!("/certificates/{code}"), &minh).await.assert_status(StatusCode::NOT_FOUND);
 
     // Anyone can verify, without logging in; only name, course, date and code are shown.
@@ -649,6 +652,19 @@ async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awa
     let (_, me) = env.api("GET", "/me", &hoa, None).await;
     assert_eq!(me["competencies"][0]["level"], 2);
     assert_eq!(me["competencies"][0]["level_name"], "Thành thạo");
+    // Each certificate names the level its completion awarded.
+    let certificate_of = |who: &Learner| {
+        let id = who.id;
+        let db = env.db.clone();
+        async move {
+            let all = daotao_core::entities::certificate::Entity::find().all(&db).await.unwrap();
+            all.into_iter().find(|c| c.user_id == id).unwrap().code
+        }
+    };
+    let page = body(env.page(&format!("/certificates/{}", certificate_of(&lan).await), &lan).await).await;
+    assert!(page.contains("Mức 1: Cơ bản") && !page.contains("Mức 2"), "{page}");
+    let page = body(env.page(&format!("/certificates/{}", certificate_of(&hoa).await), &hoa).await).await;
+    assert!(page.contains("Mức 2: Thành thạo"), "{page}");
     let course = env.state.library().courses[COURSE].clone();
     let mut other = (*course).clone();
     other.id = "khoa-khac".into();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::awards::certificate_by_code;
+use daotao_core::awards::{Held, certificate_by_code, from_course};
 use daotao_core::entities::certificate;
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
@@ -26,6 +26,10 @@ struct CertificatePage {
     cert: certificate::Model,
     /// The address printed on the certificate for checking it.
     verify_url: String,
+    /// What completing the course recognised, as awarded then (a later change of mapping changes nothing).
+    competencies: Vec<Held>,
+    /// The course's length in hours, while the course is still in the library (0: not given).
+    hours: u32,
 }
 
 #[derive(Template)]
@@ -52,7 +56,12 @@ pub async fn show(
     let cert = certificate_by_code(&state.db, &code).await.map_err(internal)?;
     let cert = cert.filter(|c| c.user_id == user.id).ok_or(NotFoundError)?;
     let verify_url = format!("{}/verify/{}", site_url(&state, req), cert.code);
-    Ok(private_html(&CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url }, StatusCode::OK))
+    let library = state.library();
+    let competencies =
+        from_course(&state.db, user.id, &cert.course_id, &library.competencies).await.map_err(internal)?;
+    let hours = library.courses.get(&cert.course_id).map_or(0, |c| c.meta.hours);
+    let page = CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url, competencies, hours };
+    Ok(private_html(&page, StatusCode::OK))
 }
 
 #[derive(Deserialize)]
