@@ -21,7 +21,7 @@ use super::screens::units::UnitsScreen;
 use super::screens::users::UsersScreen;
 use super::screens::{Action, Context, Screen};
 use super::widgets::{Confirm, Form, FormOutcome, Message, dim};
-use super::worker::{Request, Response};
+use super::worker::{Reply, Request, Response};
 
 /// The screens, in tab order.
 pub const TITLES: [&str; 6] = ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh", "Báo cáo"];
@@ -243,7 +243,16 @@ impl App {
         }
     }
 
-    /// Applies a reply from the worker.
+    /// Takes a reply from the worker: ends the job it answers (of several under way, that one), then applies
+    /// its response.
+    pub fn receive(&mut self, reply: Reply) {
+        if let Some(job) = &reply.ends {
+            self.end_work(job);
+        }
+        self.apply(reply.response);
+    }
+
+    /// Applies a response (what it says; ending its job is [`App::receive`]'s).
     pub fn apply(&mut self, response: Response) {
         match response {
             Response::Overview(data) => self.overview.data = Some(*data),
@@ -274,14 +283,14 @@ impl App {
             }
             Response::Enrolled { filter, page } => self.enrollments.show(&filter, page),
             Response::Done(message) => {
-                self.finish(message);
+                self.status = message;
                 let requests = self.screen().reload();
                 self.requests.extend(requests);
             }
             Response::Password { username, password, created } => {
                 let what =
                     if created { "Đã tạo tài khoản" } else { "Đã đặt lại mật khẩu của" };
-                self.finish(format!("{what} {username}; mật khẩu dùng một lần chỉ hiện một lần."));
+                self.status = format!("{what} {username}; mật khẩu dùng một lần chỉ hiện một lần.");
                 self.popup = Popup::Message(Message {
                     title: "Mật khẩu dùng một lần".to_string(),
                     lines: vec![
@@ -298,13 +307,10 @@ impl App {
                 self.requests.extend(requests);
             }
             Response::Problems { title, lines } => {
-                self.finish(title.clone());
+                self.status = title.clone();
                 self.popup = Popup::Message(Message { title, lines, scroll: 0 });
             }
-            Response::Failed { job, message } => {
-                if let Some(job) = job {
-                    self.end_work(&job);
-                }
+            Response::Failed(message) => {
                 self.status = format!("Lỗi: {message}");
             }
             Response::Progress { job, stage } => {
@@ -313,7 +319,6 @@ impl App {
                 }
             }
             Response::ReportPreview { unit, kind, table } => {
-                self.end_work(&super::worker::preview_job(unit.as_deref(), kind));
                 let status = match &table {
                     Ok(t) => format!(
                         "Báo cáo {} ({}): {} dòng",
@@ -329,7 +334,6 @@ impl App {
                 }
             }
             Response::Exported { path, result } => {
-                self.end_work(&super::worker::export_job(&path));
                 if let Some(i) = self.reports.exporting.iter().position(|p| *p == path) {
                     self.reports.exporting.remove(i);
                 }
@@ -340,13 +344,6 @@ impl App {
                 };
             }
         }
-    }
-
-    fn finish(&mut self, message: String) {
-        if !self.work.is_empty() {
-            self.work.remove(0);
-        }
-        self.status = message;
     }
 
     /// Ends the work described as `what` (several may run at once; they end in any order).

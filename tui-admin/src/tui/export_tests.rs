@@ -10,7 +10,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::App;
-use super::worker::{self, Progress, ReportKind, Response};
+use super::worker::{self, Progress, Reply, ReportKind, Response};
 use crate::report::Settings;
 
 fn today() -> NaiveDate {
@@ -40,15 +40,16 @@ async fn run(app: &mut App, db: &daotao_core::db::Db, settings: &Settings) -> Ve
     let mut replies = Vec::new();
     for request in app.take_requests() {
         let (send, stages) = mpsc::channel();
+        let ends = request.is_work().then(|| request.describe());
         let progress = Progress { job: request.describe(), send };
-        let reply = worker::handle(db, request, today(), settings, &progress).await.unwrap();
+        let response = worker::handle(db, request, today(), settings, &progress).await.unwrap();
         replies.extend(stages.try_iter());
-        replies.push(reply);
+        replies.push(Reply { ends, response });
     }
     for reply in &replies {
-        app.apply(reply.clone());
+        app.receive(reply.clone());
     }
-    replies
+    replies.into_iter().map(|r| r.response).collect()
 }
 
 /// Reads a CSV written for Excel: a byte-order mark, then a header row.
@@ -155,8 +156,8 @@ async fn exports_from_the_screen_write_files_that_read_back() {
     let queued = app.take_requests();
     let (send, _stages) = mpsc::channel();
     let progress = Progress { job: queued[0].describe(), send };
-    let reply = worker::handle(&db, queued[0].clone(), today(), &settings, &progress).await.unwrap();
-    app.apply(reply);
+    let response = worker::handle(&db, queued[0].clone(), today(), &settings, &progress).await.unwrap();
+    app.receive(Reply { ends: Some(queued[0].describe()), response });
     assert!(app.status.starts_with(&format!("Lỗi: Không ghi được {}: ", bad.display())), "{}", app.status);
     assert!(!bad.exists());
 }

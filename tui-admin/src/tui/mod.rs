@@ -64,8 +64,8 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, mut app: App, worker: Wor
                 _ => {}
             }
         }
-        while let Ok(response) = worker.responses.try_recv() {
-            app.apply(response);
+        while let Ok(reply) = worker.responses.try_recv() {
+            app.receive(reply);
         }
         if app.quit {
             return Ok(());

@@ -17,7 +17,7 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Popup};
-use super::worker::{ExportFormat, ReportKind, Request, Response, UserDetail};
+use super::worker::{ExportFormat, Reply, ReportKind, Request, Response, UserDetail};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
@@ -37,6 +37,11 @@ fn render_at(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| app.draw(frame)).unwrap();
     terminal
+}
+
+/// The worker's reply to `request`: `response`, ending the request's job as the worker does.
+fn reply(request: &Request, response: Response) -> Reply {
+    Reply { ends: request.is_work().then(|| request.describe()), response }
 }
 
 fn key(code: KeyCode) -> KeyEvent {
@@ -382,7 +387,7 @@ fn users_paging_detail_and_actions() {
     // Unlock acts at once; deactivation asks first.
     press(&mut app, &[KeyCode::Char('u')]);
     assert_eq!(app.take_requests(), [Request::Unlock("hung.tran".into())]);
-    app.apply(Response::Done("Đã mở khoá hung.tran".into()));
+    app.receive(reply(&Request::Unlock("hung.tran".into()), Response::Done("Đã mở khoá hung.tran".into())));
     app.take_requests();
     press(&mut app, &[KeyCode::Char('x')]);
     assert!(matches!(app.popup, Popup::Confirm(_)));
@@ -391,9 +396,11 @@ fn users_paging_detail_and_actions() {
     assert!(app.take_requests().is_empty());
     assert_eq!(app.status, "Đã huỷ.");
     press(&mut app, &[KeyCode::Char('x'), KeyCode::Char('y')]);
-    assert_eq!(app.take_requests(), [Request::SetActive { username: "hung.tran".into(), active: false }]);
+    let deactivate = Request::SetActive { username: "hung.tran".into(), active: false };
+    assert_eq!(app.take_requests(), std::slice::from_ref(&deactivate));
     assert_eq!(app.work.len(), 1, "the change shows as work in progress until the reply");
-    app.apply(Response::Done("Đã ngừng hoạt động hung.tran, 2 phiên đăng nhập đã kết thúc".into()));
+    let done = Response::Done("Đã ngừng hoạt động hung.tran, 2 phiên đăng nhập đã kết thúc".into());
+    app.receive(reply(&deactivate, done));
     assert!(app.work.is_empty());
     assert_eq!(
         app.take_requests(),
@@ -403,12 +410,14 @@ fn users_paging_detail_and_actions() {
 
     // A reset password shows the one-time password once.
     press(&mut app, &[KeyCode::Char('p'), KeyCode::Enter]);
-    assert_eq!(app.take_requests(), [Request::ResetPassword("hung.tran".into())]);
-    app.apply(Response::Password {
+    let reset = Request::ResetPassword("hung.tran".into());
+    assert_eq!(app.take_requests(), std::slice::from_ref(&reset));
+    let password = Response::Password {
         username: "hung.tran".into(),
         password: "ABCD-EFGH-JKLM".into(),
         created: false,
-    });
+    };
+    app.receive(reply(&reset, password));
     insta::assert_snapshot!("one_time_password", render(&mut app).backend());
     press(&mut app, &[KeyCode::Enter]);
     assert!(matches!(app.popup, Popup::None));
@@ -556,13 +565,15 @@ fn refused_file_lists_every_problem() {
     type_text(&mut app, "ds.csv");
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.work.len(), 1);
-    app.apply(Response::Problems {
+    let requests = app.take_requests();
+    let problems = Response::Problems {
         title: "2 lỗi trong ds.csv, không thay đổi gì".into(),
         lines: vec![
             "line 3, column username: không có tài khoản `khong.co` / no account `khong.co`".into(),
             "line 5, column username: `lan.nguyen` đã có ở dòng 2 / `lan.nguyen` is already on line 2".into(),
         ],
-    });
+    };
+    app.receive(reply(&requests[0], problems));
     assert!(app.work.is_empty());
     insta::assert_snapshot!(render(&mut app).backend());
 }
@@ -659,32 +670,29 @@ fn unit_actions_prefill_what_they_can() {
     press(&mut app, &[KeyCode::Tab]);
     type_text(&mut app, "Văn phòng Sở");
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!(
-        app.take_requests(),
-        [Request::AddUnit(daotao_core::units::NewUnit {
-            code: "SO-NV.VP".into(),
-            name: "Văn phòng Sở".into(),
-            parent_code: Some("SO-NV".into())
-        })]
-    );
-    let done = |app: &mut App| {
-        app.apply(Response::Done("Xong".into()));
+    let add = Request::AddUnit(daotao_core::units::NewUnit {
+        code: "SO-NV.VP".into(),
+        name: "Văn phòng Sở".into(),
+        parent_code: Some("SO-NV".into()),
+    });
+    assert_eq!(app.take_requests(), std::slice::from_ref(&add));
+    let done = |app: &mut App, request: Request| {
+        app.receive(reply(&request, Response::Done("Xong".into())));
         assert_eq!(app.take_requests(), [Request::Units]);
     };
-    done(&mut app);
+    done(&mut app, add);
     press(&mut app, &[KeyCode::Char('m')]);
     app.handle_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!(app.take_requests(), [Request::MoveUnit { code: "SO-NV".into(), parent: None }]);
-    done(&mut app);
+    let move_up = Request::MoveUnit { code: "SO-NV".into(), parent: None };
+    assert_eq!(app.take_requests(), std::slice::from_ref(&move_up));
+    done(&mut app, move_up);
     press(&mut app, &[KeyCode::Char('r')]);
     type_text(&mut app, " tỉnh");
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!(
-        app.take_requests(),
-        [Request::RenameUnit { code: "SO-NV".into(), name: "SO-NV tỉnh".into() }]
-    );
-    done(&mut app);
+    let rename = Request::RenameUnit { code: "SO-NV".into(), name: "SO-NV tỉnh".into() };
+    assert_eq!(app.take_requests(), std::slice::from_ref(&rename));
+    done(&mut app, rename);
     press(&mut app, &[KeyCode::Char('i')]);
     type_text(&mut app, "don-vi.csv");
     press(&mut app, &[KeyCode::Enter]);
@@ -816,7 +824,7 @@ fn reports_screen_previews_a_unit() {
     // Choose Sở Nội vụ (the list starts with every unit), Enter computes the report.
     press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
     let asked = Request::ReportPreview { unit: Some("SO-NV".into()), kind: ReportKind::CompetencyByUnit };
-    assert_eq!(app.take_requests(), [asked]);
+    assert_eq!(app.take_requests(), std::slice::from_ref(&asked));
     assert_eq!(app.work.len(), 1, "computing shows as work under way");
     app.apply(Response::Progress {
         job: "Đang tính báo cáo năng lực theo đơn vị (SO-NV)".into(),
@@ -824,11 +832,12 @@ fn reports_screen_previews_a_unit() {
     });
     insta::assert_snapshot!("reports_computing", render(&mut app).backend());
 
-    app.apply(Response::ReportPreview {
+    let preview = Response::ReportPreview {
         unit: Some("SO-NV".into()),
         kind: ReportKind::CompetencyByUnit,
         table: Ok(std::sync::Arc::new(summary_table())),
-    });
+    };
+    app.receive(reply(&asked, preview));
     assert!(app.work.is_empty());
     assert_eq!(app.status, "Báo cáo năng lực theo đơn vị (SO-NV): 42 dòng");
     press(&mut app, &[KeyCode::Down]);
@@ -874,7 +883,7 @@ fn reports_screen_previews_a_unit() {
 }
 
 #[test]
-fn a_failure_ends_only_the_job_it_answers() {
+fn a_reply_ends_only_the_job_it_answers() {
     let mut app = on_reports();
     // Two jobs run at once: a preview, then an export.
     press(&mut app, &[KeyCode::Enter, KeyCode::Char('c'), KeyCode::Enter]);
@@ -883,15 +892,26 @@ fn a_failure_ends_only_the_job_it_answers() {
     assert_eq!(app.work.len(), 2);
 
     // A screen's read that fails leaves both in sight.
-    app.apply(Response::Failed { job: None, message: "mất kết nối".into() });
+    app.receive(reply(&Request::Units, Response::Failed("mất kết nối".into())));
     assert_eq!(app.status, "Lỗi: mất kết nối");
     assert_eq!(app.work.len(), 2);
 
     // The export fails: the preview is still under way, the export is not.
-    let export = queued[1].describe();
-    app.apply(Response::Failed { job: Some(export.clone()), message: "đĩa đầy".into() });
-    let left: Vec<&str> = app.work.iter().map(|w| w.what.as_str()).collect();
-    assert_eq!(left, [queued[0].describe().as_str()], "still computing the preview, not {export}");
+    app.receive(reply(&queued[1], Response::Failed("đĩa đầy".into())));
+    let left: Vec<String> = app.work.iter().map(|w| w.what.clone()).collect();
+    assert_eq!(left, [queued[0].describe()], "still computing the preview");
+
+    // A change made meanwhile ends itself, not the preview started before it.
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.take_requests();
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Char('u')]);
+    let unlock = app.take_requests();
+    assert!(matches!(unlock.as_slice(), [Request::Unlock(_)]), "{unlock:?}");
+    assert_eq!(app.work.len(), 2);
+    app.receive(reply(&unlock[0], Response::Done("Đã mở khoá".into())));
+    let left: Vec<String> = app.work.iter().map(|w| w.what.clone()).collect();
+    assert_eq!(left, [queued[0].describe()], "the preview is still under way");
 }
 
 #[test]
@@ -903,15 +923,13 @@ fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
     insta::assert_snapshot!("reports_export_form", render(&mut app).backend());
     press(&mut app, &[KeyCode::Enter]);
     let path = std::path::PathBuf::from("bao-cao-nang-luc-theo-don-vi-tinh-2026-11-26.csv");
-    assert_eq!(
-        app.take_requests(),
-        [Request::ExportReport {
-            unit: Some("TINH".into()),
-            kind: ReportKind::CompetencyByUnit,
-            format: ExportFormat::Csv,
-            path: path.clone()
-        }]
-    );
+    let export = Request::ExportReport {
+        unit: Some("TINH".into()),
+        kind: ReportKind::CompetencyByUnit,
+        format: ExportFormat::Csv,
+        path: path.clone(),
+    };
+    assert_eq!(app.take_requests(), std::slice::from_ref(&export));
     app.apply(Response::Progress {
         job: "Đang xuất báo cáo ra bao-cao-nang-luc-theo-don-vi-tinh-2026-11-26.csv".into(),
         stage: "ghi 1.234 dòng vào tệp".into(),
@@ -925,7 +943,7 @@ fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
     // Keys keep working while it runs.
     press(&mut app, &[KeyCode::Char('k')]);
     assert_eq!(app.reports.unit_list.selected(), Some(0));
-    app.apply(Response::Exported { path: path.clone(), result: Ok(1234) });
+    app.receive(reply(&export, Response::Exported { path: path.clone(), result: Ok(1234) }));
     let absolute = std::path::absolute(&path).unwrap();
     assert_eq!(app.status, format!("Đã ghi {} (1.234 dòng)", absolute.display()));
     assert!(app.work.is_empty() && app.reports.exporting.is_empty());

@@ -301,11 +301,7 @@ pub enum Response {
         title: String,
         lines: Vec<String>,
     },
-    /// A request failed: why, and which job in the status line it ends (none for a screen's read).
-    Failed {
-        job: Option<String>,
-        message: String,
-    },
+    Failed(String),
     /// A long job reached a stage: `job` is its [`Request::describe`], `stage` what it is doing now.
     Progress {
         job: String,
@@ -324,23 +320,32 @@ pub enum Response {
     },
 }
 
+/// What the worker sends the UI: a response, and the job it ends (the [`Request::describe`] of a long
+/// request, whose progress entry goes; `None` for a screen's read and for a stage of a job).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub ends: Option<String>,
+    pub response: Response,
+}
+
 /// Tells the UI which stage a long job has reached.
 pub struct Progress {
     pub(super) job: String,
-    pub(super) send: mpsc::Sender<Response>,
+    pub(super) send: mpsc::Sender<Reply>,
 }
 
 impl Progress {
     /// Reports `stage` (shown after the job's description in the status line).
     pub fn stage(&self, stage: impl Into<String>) {
-        let _ = self.send.send(Response::Progress { job: self.job.clone(), stage: stage.into() });
+        let response = Response::Progress { job: self.job.clone(), stage: stage.into() };
+        let _ = self.send.send(Reply { ends: None, response });
     }
 }
 
 /// The UI's end of the worker.
 pub struct Worker {
     requests: tokio::sync::mpsc::UnboundedSender<Request>,
-    pub responses: mpsc::Receiver<Response>,
+    pub responses: mpsc::Receiver<Reply>,
 }
 
 impl Worker {
@@ -355,12 +360,12 @@ impl Worker {
                 let send = send.clone();
                 let settings = settings.clone();
                 tokio::spawn(async move {
-                    let job = request.is_work().then(|| request.describe());
+                    let ends = request.is_work().then(|| request.describe());
                     let progress = Progress { job: request.describe(), send: send.clone() };
                     let response = handle(&db, request, today, &settings, &progress)
                         .await
-                        .unwrap_or_else(|e| Response::Failed { job, message: format!("{e:#}") });
-                    let _ = send.send(response);
+                        .unwrap_or_else(|e| Response::Failed(format!("{e:#}")));
+                    let _ = send.send(Reply { ends, response });
                 });
             }
         });
