@@ -1,10 +1,12 @@
 //! Configuration: defaults that run the bundled courses on SQLite, overridden
 //! by a TOML file (`DAOTAO_CONFIG`) and then by `DAOTAO_*` environment variables.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 /// Settings shared by the server and the admin tool.
@@ -38,6 +40,10 @@ pub struct Config {
     /// The address people reach the site at (`https://daotao.tinh.gov.vn`), printed on certificates
     /// for checking them. Empty: taken from each request's `Host` (behind a proxy, set it).
     pub public_url: String,
+    /// The reverse proxies in front of the server (addresses or ranges, comma-separated:
+    /// `127.0.0.1, 10.0.0.0/8`), whose `X-Forwarded-For` names the real client. Empty: the connection's
+    /// address is the client's, and behind a proxy every visitor shares the proxy's for the login limit.
+    pub trusted_proxies: String,
     /// What the province's plan asks for, shown against the actual shares in the competency report
     /// (`[[targets]]` in the config file).
     #[serde(default)]
@@ -77,6 +83,7 @@ impl Default for Config {
             ip_failure_limit: 50,
             ip_failure_window_seconds: 300,
             public_url: String::new(),
+            trusted_proxies: String::new(),
             targets: Vec::new(),
         }
     }
@@ -97,6 +104,7 @@ const ENV_KEYS: &[&str] = &[
     "ip_failure_limit",
     "ip_failure_window_seconds",
     "public_url",
+    "trusted_proxies",
 ];
 
 /// Why the configuration could not be read.
@@ -106,6 +114,10 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    #[error(
+        "configuration: trusted_proxies: `{0}` is not an address or a range (like 10.0.0.1 or 10.0.0.0/8)"
+    )]
+    Proxy(String),
 }
 
 impl Config {
@@ -118,6 +130,17 @@ impl Config {
             lockout_failures: self.lockout_failures.max(1),
             lockout: Duration::from_secs(self.lockout_minutes * 60),
         }
+    }
+
+    /// [`Config::trusted_proxies`], parsed (an address alone is a range of one).
+    pub fn proxy_ranges(&self) -> Result<Vec<IpNet>, ConfigError> {
+        let parse = |s: &str| s.parse::<IpNet>().or_else(|_| s.parse::<IpAddr>().map(IpNet::from));
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse(s).map_err(|_| ConfigError::Proxy(s.to_string())))
+            .collect()
     }
 
     /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
@@ -135,7 +158,9 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment.merge(env).extract().map_err(|e| ConfigError::Invalid(Box::new(e)))
+        let config: Config = figment.merge(env).extract().map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.proxy_ranges()?;
+        Ok(config)
     }
 }
 
@@ -166,6 +191,21 @@ mod tests {
             assert_eq!(config.database_url, Config::default().database_url);
             Ok(())
         });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_ranges() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DAOTAO_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8,::1 ");
+            let ranges = Config::load_from(None).unwrap().proxy_ranges().unwrap();
+            let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+            assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+            jail.set_env("DAOTAO_TRUSTED_PROXIES", "10.0.0.1, nginx");
+            let err = Config::load_from(None).unwrap_err();
+            assert!(err.to_string().contains("trusted_proxies: `nginx`"), "{err}");
+            Ok(())
+        });
+        assert!(Config::default().proxy_ranges().unwrap().is_empty());
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct AppState {
     pub search: Search,
     /// `public_url` from configuration, without a trailing `/`; `None` when not set.
     pub public_url: Option<String>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`; checked when the
+    /// configuration is loaded).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             ),
             search,
             public_url: Some(config.public_url.trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
+            trusted_proxies: config.proxy_ranges().unwrap_or_default(),
         }
     }
 

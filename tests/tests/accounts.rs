@@ -176,6 +176,47 @@ fn failures_from_one_address_are_throttled_but_successes_never_are() {
 }
 
 #[test]
+fn behind_a_trusted_proxy_each_client_has_its_own_failure_limit() {
+    let dir = scratch();
+    let url = format!("sqlite://{}/db.sqlite", dir.path().display());
+    create_user(&url, "thi.sinh", Some("mật khẩu đúng"));
+    let server = Server::start(
+        dir.path(),
+        &[
+            ("DAOTAO_DATABASE_URL", &url),
+            ("DAOTAO_IP_FAILURE_LIMIT", "2"),
+            ("DAOTAO_LOCKOUT_FAILURES", "100"),
+            ("DAOTAO_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+        ],
+    );
+    // As a reverse proxy on this machine would send it: the client's address appended to the header.
+    let log_in_from = |forwarded_for: &str, password: &str| -> u16 {
+        let body = serde_json::json!({"username": "thi.sinh", "password": password});
+        let request = browser().post(server.url("/api/v1/session")).header("X-Forwarded-For", forwarded_for);
+        request.json(&body).send().unwrap().status().as_u16()
+    };
+    // One client behind the proxy fails until it is slowed down...
+    assert_eq!(log_in_from("203.0.113.7", "sai"), 401);
+    assert_eq!(log_in_from("203.0.113.7", "sai"), 401);
+    assert_eq!(log_in_from("203.0.113.7", "mật khẩu đúng"), 429);
+    // ...and cannot escape by writing its own header: the proxy's entry, on the right, counts.
+    assert_eq!(log_in_from("198.51.100.1, 203.0.113.7", "mật khẩu đúng"), 429);
+    // A colleague behind the same proxy is not held up by it.
+    assert_eq!(log_in_from("203.0.113.8", "mật khẩu đúng"), 201);
+
+    // The audit log says where each attempt came from.
+    let addresses = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sea_orm::EntityTrait;
+        let db = daotao_core::db::connect(&url).await.unwrap();
+        let rows = daotao_core::entities::audit_log::Entity::find().all(&db).await.unwrap();
+        rows.into_iter().map(|r| (r.ip, r.result)).collect::<Vec<_>>()
+    });
+    assert!(addresses.iter().any(|(ip, _)| ip == "203.0.113.7"), "{addresses:?}");
+    assert!(addresses.iter().any(|(ip, _)| ip == "203.0.113.8"), "{addresses:?}");
+    assert!(!addresses.iter().any(|(ip, _)| ip == "127.0.0.1" || ip == "198.51.100.1"), "{addresses:?}");
+}
+
+#[test]
 fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let url = runtime.block_on(daotao_tests::fresh_postgres_database());

@@ -1,6 +1,7 @@
 //! Who is asking: the session behind a cookie or a bearer token, resolved
 //! once per request, plus CSRF checks and the per-address login throttle.
 
+pub mod client_addr;
 pub mod csrf;
 pub mod throttle;
 
@@ -49,13 +50,22 @@ impl<'a> FromRequest<'a> for Viewer {
     }
 }
 
-/// The client's address, as seen by this server.
+/// The client's address as text, for the audit log.
 pub fn client_ip(req: &Request) -> String {
     remote_ip(req).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
 }
 
+/// The client's address: the connection's, or behind a trusted proxy the one it names
+/// ([`client_addr::client`]).
 pub fn remote_ip(req: &Request) -> Option<IpAddr> {
-    req.remote_addr().as_socket_addr().map(|a| a.ip())
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip())?;
+    let trusted = req.data::<Arc<AppState>>().map(|s| s.trusted_proxies.as_slice()).unwrap_or_default();
+    if trusted.is_empty() {
+        return Some(peer);
+    }
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    Some(client_addr::client(peer, &forwarded, trusted))
 }
 
 fn bearer(req: &Request) -> Option<String> {
