@@ -139,19 +139,25 @@ fn a_learners_journey_with_a_one_time_password() {
     assert_eq!(log_in(&browser(), &server, "lan.nguyen", "Mật khẩu mới 2026").0, 200);
 }
 
-#[test]
-fn failures_from_one_address_are_throttled_but_successes_never_are() {
+/// A server on a fresh SQLite file with the account `thi.sinh` ("mật khẩu đúng"), where `limit` failed logins
+/// from one address bring 429 long before the account would lock, with `more` settings.
+fn throttling_server(limit: &str, more: &[(&str, &str)]) -> (tempfile::TempDir, String, Server) {
     let dir = scratch();
     let url = format!("sqlite://{}/db.sqlite", dir.path().display());
     create_user(&url, "thi.sinh", Some("mật khẩu đúng"));
-    let server = Server::start(
-        dir.path(),
-        &[
-            ("DAOTAO_DATABASE_URL", &url),
-            ("DAOTAO_IP_FAILURE_LIMIT", "3"),
-            ("DAOTAO_LOCKOUT_FAILURES", "100"),
-        ],
-    );
+    let mut env = vec![
+        ("DAOTAO_DATABASE_URL", url.as_str()),
+        ("DAOTAO_IP_FAILURE_LIMIT", limit),
+        ("DAOTAO_LOCKOUT_FAILURES", "100"),
+    ];
+    env.extend_from_slice(more);
+    let server = Server::start(dir.path(), &env);
+    (dir, url, server)
+}
+
+#[test]
+fn failures_from_one_address_are_throttled_but_successes_never_are() {
+    let (_dir, _, server) = throttling_server("3", &[]);
     // A whole exam room behind one address logs in: no limit on successes.
     for _ in 0..20 {
         assert_eq!(log_in(&browser(), &server, "thi.sinh", "mật khẩu đúng").0, 200);
@@ -177,18 +183,7 @@ fn failures_from_one_address_are_throttled_but_successes_never_are() {
 
 #[test]
 fn behind_a_trusted_proxy_each_client_has_its_own_failure_limit() {
-    let dir = scratch();
-    let url = format!("sqlite://{}/db.sqlite", dir.path().display());
-    create_user(&url, "thi.sinh", Some("mật khẩu đúng"));
-    let server = Server::start(
-        dir.path(),
-        &[
-            ("DAOTAO_DATABASE_URL", &url),
-            ("DAOTAO_IP_FAILURE_LIMIT", "2"),
-            ("DAOTAO_LOCKOUT_FAILURES", "100"),
-            ("DAOTAO_TRUSTED_PROXIES", "127.0.0.1, ::1"),
-        ],
-    );
+    let (_dir, url, server) = throttling_server("2", &[("DAOTAO_TRUSTED_PROXIES", "127.0.0.1, ::1")]);
     // As a reverse proxy on this machine would send it: the client's address appended to the header.
     let log_in_from = |forwarded_for: &str, password: &str| -> u16 {
         let body = serde_json::json!({"username": "thi.sinh", "password": password});
