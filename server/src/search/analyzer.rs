@@ -116,8 +116,9 @@ impl TokenStream for VietnameseTokenStream<'_> {
 
 pub struct PairTokenStream<'a> {
     words: VietnameseTokenStream<'a>,
-    /// The word before, and where it starts (`None` before the first word).
+    /// The word before (empty before the first word)...
     previous: String,
+    /// ...and where it starts (`None` before the first word).
     previous_from: Option<usize>,
     token: Token,
 }

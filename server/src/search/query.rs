@@ -146,8 +146,7 @@ impl ParsedQuery {
         }
         // Words typed next to each other rank higher where they stand next to each other (an implicit phrase).
         for pair in self.words.windows(2) {
-            let pair = pair_term(&pair[0].folded, &pair[1].folded);
-            clauses.push((Occur::Should, boost(term(fields.pairs, &pair), ADJACENT_BOOST)));
+            clauses.push((Occur::Should, boost(pair_match(fields, pair), ADJACENT_BOOST)));
         }
         for phrase in &self.phrases {
             // Every pair of neighbouring words, each one term: no positions to read, which made a phrase of
@@ -157,7 +156,7 @@ impl ParsedQuery {
                 clauses.push((Occur::Must, term(fields.all, &word.folded)));
             }
             for pair in phrase.windows(2) {
-                clauses.push((Occur::Must, term(fields.pairs, &pair_term(&pair[0].folded, &pair[1].folded))));
+                clauses.push((Occur::Must, pair_match(fields, pair)));
             }
             for word in phrase {
                 clauses.extend(exact_boost(fields, word));
@@ -173,6 +172,11 @@ impl ParsedQuery {
 
 fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// Documents where the two words of `pair` stand next to each other, in order.
+fn pair_match(fields: &Fields, pair: &[QueryWord]) -> Box<dyn Query> {
+    term(fields.pairs, &pair_term(&pair[0].folded, &pair[1].folded))
 }
 
 fn boost(query: Box<dyn Query>, by: f32) -> Box<dyn Query> {

@@ -40,11 +40,10 @@ async fn run(app: &mut App, db: &daotao_core::db::Db, settings: &Settings) -> Ve
     let mut replies = Vec::new();
     for request in app.take_requests() {
         let (send, stages) = mpsc::channel();
-        let ends = request.is_work().then(|| request.describe());
         let progress = Progress { job: request.describe(), send };
-        let response = worker::handle(db, request, today(), settings, &progress).await.unwrap();
+        let response = worker::handle(db, request.clone(), today(), settings, &progress).await.unwrap();
         replies.extend(stages.try_iter());
-        replies.push(Reply { ends, response });
+        replies.push(Reply::to(&request, response));
     }
     for reply in &replies {
         app.receive(reply.clone());
@@ -157,7 +156,7 @@ async fn exports_from_the_screen_write_files_that_read_back() {
     let (send, _stages) = mpsc::channel();
     let progress = Progress { job: queued[0].describe(), send };
     let response = worker::handle(&db, queued[0].clone(), today(), &settings, &progress).await.unwrap();
-    app.receive(Reply { ends: Some(queued[0].describe()), response });
+    app.receive(Reply::to(&queued[0], response));
     assert!(app.status.starts_with(&format!("Lỗi: Không ghi được {}: ", bad.display())), "{}", app.status);
     assert!(!bad.exists());
 }

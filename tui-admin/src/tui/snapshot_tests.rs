@@ -39,11 +39,6 @@ fn render_at(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-/// The worker's reply to `request`: `response`, ending the request's job as the worker does.
-fn reply(request: &Request, response: Response) -> Reply {
-    Reply { ends: request.is_work().then(|| request.describe()), response }
-}
-
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
@@ -387,7 +382,10 @@ fn users_paging_detail_and_actions() {
     // Unlock acts at once; deactivation asks first.
     press(&mut app, &[KeyCode::Char('u')]);
     assert_eq!(app.take_requests(), [Request::Unlock("hung.tran".into())]);
-    app.receive(reply(&Request::Unlock("hung.tran".into()), Response::Done("Đã mở khoá hung.tran".into())));
+    app.receive(Reply::to(
+        &Request::Unlock("hung.tran".into()),
+        Response::Done("Đã mở khoá hung.tran".into()),
+    ));
     app.take_requests();
     press(&mut app, &[KeyCode::Char('x')]);
     assert!(matches!(app.popup, Popup::Confirm(_)));
@@ -400,7 +398,7 @@ fn users_paging_detail_and_actions() {
     assert_eq!(app.take_requests(), std::slice::from_ref(&deactivate));
     assert_eq!(app.work.len(), 1, "the change shows as work in progress until the reply");
     let done = Response::Done("Đã ngừng hoạt động hung.tran, 2 phiên đăng nhập đã kết thúc".into());
-    app.receive(reply(&deactivate, done));
+    app.receive(Reply::to(&deactivate, done));
     assert!(app.work.is_empty());
     assert_eq!(
         app.take_requests(),
@@ -417,7 +415,7 @@ fn users_paging_detail_and_actions() {
         password: "ABCD-EFGH-JKLM".into(),
         created: false,
     };
-    app.receive(reply(&reset, password));
+    app.receive(Reply::to(&reset, password));
     insta::assert_snapshot!("one_time_password", render(&mut app).backend());
     press(&mut app, &[KeyCode::Enter]);
     assert!(matches!(app.popup, Popup::None));
@@ -573,7 +571,7 @@ fn refused_file_lists_every_problem() {
             "line 5, column username: `lan.nguyen` đã có ở dòng 2 / `lan.nguyen` is already on line 2".into(),
         ],
     };
-    app.receive(reply(&requests[0], problems));
+    app.receive(Reply::to(&requests[0], problems));
     assert!(app.work.is_empty());
     insta::assert_snapshot!(render(&mut app).backend());
 }
@@ -677,7 +675,7 @@ fn unit_actions_prefill_what_they_can() {
     });
     assert_eq!(app.take_requests(), std::slice::from_ref(&add));
     let done = |app: &mut App, request: Request| {
-        app.receive(reply(&request, Response::Done("Xong".into())));
+        app.receive(Reply::to(&request, Response::Done("Xong".into())));
         assert_eq!(app.take_requests(), [Request::Units]);
     };
     done(&mut app, add);
@@ -837,7 +835,7 @@ fn reports_screen_previews_a_unit() {
         kind: ReportKind::CompetencyByUnit,
         table: Ok(std::sync::Arc::new(summary_table())),
     };
-    app.receive(reply(&asked, preview));
+    app.receive(Reply::to(&asked, preview));
     assert!(app.work.is_empty());
     assert_eq!(app.status, "Báo cáo năng lực theo đơn vị (SO-NV): 42 dòng");
     press(&mut app, &[KeyCode::Down]);
@@ -892,12 +890,12 @@ fn a_reply_ends_only_the_job_it_answers() {
     assert_eq!(app.work.len(), 2);
 
     // A screen's read that fails leaves both in sight.
-    app.receive(reply(&Request::Units, Response::Failed("mất kết nối".into())));
+    app.receive(Reply::to(&Request::Units, Response::Failed("mất kết nối".into())));
     assert_eq!(app.status, "Lỗi: mất kết nối");
     assert_eq!(app.work.len(), 2);
 
     // The export fails: the preview is still under way, the export is not.
-    app.receive(reply(&queued[1], Response::Failed("đĩa đầy".into())));
+    app.receive(Reply::to(&queued[1], Response::Failed("đĩa đầy".into())));
     let left: Vec<String> = app.work.iter().map(|w| w.what.clone()).collect();
     assert_eq!(left, [queued[0].describe()], "still computing the preview");
 
@@ -909,7 +907,7 @@ fn a_reply_ends_only_the_job_it_answers() {
     let unlock = app.take_requests();
     assert!(matches!(unlock.as_slice(), [Request::Unlock(_)]), "{unlock:?}");
     assert_eq!(app.work.len(), 2);
-    app.receive(reply(&unlock[0], Response::Done("Đã mở khoá".into())));
+    app.receive(Reply::to(&unlock[0], Response::Done("Đã mở khoá".into())));
     let left: Vec<String> = app.work.iter().map(|w| w.what.clone()).collect();
     assert_eq!(left, [queued[0].describe()], "the preview is still under way");
 }
@@ -943,7 +941,7 @@ fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
     // Keys keep working while it runs.
     press(&mut app, &[KeyCode::Char('k')]);
     assert_eq!(app.reports.unit_list.selected(), Some(0));
-    app.receive(reply(&export, Response::Exported { path: path.clone(), result: Ok(1234) }));
+    app.receive(Reply::to(&export, Response::Exported { path: path.clone(), result: Ok(1234) }));
     let absolute = std::path::absolute(&path).unwrap();
     assert_eq!(app.status, format!("Đã ghi {} (1.234 dòng)", absolute.display()));
     assert!(app.work.is_empty() && app.reports.exporting.is_empty());

@@ -328,6 +328,13 @@ pub struct Reply {
     pub response: Response,
 }
 
+impl Reply {
+    /// The reply to `request`: `response`, ending the request's job if it is one the status line shows.
+    pub fn to(request: &Request, response: Response) -> Reply {
+        Reply { ends: request.is_work().then(|| request.describe()), response }
+    }
+}
+
 /// Tells the UI which stage a long job has reached.
 pub struct Progress {
     pub(super) job: String,
@@ -360,12 +367,11 @@ impl Worker {
                 let send = send.clone();
                 let settings = settings.clone();
                 tokio::spawn(async move {
-                    let ends = request.is_work().then(|| request.describe());
                     let progress = Progress { job: request.describe(), send: send.clone() };
-                    let response = handle(&db, request, today, &settings, &progress)
+                    let response = handle(&db, request.clone(), today, &settings, &progress)
                         .await
                         .unwrap_or_else(|e| Response::Failed(format!("{e:#}")));
-                    let _ = send.send(Reply { ends, response });
+                    let _ = send.send(Reply::to(&request, response));
                 });
             }
         });
