@@ -267,6 +267,7 @@ pub struct Texts {
     pub search_unclosed_quote: &'static str,
     pub search_operators: &'static str,
     pub search_preparing: &'static str,
+    pub search_some_words: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -444,8 +445,9 @@ pub static VI: Texts = Texts {
     search_next: "Trang sau",
     search_truncated: "Câu tìm kiếm quá dài nên chỉ phần đầu được dùng.",
     search_unclosed_quote: "Thiếu dấu ngoặc kép đóng: phần sau dấu ngoặc được tìm như một cụm từ.",
-    search_operators: "Không cần AND, OR, NOT: kết quả luôn chứa mọi từ bạn gõ.",
+    search_operators: "Không cần AND, OR, NOT: kết quả chứa mọi từ bạn gõ, trừ khi không mục nào có đủ.",
     search_preparing: "Chức năng tìm kiếm đang được chuẩn bị sau khi máy chủ khởi động. Vui lòng thử lại sau vài giây.",
+    search_some_words: "Không có mục nào chứa đủ mọi từ bạn gõ; dưới đây là các mục chứa một phần, mục chứa nhiều từ hơn xếp trước. Hãy bớt từ hoặc kiểm tra chính tả.",
 };
 
 pub static EN: Texts = Texts {
@@ -623,8 +625,9 @@ pub static EN: Texts = Texts {
     search_next: "Next page",
     search_truncated: "The search was too long: only its beginning was used.",
     search_unclosed_quote: "A closing double quote is missing: the words after the quote were searched as a phrase.",
-    search_operators: "AND, OR and NOT are not needed: results always contain every word you type.",
+    search_operators: "AND, OR and NOT are not needed: results contain every word you type, unless no section has them all.",
     search_preparing: "Search is being prepared after the server started. Please try again in a few seconds.",
+    search_some_words: "No section contains every word you typed; these contain some of them, those with more words first. Try fewer words or check the spelling.",
 };
 
 #[cfg(test)]

@@ -196,14 +196,13 @@ enum Outcome {
     Failed { sent_before_kill: bool, error: String },
 }
 
-/// The `result` of a submitted attempt's JSON: (submitted_at, percent, passed).
+/// The result of a submission's JSON: (submitted_at, percent, passed).
 fn result_of(body: &Value) -> (DateTime<Utc>, f64, bool) {
     let at = body["submitted_at"].as_str().unwrap_or_else(|| panic!("no submitted_at in {body}"));
-    let result = &body["result"];
     (
         DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc),
-        result["percent"].as_f64().unwrap_or_else(|| panic!("no result.percent in {body}")),
-        result["passed"].as_bool().unwrap_or_else(|| panic!("no result.passed in {body}")),
+        body["percent"].as_f64().unwrap_or_else(|| panic!("no percent in {body}")),
+        body["passed"].as_bool().unwrap_or_else(|| panic!("no passed in {body}")),
     )
 }
 

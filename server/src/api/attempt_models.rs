@@ -61,7 +61,7 @@ pub struct AttemptOut {
     pub result: Option<ResultOut>,
 }
 
-/// A graded attempt (`POST /attempts/{id}/submit`).
+/// A graded attempt, in `GET /attempts/{id}` once submitted.
 #[derive(Debug, Object)]
 pub struct ResultOut {
     pub score: f64,
@@ -72,6 +72,50 @@ pub struct ResultOut {
     /// True when the server closed the attempt at its deadline.
     pub closed_by_server: bool,
     pub questions: Vec<ReviewedOut>,
+}
+
+/// The answer to `POST /attempts/{id}/submit` (DESIGN.md: `{score, max_score, percent, passed, questions}`): the
+/// result at the top level and every question asked, graded and explained. The same on every retry.
+#[derive(Debug, Object)]
+pub struct GradedOut {
+    pub id: i64,
+    pub course: String,
+    pub quiz: String,
+    pub number: i32,
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    pub score: f64,
+    pub max_score: f64,
+    pub percent: f64,
+    pub pass_percent: i32,
+    pub passed: bool,
+    /// True when the server closed the attempt at its deadline.
+    pub closed_by_server: bool,
+    pub questions: Vec<ReviewedOut>,
+}
+
+impl GradedOut {
+    /// `None` while the attempt is open.
+    pub fn of(attempt: &Attempt) -> Option<GradedOut> {
+        let row = &attempt.row;
+        let ResultOut { score, max_score, percent, pass_percent, passed, closed_by_server, questions } =
+            result_out(attempt)?;
+        Some(GradedOut {
+            id: row.id,
+            course: row.course_id.clone(),
+            quiz: attempt.quiz_slug.clone(),
+            number: row.number,
+            started_at: row.started_at,
+            submitted_at: row.submitted_at?,
+            score,
+            max_score,
+            percent,
+            pass_percent,
+            passed,
+            closed_by_server,
+            questions,
+        })
+    }
 }
 
 /// A question after grading: what was right, what the learner answered, the explanation.
@@ -124,11 +168,11 @@ impl From<ReviewedQuestion> for ReviewedOut {
     }
 }
 
-/// The attempt for its owner; keys only in `result`, and only once submitted.
-pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
-    use daotao_core::quiz::{asked::ask, review::review};
+/// The result and review of a submitted attempt; `None` while it is open.
+fn result_out(attempt: &Attempt) -> Option<ResultOut> {
+    use daotao_core::quiz::review::review;
     let row = &attempt.row;
-    let result = attempt.score().map(|score| ResultOut {
+    attempt.score().map(|score| ResultOut {
         score: score.score,
         max_score: score.max_score,
         percent: score.percent,
@@ -140,7 +184,13 @@ pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
             .iter()
             .map(|q| review(q, attempt.answers.get(&q.id), TRUE_LABEL, FALSE_LABEL).into())
             .collect(),
-    });
+    })
+}
+
+/// The attempt for its owner; keys only in `result`, and only once submitted.
+pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
+    use daotao_core::quiz::asked::ask;
+    let row = &attempt.row;
     AttemptOut {
         id: row.id,
         course: row.course_id.clone(),
@@ -151,6 +201,6 @@ pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
         submitted_at: row.submitted_at,
         questions: attempt.questions.iter().map(|q| ask(q, TRUE_LABEL, FALSE_LABEL).into()).collect(),
         answers: serde_json::to_value(&attempt.answers).unwrap_or_default(),
-        result,
+        result: result_out(attempt),
     }
 }

@@ -12,9 +12,10 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::ApiTags;
-use super::attempt_models::{AttemptOut, attempt_out};
+use super::attempt_models::{AttemptOut, GradedOut, attempt_out};
 use super::caller::Caller;
 use super::error::ApiError;
+use super::optional_json::OptionalJson;
 use crate::state::AppState;
 
 pub struct AttemptsApi;
@@ -141,8 +142,8 @@ impl AttemptsApi {
 
     /// Submit and grade
     ///
-    /// The body carries last answers (as for saving), or `{}` to grade those saved. Grades once: submitting
-    /// again returns the same result.
+    /// The body carries last answers (as for saving), or nothing (or `{}`) to grade those saved. Grades once:
+    /// submitting again returns the same result.
     /// Past the deadline the answers saved in time are graded and any sent now are ignored.
     #[oai(
         path = "/attempts/:id/submit",
@@ -158,8 +159,8 @@ impl AttemptsApi {
         state: Data<&Arc<AppState>>,
         caller: Caller,
         id: Path<i64>,
-        body: Json<serde_json::Value>,
-    ) -> Result<Json<AttemptOut>, ApiError> {
+        body: OptionalJson,
+    ) -> Result<Json<GradedOut>, ApiError> {
         let answers = match body.0 {
             serde_json::Value::Null => None,
             v => Some(parse_answers(v)?),
@@ -167,6 +168,8 @@ impl AttemptsApi {
         let now = chrono::Utc::now();
         let attempt =
             attempts::submit(&state.db, &state.library(), caller.user().id, id.0, answers, now).await?;
-        Ok(Json(attempt_out(&attempt)))
+        GradedOut::of(&attempt)
+            .map(Json)
+            .ok_or_else(|| ApiError::internal("a submitted attempt has no result"))
     }
 }

@@ -14,6 +14,7 @@ pub mod courses;
 pub mod error;
 pub mod me;
 pub mod models;
+pub mod optional_json;
 pub mod search;
 pub mod session;
 

@@ -66,7 +66,8 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// How many results there are in all (`hits` is one page of them).
     pub total: u32,
-    /// What was done to the query (cut, a quote left open...), or `preparing` while the
+    /// What was done to the query (cut, a quote left open, `some_words` when no result holds every word
+    /// and these hold some of them...), or `preparing` while the
     /// index is built after start-up (then there are no hits yet: ask again in a few seconds).
     pub notices: Vec<Notice>,
 }
@@ -76,9 +77,11 @@ impl SearchApi {
     /// Search the lessons
     ///
     /// Words match with or without diacritics ("chinh quyen so" finds "chính
-    /// quyền số"), every word must be there, "quoted phrases" must be there in
-    /// order, the last word also matches as a prefix, and longer words with
-    /// one typo. Quizzes are not searched.
+    /// quyền số"), every word must be there (when no section has them all, those
+    /// with the most of them come, with the notice `some_words`), "quoted phrases"
+    /// must be there in order, the last word also matches as a prefix, and a word
+    /// of five letters or more that no lesson has matches the words one typo away.
+    /// Quizzes are not searched.
     #[oai(path = "/search", method = "get")]
     async fn search(
         &self,

@@ -89,6 +89,7 @@ pub async fn search(
             Notice::UnclosedQuote => t.search_unclosed_quote,
             Notice::OperatorsIgnored => t.search_operators,
             Notice::Preparing => t.search_preparing,
+            Notice::SomeWords => t.search_some_words,
         })
         .collect();
     let link = |page: usize| {

@@ -409,6 +409,36 @@ mod tests {
     }
 
     #[test]
+    fn with_some_words_more_words_rank_first_however_rare_one_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let course = dir.path().join("k");
+        std::fs::create_dir_all(&course).unwrap();
+        std::fs::write(course.join("course.toml"), "title = \"Khoá\"\n").unwrap();
+        // One short section full of a rare word; one long section with two common words once each.
+        std::fs::write(course.join("01-a.md"), "# Hươu\n\n## Hươu\n\nHươu hươu hươu.\n").unwrap();
+        let filler = "Cơ quan làm việc theo kế hoạch năm. ".repeat(40);
+        let text = format!("# Bài hai\n\n## Chuyển đổi\n\n{filler} Chuyển đổi số. {filler}\n");
+        std::fs::write(course.join("02-b.md"), text).unwrap();
+        // Lessons that make both common words commoner still, each holding one of them.
+        for n in 3..9 {
+            let text =
+                if n % 2 == 0 { "# Khác\n\nChuyển tiếp.\n" } else { "# Khác\n\nĐổi mới.\n" };
+            std::fs::write(course.join(format!("0{n}-c{n}.md")), text).unwrap();
+        }
+        let library = daotao_core::course::load_library(dir.path());
+        assert!(library.problems.is_empty(), "{:?}", library.problems);
+        let index = SearchIndex::build(&library).unwrap();
+        let query = ParsedQuery::parse("hươu chuyển đổi quokka");
+        assert_eq!(index.search(&query, None, 20, 0).unwrap().1, 0, "no section has every word");
+        let some = query.with_some_words().unwrap();
+        let (hits, _) = index.search(&some, None, 20, 0).unwrap();
+        let order: Vec<String> = hits.iter().map(place).collect();
+        assert_eq!(order.first().map(String::as_str), Some("k/b#chuyen-doi"), "{order:?}");
+        assert!(order.iter().any(|p| p.starts_with("k/a")), "one word is enough: {order:?}");
+        assert!(hits.iter().all(|h| !h.snippet_html.contains("quokka")));
+    }
+
+    #[test]
     fn one_typo_in_a_longer_word() {
         assert_eq!(first("phan quyeen"), "an-toan/phan-quyen");
         assert_eq!(first("phan quyne"), "an-toan/phan-quyen");

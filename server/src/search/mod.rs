@@ -135,7 +135,18 @@ impl Search {
             return Ok(results);
         };
         results.ready = true;
-        let (hits, total) = index.search(&query, course, limit, offset)?;
+        let (mut hits, mut total) = index.search(&query, course, limit, offset)?;
+        // Nothing has every word: the sections with the most of them. Not within one course: there the page
+        // offers every course first, where all the words may well be.
+        if total == 0
+            && course.is_none()
+            && let Some(some_words) = query.with_some_words()
+        {
+            (hits, total) = index.search(&some_words, course, limit, offset)?;
+            if total > 0 {
+                results.notices = some_words.notices;
+            }
+        }
         results.hits = hits;
         results.total = total;
         Ok(results)

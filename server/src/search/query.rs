@@ -6,7 +6,7 @@
 
 use daotao_core::text::nfc;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use super::analyzer::{pair_term, words};
@@ -30,6 +30,8 @@ const PREFIX_BOOST: f32 = 0.7;
 const MAX_EXPANSIONS: usize = 16;
 /// The words next to each other, in order (like an implicit phrase).
 const ADJACENT_BOOST: f32 = 1.0;
+/// When only some words need match, what each one found adds: more than any relevance score reaches.
+const WORD_FOUND: f32 = 1000.0;
 
 /// Something the searcher should tell the person about their query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
@@ -43,6 +45,8 @@ pub enum Notice {
     OperatorsIgnored,
     /// The index is still being built (right after start-up): try again in a few seconds.
     Preparing,
+    /// No section holds every word, so these results hold some of them (the most words first).
+    SomeWords,
 }
 
 /// One word of the query: its folded and exact terms.
@@ -72,6 +76,8 @@ pub struct ParsedQuery {
     pub phrases: Vec<Vec<QueryWord>>,
     /// The last word of the query, outside quotes, also matches as a prefix.
     pub prefix_last: bool,
+    /// At least one of `words` must match instead of every one: the second try when none holds them all.
+    pub some_words: bool,
     pub notices: Vec<Notice>,
 }
 
@@ -133,16 +139,39 @@ impl ParsedQuery {
         self.words.is_empty() && self.phrases.is_empty()
     }
 
-    /// The tantivy query: every word and phrase required; exact diacritics and words standing next to each
-    /// other, in order, add to the score. Typos and prefixes become the real words of `vocabulary` they stand
-    /// for.
+    /// The same query needing only some of its words, for when nothing holds them all (a person who types
+    /// four words wants the sections with three of them, not an empty page); `None` for fewer than two words.
+    pub fn with_some_words(&self) -> Option<ParsedQuery> {
+        (self.words.len() >= 2 && !self.some_words).then(|| ParsedQuery {
+            some_words: true,
+            notices: [self.notices.as_slice(), &[Notice::SomeWords]].concat(),
+            ..self.clone()
+        })
+    }
+
+    /// The tantivy query: every word (or, with `some_words`, at least one) and every phrase required; exact
+    /// diacritics and words standing next to each other, in order, add to the score. Typos and prefixes become
+    /// the real words of `vocabulary` they stand for.
     pub fn to_query(&self, fields: &Fields, vocabulary: &Vocabulary, course: Option<&str>) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut any_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let last = self.words.len().saturating_sub(1);
         for (i, word) in self.words.iter().enumerate() {
             let prefix = self.prefix_last && i == last;
-            clauses.push((Occur::Must, word_match(fields, vocabulary, word, prefix)));
+            let matched = word_match(fields, vocabulary, word, prefix);
+            if self.some_words {
+                // Each word found adds a fixed amount far above any relevance score, so sections with more of
+                // the words rank first; among those with as many, relevance decides.
+                any_word
+                    .push((Occur::Should, Box::new(ConstScoreQuery::new(matched.box_clone(), WORD_FOUND))));
+                any_word.push((Occur::Should, matched));
+            } else {
+                clauses.push((Occur::Must, matched));
+            }
             clauses.extend(exact_boost(fields, word));
+        }
+        if !any_word.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_word))));
         }
         // Words typed next to each other rank higher where they stand next to each other (an implicit phrase).
         for pair in self.words.windows(2) {
@@ -297,6 +326,18 @@ mod tests {
         let q = ParsedQuery::parse(&"ư".repeat(10_000));
         assert!(q.is_empty(), "one 10 000-letter word is no term");
         assert_eq!(q.notices, [Notice::Truncated]);
+    }
+
+    #[test]
+    fn some_words_only_for_several_words() {
+        let q = ParsedQuery::parse("đánh cắp mã OTP");
+        let some = q.with_some_words().expect("four words");
+        assert!(some.some_words && !q.some_words);
+        assert_eq!(some.words, q.words);
+        assert_eq!(some.notices, [Notice::SomeWords]);
+        assert_eq!(some.with_some_words(), None, "asked once");
+        assert_eq!(ParsedQuery::parse("otp").with_some_words(), None);
+        assert_eq!(ParsedQuery::parse("\"mã OTP\"").with_some_words(), None, "a phrase stays whole");
     }
 
     #[test]
