@@ -26,6 +26,7 @@ pub mod quiz;
 pub mod report;
 pub mod roster;
 pub mod text;
+pub mod trainers;
 pub mod unit_tree;
 pub mod units;
 pub mod user_detail;

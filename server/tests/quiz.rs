@@ -95,13 +95,18 @@ async fn env() -> Env {
 impl Env {
     /// A learner with a session (its token works as a bearer token and as the session cookie).
     async fn learner(&self, username: &str, enrolled: bool) -> Learner {
+        self.person(username, Role::Learner, enrolled).await
+    }
+
+    /// An account of any role with a session.
+    async fn person(&self, username: &str, role: Role, enrolled: bool) -> Learner {
         let new = NewUser {
             username: username.into(),
             full_name: format!("Trần Văn {username}"),
             email: None,
             unit_code: None,
             position: "Chuyên viên".into(),
-            role: Role::Learner,
+            role,
             password: Some(PASSWORD.into()),
         };
         let user = add_user(&self.db, new).await.unwrap().0;
@@ -466,6 +471,38 @@ async fn editing_the_quiz_file_never_changes_a_past_attempt() {
     let (_, after) = env.api("GET", &format!("/attempts/{id}"), &lan, None).await;
     assert_eq!(after["result"]["percent"], before["percent"]);
     assert_eq!(after["result"]["questions"], before["questions"], "the same questions, graded the same");
+}
+
+#[tokio::test]
+async fn an_assigned_trainer_sees_the_learners_progress_and_best_scores() {
+    let env = env().await;
+    let lan = env.learner("lan", true).await;
+    for right in [false, true] {
+        let (_, attempt) = env.start(&lan, "cuoi-khoa").await;
+        let id = attempt["id"].as_i64().unwrap();
+        env.api("POST", &format!("/attempts/{id}/submit"), &lan, Some(answers(&attempt, right))).await;
+    }
+    let trainer = env.person("giang.vien", Role::Trainer, false).await;
+    let other = env.person("giang.vien2", Role::Trainer, false).await;
+    let path = format!("/courses/{COURSE}/learners");
+    env.page(&path, &trainer).await.assert_status(StatusCode::FORBIDDEN);
+
+    assert!(daotao_core::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap());
+    assert!(
+        !daotao_core::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap(),
+        "assigning twice changes nothing"
+    );
+    let resp = env.page(&path, &trainer).await;
+    resp.assert_status_is_ok();
+    let page = body(resp).await;
+    assert!(page.contains("Trần Văn lan"), "{page}");
+    assert!(page.contains("100% (2 lần)"), "the best of two attempts: {page}");
+    env.page(&path, &other).await.assert_status(StatusCode::FORBIDDEN);
+    let refused = daotao_core::trainers::assign(&env.db, COURSE, "lan").await;
+    assert!(matches!(refused, Err(daotao_core::trainers::TrainerError::NotTrainer(..))), "{refused:?}");
+
+    assert!(daotao_core::trainers::unassign(&env.db, COURSE, "giang.vien").await.unwrap());
+    env.page(&path, &trainer).await.assert_status(StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -541,3 +541,66 @@ fn deactivate_ends_sessions_activate_and_unlock() {
     assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE search_key = 'nguyen thi lan lan.nguyen'"), 1);
     assert_eq!(admin.scalar("SELECT COUNT(*) FROM users WHERE search_key = ''"), 0);
 }
+
+#[test]
+fn trainers_are_assigned_to_courses_once_listed_and_removed() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    admin
+        .run_with_stdin(
+            &[
+                "users",
+                "add",
+                "gv.moi",
+                "--name",
+                "Lý Giảng Viên",
+                "--unit",
+                "SO-KHCN",
+                "--role",
+                "trainer",
+                "--password-stdin",
+            ],
+            Some("mat-khau-du-dai-1\n"),
+        )
+        .ok();
+    let course = "an-toan-thong-tin-co-ban";
+    let assigned = |who: &str| {
+        admin.scalar(&format!(
+            "SELECT COUNT(*) FROM course_trainers t JOIN users u ON u.id = t.user_id \
+             WHERE u.username = '{who}' AND t.course_id = '{course}'"
+        ))
+    };
+    assert_eq!(assigned("gv.moi"), 0);
+    let added = admin.run(&["trainers", "add", "--course", course, "--user", "GV.Moi"]).ok();
+    assert!(added.stderr.contains("trainer gv.moi, course an-toan-thong-tin-co-ban: assigned"), "{added:#?}");
+    assert_eq!(assigned("gv.moi"), 1);
+    let again = admin.run(&["trainers", "add", "--course", course, "--user", "gv.moi"]).ok();
+    assert!(again.stderr.contains("already assigned, nothing changed"), "{again:#?}");
+    assert_eq!(assigned("gv.moi"), 1);
+
+    let listed = admin.run(&["trainers", "list", "--course", course]).ok();
+    assert_eq!(
+        listed.stdout,
+        format!("{course}\tgiangvien\tPhạm Thu Hà\n{course}\tgv.moi\tLý Giảng Viên\n"),
+        "the demo's trainer and the new one, by username"
+    );
+
+    let learner = admin.run(&["trainers", "add", "--course", course, "--user", "lan.nguyen"]).failed();
+    assert!(learner.stderr.contains("`lan.nguyen` is a learner, not a trainer"), "{learner:#?}");
+    let unknown = admin.run(&["trainers", "add", "--course", "khong-co", "--user", "gv.moi"]).failed();
+    assert!(unknown.stderr.contains("no active course `khong-co`"), "{unknown:#?}");
+    let nobody = admin.run(&["trainers", "add", "--course", course, "--user", "khong.co"]).failed();
+    assert!(nobody.stderr.contains("no account `khong.co`"), "{nobody:#?}");
+    assert_eq!(assigned("lan.nguyen"), 0);
+
+    let removed = admin.run(&["trainers", "remove", "--course", course, "--user", "gv.moi"]).ok();
+    assert!(removed.stderr.contains("unassigned"), "{removed:#?}");
+    assert_eq!(assigned("gv.moi"), 0);
+    let twice = admin.run(&["trainers", "remove", "--course", course, "--user", "gv.moi"]).ok();
+    assert!(twice.stderr.contains("was not assigned, nothing changed"), "{twice:#?}");
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM audit_log WHERE action IN ('trainer.assign', 'trainer.unassign')"),
+        2,
+        "only changes are audited"
+    );
+}

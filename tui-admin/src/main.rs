@@ -1,7 +1,7 @@
 //! `daotao-admin`: the admin tool. Without a subcommand, the terminal UI
 //! ([`tui`]); with one, plain commands for people and scripts: status, CSV
-//! imports of units and users, accounts and passwords, enrollments, and a
-//! demo province.
+//! imports of units and users, accounts and passwords, enrollments, trainers'
+//! courses, reports, and a demo province.
 //!
 //! Output is Vietnamese first, with English after a `/`. Commands that hand
 //! out passwords print only `username<TAB>password` lines on stdout (so they
@@ -14,6 +14,7 @@ mod enroll;
 mod import;
 mod report;
 mod status;
+mod trainers;
 mod tui;
 
 use std::path::PathBuf;
@@ -52,6 +53,11 @@ enum Command {
     },
     /// Ghi danh một người hoặc cả đơn vị (gồm đơn vị trực thuộc) vào khoá học / enrol a person or a whole unit (with its sub-units) in a course.
     Enroll(EnrollArgs),
+    /// Phân công giảng viên theo dõi khoá học / assign trainers to courses (they see its learners' progress and scores).
+    Trainers {
+        #[command(subcommand)]
+        command: TrainersCommand,
+    },
     /// Tạo dữ liệu mẫu trong cơ sở dữ liệu trống / seed a demo province into an empty database.
     Demo,
     /// Xuất báo cáo / export a report (CSV or XLSX).
@@ -88,6 +94,30 @@ struct ReportArgs {
     by: String,
     #[arg(long)]
     output: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum TrainersCommand {
+    /// Phân công / assign a trainer to a course (assigning twice changes nothing).
+    Add(TrainerArgs),
+    /// Thôi phân công / end a trainer's assignment to a course.
+    Remove(TrainerArgs),
+    /// Liệt kê phân công / list assignments: course, username, full name, tab-separated.
+    List {
+        /// Chỉ một khoá học / one course only.
+        #[arg(long)]
+        course: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct TrainerArgs {
+    /// Mã khoá học / course id (its folder name).
+    #[arg(long)]
+    course: String,
+    /// Tài khoản giảng viên / the trainer's username.
+    #[arg(long)]
+    user: String,
 }
 
 #[derive(Subcommand)]
@@ -254,6 +284,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UsersCommand::Unlock(args) => accounts::unlock(&config, &args.username).await,
         },
         Command::Enroll(args) => enroll::run(&config, args).await,
+        Command::Trainers { command } => match command {
+            TrainersCommand::Add(args) => trainers::set(&config, &args.course, &args.user, true).await,
+            TrainersCommand::Remove(args) => trainers::set(&config, &args.course, &args.user, false).await,
+            TrainersCommand::List { course } => trainers::list(&config, course.as_deref()).await,
+        },
         Command::Demo => demo::run(&config).await,
         Command::Report { command } => {
             let (competency, course, args) = match command {
