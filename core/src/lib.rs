@@ -20,6 +20,7 @@ pub mod enrollment;
 pub mod entities;
 pub mod group_commit;
 pub mod import;
+pub mod local_time;
 pub mod overview;
 pub mod progress;
 pub mod quiz;

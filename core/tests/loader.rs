@@ -264,11 +264,11 @@ fn completion_lessons_must_be_all() {
 #[test]
 fn quiz_settings_are_checked() {
     assert_one_problem(
-        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\npass_percent = 120\n+++\n")],
+        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\npass_percent = 120\n+++\n\n## H?\n\n= a\n")],
         "khoa/quiz/cuoi-khoa.md:2: pass_percent is 120",
     );
     assert_one_problem(
-        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\nshufle = true\n+++\n")],
+        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\nshufle = true\n+++\n\n## H?\n\n= a\n")],
         "khoa/quiz/cuoi-khoa.md:3: unknown field `shufle`",
     );
     assert_one_problem(
@@ -302,6 +302,27 @@ fn quiz_questions_are_checked_with_their_lines() {
         &[("khoa/quiz/cuoi-khoa.md", "+++\ndraw = 5\n+++\n\n## Hỏi?\n\n= đáp\n".as_bytes())],
         "khoa/quiz/cuoi-khoa.md:2: draw = 5 but the quiz has only 1 questions",
     );
+}
+
+#[test]
+fn broken_settings_do_not_hide_the_questions_problems() {
+    let dir = good_with(&[
+        (
+            "khoa/quiz/cuoi-khoa.md",
+            "+++\npass_percent = 120\n+++\n\n## Không đáp án\n\n- [ ] A\n- [ ] B\n".as_bytes(),
+        ),
+        ("khoa/quiz/on-tap.gift", "Trời xanh?{~có ~không}\n".as_bytes()),
+        ("khoa/quiz/on-tap.toml", "draw = \"năm\"\n".as_bytes()),
+    ]);
+    let found = problems(dir.path());
+    for expected in [
+        "khoa/quiz/cuoi-khoa.md:2: pass_percent is 120",
+        "khoa/quiz/cuoi-khoa.md:5: no option is marked right",
+        "khoa/quiz/on-tap.toml:1:",
+        "khoa/quiz/on-tap.gift:1: no option is marked right",
+    ] {
+        assert!(found.iter().any(|p| p.starts_with(expected)), "{expected} in {found:#?}");
+    }
 }
 
 #[test]

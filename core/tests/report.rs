@@ -159,6 +159,28 @@ async fn story(db: DatabaseConnection) {
         ["TINH", "SO-A", "P1", "SO-B"],
         "parents before children"
     );
+    // The header, written out by hand: a change of columns or of their order must be a decision.
+    assert_eq!(
+        r.summary.columns,
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Đơn vị cấp trên",
+            "Số người",
+            "Tỉ lệ có ATTT.1",
+            "Tỉ lệ có CQS.1",
+            "Tỉ lệ hoàn thành khoa",
+            "Tỉ lệ hoàn thành nang-cao",
+            "Ghi danh quá hạn",
+            "Mục tiêu ATTT.1 mức 1 (cntt)",
+            "Đạt ATTT.1 mức 1 (cntt)",
+            "Còn thiếu ATTT.1 mức 1 (cntt)",
+            "Mục tiêu ATTT.1 mức 2 (CNTT)",
+            "Đạt ATTT.1 mức 2 (CNTT)",
+            "Còn thiếu ATTT.1 mức 2 (CNTT)",
+        ],
+        "every course of the catalog has its column, enrolled in or not"
+    );
     let (head, attt, cqs, done, late) = (
         col(&r, "Số người"),
         col(&r, "Tỉ lệ có ATTT.1"),
@@ -212,6 +234,8 @@ async fn story(db: DatabaseConnection) {
     let data = report::data::load(&db, Some("SO-A")).await.unwrap();
     let r2 = report::competency::build(&data, &framework(), &targets(), today);
     assert_eq!(r2.summary.rows.len(), 2);
+    assert_eq!(r2.summary.columns, r.summary.columns, "one unit's report has the province's columns");
+    assert_eq!(r2.detail.columns, r.detail.columns);
     assert_eq!(r2.detail.rows.len(), 2);
     assert!(matches!(report::data::load(&db, Some("KHONG")).await, Err(report::ReportError::UnknownUnit(_))));
 
@@ -262,6 +286,54 @@ fn files_read_back(r: &Report) {
         "{:?}",
         detail.get((b1_row, date_col))
     );
+    xlsx_formatting(&xlsx_path, r);
+}
+
+/// The formatting Excel shows, read from the workbook's XML: a frozen, styled header row, an autofilter over
+/// the table, column widths, shares formatted as percentages and dates as dates.
+fn xlsx_formatting(path: &std::path::Path, r: &Report) {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    };
+    let styles = part("xl/styles.xml");
+    assert!(styles.contains(r#"formatCode="0.0%""#), "{styles}");
+    assert!(styles.contains(r#"formatCode="dd/mm/yyyy""#), "{styles}");
+    assert!(styles.contains(r#"<fgColor rgb="FF1E3A8A"/>"#), "the header's fill: {styles}");
+    assert!(styles.contains("<b/>"), "a bold font for the header: {styles}");
+    let last_column = |n: usize| {
+        let mut name = String::new();
+        let mut n = n;
+        loop {
+            name.insert(0, (b'A' + (n % 26) as u8) as char);
+            if n < 26 {
+                break name;
+            }
+            n = n / 26 - 1;
+        }
+    };
+    for (i, table) in [&r.summary, &r.detail].into_iter().enumerate() {
+        let sheet = part(&format!("xl/worksheets/sheet{}.xml", i + 1));
+        assert!(
+            sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+            "{sheet}"
+        );
+        let range = format!("A1:{}{}", last_column(table.columns.len() - 1), table.rows.len() + 1);
+        assert!(
+            sheet.contains(&format!(r#"<autoFilter ref="{range}"/>"#)),
+            "autofilter over {range}: {sheet}"
+        );
+        // Widths set up to the last column (neighbours of one width share a <col>).
+        let n = table.columns.len();
+        assert!(sheet.contains("<cols><col min=\"1\""), "{sheet}");
+        assert!(
+            sheet.contains(&format!(r#"max="{n}" width="#)) && sheet.contains(r#"customWidth="1""#),
+            "{sheet}"
+        );
+    }
 }
 
 #[tokio::test]

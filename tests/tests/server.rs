@@ -152,6 +152,12 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         "# A\n\n![](assets/khong-co.png)\n",
     )
     .unwrap();
+    // A question bank dropped in from Moodle with an essay and a question nobody marked right.
+    std::fs::write(
+        courses.join("chinh-quyen-so/quiz/ngan-hang.gift"),
+        "// từ Moodle\n::Luận::Hãy trình bày ý kiến.{}\n\nTrời xanh?{~có ~không}\n",
+    )
+    .unwrap();
     let out = Command::new(binary("daotao-server"))
         .current_dir(dir.path())
         .args(["check", "courses"])
@@ -169,7 +175,9 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         [
             format!("courses/an-toan-thong-tin-co-ban/course.toml:{toml_lines}: unknown field `bogus`, expected `lessons` or `quiz`").as_str(),
             "courses/an-toan-thong-tin-co-ban/02-nhan-dien-lua-dao.md:3: links to assets/khong-co.png, which does not exist in the course's assets folder",
-            format!("2 problems in 1 courses; {} courses OK", total - 1).as_str(),
+            "courses/chinh-quyen-so/quiz/ngan-hang.gift:2: essay questions are not supported: they cannot be graded",
+            "courses/chinh-quyen-so/quiz/ngan-hang.gift:4: no option is marked right: mark one with `[x]` (markdown) or `=` (GIFT)",
+            format!("4 problems in 2 courses; {} courses OK", total - 2).as_str(),
         ]
     );
 }

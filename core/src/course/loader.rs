@@ -391,23 +391,25 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
                 (toml_path, text, 1, source.as_str(), 1)
             }
         };
-        let settings: QuizSettings = match toml::from_str(&settings_source) {
-            Ok(s) => s,
+        // Broken settings do not stop the questions from being checked: `check` lists every problem at once.
+        let settings: Option<QuizSettings> = match toml::from_str::<QuizSettings>(&settings_source) {
+            Ok(s) if s.pass_percent > 100 => {
+                problems.push(Problem::at(
+                    &settings_path,
+                    first_line,
+                    format!("pass_percent is {}: it must be between 0 and 100", s.pass_percent),
+                ));
+                None
+            }
+            Ok(s) => Some(s),
             Err(e) => {
                 problems.push(Problem::toml(&settings_path, &settings_source, first_line, &e));
-                continue;
+                None
             }
         };
-        if settings.pass_percent > 100 {
-            problems.push(Problem::at(
-                &settings_path,
-                first_line,
-                format!("pass_percent is {}: it must be between 0 and 100", settings.pass_percent),
-            ));
-            continue;
-        }
+        let partial_credit = settings.as_ref().is_some_and(|s| s.partial_credit);
         let parsed = match format {
-            QuizFormat::Markdown => quiz::markdown::parse(body, body_line, settings.partial_credit),
+            QuizFormat::Markdown => quiz::markdown::parse(body, body_line, partial_credit),
             QuizFormat::Gift => quiz::gift::parse(body),
         };
         let questions = match parsed {
@@ -417,6 +419,7 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
                 continue;
             }
         };
+        let Some(settings) = settings else { continue };
         if settings.draw as usize > questions.len() {
             problems.push(Problem::at(
                 &settings_path,

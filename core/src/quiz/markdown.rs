@@ -27,10 +27,17 @@ pub fn parse(body: &str, first_line: usize, partial_credit: bool) -> Result<Vec<
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if errors.is_empty() {
-        errors = super::validate_bank(&questions);
+    // Every problem at once, as for GIFT: a broken question does not hide another with no right answer.
+    // A file whose every question is broken has its errors; "no questions" would only add noise.
+    if !questions.is_empty() || errors.is_empty() {
+        errors.extend(super::validate_bank(&questions));
     }
-    if errors.is_empty() { Ok(questions) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(questions)
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(errors)
+    }
 }
 
 /// The lines of one question: its `## ` heading line and what follows up to the next question.
@@ -390,6 +397,22 @@ mod tests {
         assert_eq!(errors("## \n\n= a\n")[0].0, 1);
         let e = errors("## Một lựa chọn\n\n- [x] A\n");
         assert_eq!(e[0].1, "a choice question needs at least two options");
+    }
+
+    #[test]
+    fn every_problem_of_a_file_at_once_in_line_order() {
+        let e = errors(
+            "## Không đáp án\n\n- [ ] A\n- [ ] B\n\n## Hỏng\n\n- [x] có\n= không\n\n## Không đáp án\n\n= x\n",
+        );
+        assert_eq!(
+            e,
+            [
+                (1, "no option is marked right: mark one with `[x]` (markdown) or `=` (GIFT)".to_string()),
+                (9, e[1].1.clone()),
+                (11, "the same question as on line 1".to_string()),
+            ],
+            "a broken question does not hide the others' problems"
+        );
     }
 
     #[test]

@@ -75,14 +75,10 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         .iter()
         .map(|(u, _)| (u.id, Tally { targets: vec![(0, 0); targets.len()], ..Tally::default() }))
         .collect();
-    let mut course_ids: Vec<String> = data
-        .enrollments
-        .iter()
-        .map(|e| e.course_id.clone())
-        .filter(|c| data.courses.contains_key(c))
-        .collect();
+    // Every course of the catalog, in id order, whether or not anyone in the chosen units is enrolled: the
+    // columns stay the same from one unit and one month to the next (a course nobody has is left empty).
+    let mut course_ids: Vec<String> = data.courses.keys().cloned().collect();
     course_ids.sort();
-    course_ids.dedup();
     // Each target's position, folded once rather than once per person and unit.
     let target_positions: Vec<Option<String>> =
         targets.iter().map(|t| t.position.as_ref().map(|p| fold_diacritics(p).to_lowercase())).collect();

@@ -186,9 +186,10 @@ async fn load_parts(
             .all(db)
             .await?;
         for (user_id, code, level, at) in awards {
-            let entry = levels.entry((user_id, code)).or_insert((level, at.date_naive()));
-            if level > entry.0 || (level == entry.0 && at.date_naive() < entry.1) {
-                *entry = (level, at.date_naive());
+            let day = crate::local_time::date_of(at);
+            let entry = levels.entry((user_id, code)).or_insert((level, day));
+            if level > entry.0 || (level == entry.0 && day < entry.1) {
+                *entry = (level, day);
             }
         }
     }

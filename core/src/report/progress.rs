@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::data::{Data, Enrolled, Person};
 use super::{Cell, Report, Table};
+use crate::local_time::date_of;
 
 /// Builds the report; `course` narrows it to one course.
 pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
@@ -53,12 +54,12 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
                 Cell::Text(u.full_name.clone()),
                 Cell::Text(e.course_id.clone()),
                 Cell::Text(data.courses.get(&e.course_id).cloned().unwrap_or_default()),
-                Cell::Date(e.enrolled_at.date_naive()),
+                Cell::Date(date_of(e.enrolled_at)),
                 e.due_date.map_or(Cell::Empty, Cell::Date),
                 Cell::Int(data.lessons_read.get(&key).copied().unwrap_or(0)),
                 Cell::Int(data.lessons_total.get(&e.course_id).copied().unwrap_or(0)),
                 data.best_scores.get(&key).map_or(Cell::Empty, |s| Cell::Score(*s)),
-                e.completed_at.map_or(Cell::Empty, |d| Cell::Date(d.date_naive())),
+                e.completed_at.map_or(Cell::Empty, |d| Cell::Date(date_of(d))),
                 Cell::Text(if overdue(e) { "có".into() } else { String::new() }),
             ]
         })

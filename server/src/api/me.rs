@@ -25,7 +25,7 @@ impl MeApi {
     #[oai(path = "/me", method = "get")]
     async fn me(&self, state: Data<&Arc<AppState>>, caller: Caller) -> Result<Json<Me>, ApiError> {
         let user = caller.user();
-        let today = chrono::Utc::now().date_naive();
+        let today = daotao_core::local_time::today();
         let courses = my_courses(&state.db, user.id, today).await.map_err(ApiError::internal)?;
         let held = daotao_core::awards::held(&state.db, user.id, &state.library().competencies)
             .await

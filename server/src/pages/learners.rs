@@ -40,7 +40,7 @@ pub async fn learners(
     if !may_view(&state.db, user, &id).await.map_err(internal)? {
         return Err(poem::Error::from_status(StatusCode::FORBIDDEN));
     }
-    let today = chrono::Utc::now().date_naive();
+    let today = daotao_core::local_time::today();
     let learners = roster(&state.db, &id, today).await.map_err(internal)?;
     Ok(private_html(&LearnersPage { chrome: Chrome::new(lang, req), course, learners }, StatusCode::OK))
 }

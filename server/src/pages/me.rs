@@ -36,7 +36,7 @@ pub async fn me(
     let Some(user) = viewer.user() else {
         return Ok(auth::login_redirect(req.uri().path()));
     };
-    let today = chrono::Utc::now().date_naive();
+    let today = daotao_core::local_time::today();
     let courses = my_courses(&state.db, user.id, today).await.map_err(internal)?;
     let certificates = transcript(&state.db, user.id)
         .await
