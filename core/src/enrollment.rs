@@ -102,12 +102,14 @@ pub async fn unit_members(db: &impl ConnectionTrait, unit_code: &str) -> Result<
 
 /// Withdraws `user_ids` from a course (their enrollment rows go; lessons they
 /// read stay recorded, so enrolling them again brings their progress back).
-/// Returns how many were enrolled.
+/// A completed course is never withdrawn: it stays on the person's transcript
+/// and in the reports, as their certificate does. Returns how many were withdrawn.
 pub async fn withdraw(db: &impl ConnectionTrait, course_id: &str, user_ids: &[i64]) -> Result<u64, DbErr> {
     let mut removed = 0;
     for chunk in user_ids.chunks(500) {
         removed += enrollment::Entity::delete_many()
             .filter(enrollment::Column::CourseId.eq(course_id))
+            .filter(enrollment::Column::CompletedAt.is_null())
             .filter(enrollment::Column::UserId.is_in(chunk.iter().copied()))
             .exec(db)
             .await?

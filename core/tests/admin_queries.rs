@@ -134,6 +134,21 @@ async fn story(db: &DatabaseConnection) {
     enrollment::enroll_users(db, "an-toan-thong-tin-co-ban", &[lan.id], None, None).await.unwrap();
     let back = course_enrollments::page(db, "an-toan-thong-tin-co-ban", "lan", 0, 4).await.unwrap();
     assert_eq!(back.lines[0].lessons_read, 1, "lessons read survive a withdrawal");
+    // A completed course stays on the record.
+    {
+        use daotao_core::entities::enrollment as row;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        row::Entity::update_many()
+            .col_expr(row::Column::CompletedAt, Expr::value(now))
+            .filter(row::Column::UserId.eq(lan.id))
+            .filter(row::Column::CourseId.eq("an-toan-thong-tin-co-ban"))
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    assert_eq!(enrollment::withdraw(db, "an-toan-thong-tin-co-ban", &[lan.id]).await.unwrap(), 0);
+    let kept = course_enrollments::page(db, "an-toan-thong-tin-co-ban", "lan", 0, 4).await.unwrap();
+    assert_eq!(kept.lines.len(), 1, "a completed enrollment is not withdrawn");
 
     // Deactivation and unlock.
     let (gone, _) = accounts::set_active(db, "lan.nguyen", false).await.unwrap();

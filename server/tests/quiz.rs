@@ -620,6 +620,7 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
     assert_eq!(held[0]["level"], 1);
     assert_eq!(held[0]["level_name"], "Cơ bản");
     assert_eq!(held[0]["score_percent"], 100.0, "the evidence: the passing attempt's score");
+    assert_eq!(held[0]["attempt_id"], graded["id"], "and the attempt itself");
     let award = daotao_core::entities::competency_award::Entity::find().all(&env.db).await.unwrap();
     assert_eq!(award.len(), 1);
     assert_eq!(award[0].attempt_id, graded["id"].as_i64());
@@ -640,6 +641,7 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
     let page = body(env.page("/me/competencies", &lan).await).await;
     assert!(page.contains("ATTT.1"), "{page}");
     assert!(page.contains(&format!("/certificates/{code}")));
+    assert!(page.contains(&format!("<a href=\"/attempts/{}\">Điểm 100%</a>", graded["id"])), "{page}");
     let cert = env.page(&format!("/certificates/{code}"), &lan).await;
     cert.assert_status_is_ok();
     let cert = body(cert).await;

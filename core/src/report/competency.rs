@@ -14,6 +14,35 @@ use crate::course::Competency;
 use crate::text::fold_diacritics;
 
 /// Builds the report from loaded data. `today` decides what is overdue.
+/// What is wrong with the configured targets against the framework, one line each: a target for a competency
+/// the framework lacks, a level it does not have, or more than 100% would report a gap nobody can close.
+pub fn target_problems(framework: &[Competency], targets: &[Target]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let n = i + 1;
+        match framework.iter().find(|c| c.code == t.competency) {
+            None => problems.push(format!(
+                "mục tiêu {n}: không có năng lực `{0}` trong khung / target {n}: no competency `{0}` in the framework",
+                t.competency
+            )),
+            Some(c) if t.level == 0 || t.level as usize > c.levels.len() => problems.push(format!(
+                "mục tiêu {n}: {0} không có mức {1} / target {n}: {0} has levels 1 to {2}, not {1}",
+                c.code,
+                t.level,
+                c.levels.len()
+            )),
+            Some(_) => {}
+        }
+        if t.percent > 100 {
+            problems.push(format!(
+                "mục tiêu {n}: {0}% vượt quá 100% / target {n}: {0}% is more than 100%",
+                t.percent
+            ));
+        }
+    }
+    problems
+}
+
 pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: NaiveDate) -> Report {
     let unit_of: HashMap<i64, &crate::entities::unit::Model> =
         data.units.iter().map(|(u, _)| (u.id, u)).collect();
@@ -189,5 +218,37 @@ fn count(counts: &mut HashMap<String, i64>, key: &str) {
         None => {
             counts.insert(key.to_string(), 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_must_name_a_competency_and_level_of_the_framework() {
+        let framework = [Competency {
+            code: "ATTT.1".into(),
+            name: "An toàn".into(),
+            area: "An toàn thông tin".into(),
+            levels: vec!["Cơ bản".into(), "Thành thạo".into()],
+        }];
+        let target =
+            |code: &str, level, percent| Target { competency: code.into(), level, percent, position: None };
+        assert!(target_problems(&framework, &[target("ATTT.1", 2, 100)]).is_empty());
+        let problems = target_problems(
+            &framework,
+            &[
+                target("ATTT.9", 1, 100),
+                target("ATTT.1", 3, 100),
+                target("ATTT.1", 0, 80),
+                target("ATTT.1", 1, 120),
+            ],
+        );
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert!(problems[0].contains("target 1: no competency `ATTT.9`"), "{problems:#?}");
+        assert!(problems[1].contains("target 2: ATTT.1 has levels 1 to 2, not 3"), "{problems:#?}");
+        assert!(problems[2].contains("not 0"), "{problems:#?}");
+        assert!(problems[3].contains("target 4: 120% is more than 100%"), "{problems:#?}");
     }
 }

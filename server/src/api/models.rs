@@ -237,6 +237,8 @@ pub struct MyCompetency {
     pub level: i32,
     pub level_name: String,
     pub course_id: String,
+    /// The quiz attempt that earned it (`GET /api/v1/attempts/{id}`).
+    pub attempt_id: Option<i64>,
     pub score_percent: Option<f64>,
     pub awarded_at: DateTime<Utc>,
 }
@@ -250,6 +252,7 @@ impl From<daotao_core::awards::Held> for MyCompetency {
             level: h.level,
             level_name: h.level_name,
             course_id: h.award.course_id,
+            attempt_id: h.award.attempt_id,
             score_percent: h.award.score_percent,
             awarded_at: h.award.awarded_at,
         }
