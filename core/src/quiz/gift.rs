@@ -439,7 +439,8 @@ fn percent(weight: f64) -> String {
     format!("%{}%", weight * 100.0)
 }
 
-/// `{=right ~wrong}`: one `=` makes a single-choice question, several `=` or none (weights `~%50%`) a
+/// `{=right ~wrong}`: any `=` makes a single-choice question (several `=`: each one fully right, as Moodle
+/// grades them, so a bank imported from Moodle grades the same here); none, with weights `~%50%`, a
 /// multiple-choice one with partial credit.
 fn choice(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option<Kind> {
     let (prefix, parts) = split_answers(block, &['=', '~']);
@@ -475,16 +476,11 @@ fn choice(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option
             feedback_html: feedback(a.feedback, format),
         });
     }
-    Some(match right.len() {
-        1 => Kind::Single { options },
-        // Nothing right at all: single choice, whose "no option is marked right" error suggests `=`.
-        0 if options.iter().all(|o| o.weight <= 0.0) => Kind::Single { options },
-        n => {
-            for &i in &right {
-                options[i].weight = 1.0 / n as f64;
-            }
-            Kind::Multiple { options, all_or_nothing: false }
-        }
+    // Nothing right at all is single choice too, whose "no option is marked right" error suggests `=`.
+    Some(if right.is_empty() && options.iter().any(|o| o.weight > 0.0) {
+        Kind::Multiple { options, all_or_nothing: false }
+    } else {
+        Kind::Single { options }
     })
 }
 
@@ -735,12 +731,12 @@ mod tests {
     }
 
     #[test]
-    fn several_equals_share_the_mark() {
-        let k = kind("Chọn các số chẵn.{=2 =4 ~3 ~%-100%5}");
-        assert!(matches!(k, Kind::Multiple { all_or_nothing: false, .. }), "{k:?}");
-        assert_eq!(weights(&k), [0.5, 0.5, 0.0, -1.0]);
-        let w = weights(&kind("Chọn ba.{=a =b =c ~d}"));
-        assert!(close(w[0] + w[1] + w[2], 1.0) && close(w[0], 1.0 / 3.0), "{w:?}");
+    fn several_equals_are_each_fully_right_as_in_moodle() {
+        let k = kind("Một số chẵn?{=2 =4 ~3 ~%-100%5}");
+        assert!(matches!(k, Kind::Single { .. }), "one pick, as Moodle asks it: {k:?}");
+        assert_eq!(weights(&k), [1.0, 1.0, 0.0, -1.0]);
+        let k = kind("Chọn hai.{~%50%a ~%50%b ~c}");
+        assert!(matches!(k, Kind::Multiple { all_or_nothing: false, .. }), "weights without `=`: {k:?}");
     }
 
     #[test]
