@@ -276,9 +276,16 @@ pub async fn close_expired(
         .await?;
     let mut closed = Vec::new();
     for row in rows {
-        let attempt = finish(db, library, Attempt::decode_with_quiz(row)?, now, true).await?;
-        if attempt.row.closed_by_server {
-            closed.push(attempt);
+        let id = row.0.id;
+        // One attempt that cannot be read or graded is logged and left; the others are still closed.
+        match Attempt::decode_with_quiz(row) {
+            Ok(attempt) => match finish(db, library, attempt, now, true).await {
+                Ok(attempt) if attempt.row.closed_by_server => closed.push(attempt),
+                Ok(_) => {}
+                Err(AttemptError::Db(e)) => return Err(AttemptError::Db(e)),
+                Err(e) => tracing::error!(attempt = id, "closing an expired attempt failed: {e}"),
+            },
+            Err(e) => tracing::error!(attempt = id, "an expired attempt cannot be read: {e}"),
         }
     }
     Ok(closed)

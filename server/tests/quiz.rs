@@ -401,11 +401,21 @@ async fn the_server_closes_an_abandoned_attempt_at_its_deadline() {
     let id = attempt["id"].as_i64().unwrap();
     env.api("PUT", &format!("/attempts/{id}/answers"), &lan, Some(answers(&attempt, true))).await;
     assert_eq!(daotao_server::attempt_closer::close_once(&env.state).await.unwrap(), 0, "still running");
-    let mut row: quiz_attempt::ActiveModel = env.attempt_row(id).await.into();
+    // Another abandoned attempt whose stored questions cannot be read does not stop this one being closed.
+    let minh = env.learner("minh", true).await;
+    let (_, broken) = env.start(&minh, "cuoi-khoa").await;
+    let broken = broken["id"].as_i64().unwrap();
     let deadline = chrono::Utc::now() - chrono::Duration::minutes(1);
-    row.deadline = Set(Some(deadline));
-    row.update(&env.db).await.unwrap();
+    for (attempt, questions) in [(broken, Some("{ không phải JSON")), (id, None)] {
+        let mut row: quiz_attempt::ActiveModel = env.attempt_row(attempt).await.into();
+        row.deadline = Set(Some(deadline));
+        if let Some(q) = questions {
+            row.questions = Set(q.into());
+        }
+        row.update(&env.db).await.unwrap();
+    }
     assert_eq!(daotao_server::attempt_closer::close_once(&env.state).await.unwrap(), 1);
+    assert!(env.attempt_row(broken).await.submitted_at.is_none(), "left for an admin to look at");
     let row = env.attempt_row(id).await;
     assert!(row.closed_by_server);
     assert_eq!(row.percent, Some(100.0), "graded on the answers saved");
