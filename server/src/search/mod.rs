@@ -63,6 +63,9 @@ struct Shared {
     /// (requested, built) generations.
     progress: Mutex<(u64, u64)>,
     built: Condvar,
+    /// Tests hold a finished build here, before it is swapped in, to search while a rebuild is under way.
+    #[cfg(test)]
+    gate: Mutex<Option<Receiver<()>>>,
 }
 
 impl Default for Search {
@@ -78,6 +81,8 @@ impl Search {
             current: RwLock::new(None),
             progress: Mutex::new((0, 0)),
             built: Condvar::new(),
+            #[cfg(test)]
+            gate: Mutex::new(None),
         });
         let (sender, receiver) = channel();
         let worker = shared.clone();
@@ -164,6 +169,10 @@ impl Shared {
             let started = Instant::now();
             match SearchIndex::build(&library) {
                 Ok(index) => {
+                    #[cfg(test)]
+                    if let Some(gate) = self.gate.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+                        let _ = gate.recv();
+                    }
                     let documents = index.len();
                     *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
                     tracing::info!(
@@ -193,6 +202,39 @@ mod tests {
         assert!(results.hits.is_empty());
         assert_eq!(results.notices, [Notice::Preparing]);
         assert!(search.wait_until_current(Duration::from_secs(1)), "nothing asked, nothing to wait for");
+    }
+
+    /// A library of one course whose one lesson says `text`.
+    fn library_saying(text: &str) -> (tempfile::TempDir, Arc<Library>) {
+        let dir = tempfile::tempdir().unwrap();
+        let course = dir.path().join("khoa");
+        std::fs::create_dir_all(&course).unwrap();
+        std::fs::write(course.join("course.toml"), "title = \"Khoá\"\n").unwrap();
+        std::fs::write(course.join("01-bai.md"), format!("# Bài\n\n{text}\n")).unwrap();
+        let library = daotao_core::course::load_library(dir.path());
+        assert!(library.problems.is_empty(), "{:?}", library.problems);
+        (dir, Arc::new(library))
+    }
+
+    #[test]
+    fn searches_answer_from_the_old_index_while_a_rebuild_is_under_way() {
+        let search = Search::new();
+        let (_old, old) = library_saying("Hươu cao cổ.");
+        search.rebuild(old);
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        let (release, gate) = channel();
+        *search.shared.gate.lock().unwrap() = Some(gate);
+        let (_new, new) = library_saying("Tê giác một sừng.");
+        search.rebuild(new);
+        // The rebuild is under way (built, held before its swap): searches answer at once, from the old index.
+        let during = search.search("huou cao co", None, 20, 0).unwrap();
+        assert!(during.ready && during.total == 1, "{during:?}");
+        assert_eq!(search.search("te giac", None, 20, 0).unwrap().total, 0, "not swapped in yet");
+        assert!(!search.wait_until_current(Duration::from_millis(50)), "the rebuild is still held");
+        release.send(()).unwrap();
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        assert_eq!(search.search("te giac", None, 20, 0).unwrap().total, 1, "swapped in");
+        assert_eq!(search.search("huou cao co", None, 20, 0).unwrap().total, 0);
     }
 
     #[test]
