@@ -81,7 +81,7 @@ async fn main() {
         overview::overview(&db, today, Utc::now()).await.unwrap();
     })
     .await;
-    time("overview: lessons read by unit (bars, after)", || async {
+    time("overview: completion by unit (bars, after)", || async {
         overview::progress_by_unit(&db).await.unwrap();
     })
     .await;

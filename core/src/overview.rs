@@ -1,5 +1,5 @@
 //! The figures of the admin tool's first screen: totals, the share of
-//! assigned lessons read in each top unit, the most overdue enrollments and
+//! enrollments completed in each top unit, the most overdue enrollments and
 //! the latest audited actions. Each figure is one SQL query (grouped or
 //! limited), so the screen opens as fast with 100,000 accounts as with ten.
 
@@ -29,19 +29,20 @@ pub struct Totals {
     pub overdue: u64,
 }
 
-/// Lessons read against lessons assigned, for a top unit and everything below it.
+/// Course completion for a top unit and everything below it: enrollments of its active people, and how many of
+/// them are completed (every lesson read and the completion quiz passed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitProgress {
     pub code: String,
     pub name: String,
-    pub lessons_assigned: u64,
-    pub lessons_read: u64,
+    pub enrolled: u64,
+    pub completed: u64,
 }
 
 impl UnitProgress {
-    /// Lessons read out of lessons assigned, in whole percent (0 when nothing is assigned).
+    /// Completed enrollments out of all, in whole percent (0 when nobody is enrolled).
     pub fn percent(&self) -> u64 {
-        (self.lessons_read * 100).checked_div(self.lessons_assigned).unwrap_or(0)
+        (self.completed * 100).checked_div(self.enrolled).unwrap_or(0)
     }
 }
 
@@ -141,43 +142,22 @@ pub async fn overview(
     Ok(Overview { totals, overdue, activity })
 }
 
-/// The share of assigned lessons read in each top unit (see [`roll_up`]):
-/// two grouped queries over every enrollment and every lesson read.
+/// The share of enrollments completed in each top unit (see [`roll_up`]): one grouped query over the
+/// enrollments of active people.
 pub async fn progress_by_unit(db: &impl ConnectionTrait) -> Result<Vec<UnitProgress>, DbErr> {
-    let backend = db.get_database_backend();
-    let raw = |sql: String| Statement::from_string(backend, sql);
-    let per_unit = |sql: &'static str| {
-        let statement = raw(sql.to_string());
-        async move {
-            let mut by_unit: HashMap<i64, u64> = HashMap::new();
-            for row in db.query_all_raw(statement).await? {
-                if let Some(unit) = row.try_get_by_index::<Option<i64>>(0)? {
-                    by_unit.insert(unit, row.try_get_by_index::<i64>(1)? as u64);
-                }
-            }
-            Ok::<_, DbErr>(by_unit)
+    let statement = Statement::from_string(
+        db.get_database_backend(),
+        "SELECT u.unit_id, COUNT(*), COUNT(e.completed_at) FROM enrollments e \
+         JOIN users u ON u.id = e.user_id WHERE u.active GROUP BY u.unit_id",
+    );
+    let mut by_unit: HashMap<i64, (u64, u64)> = HashMap::new();
+    for row in db.query_all_raw(statement).await? {
+        if let Some(unit) = row.try_get_by_index::<Option<i64>>(0)? {
+            let count = |i| row.try_get_by_index::<i64>(i).map(|n| n as u64);
+            by_unit.insert(unit, (count(1)?, count(2)?));
         }
-    };
-    let assigned = per_unit(
-        "SELECT u.unit_id, CAST(SUM(c.n) AS BIGINT) FROM enrollments e \
-         JOIN users u ON u.id = e.user_id \
-         JOIN (SELECT course_id, COUNT(*) AS n FROM lessons WHERE active GROUP BY course_id) c ON c.course_id = e.course_id \
-         WHERE u.active GROUP BY u.unit_id",
-    )
-    .await?;
-    let read = per_unit(
-        "SELECT u.unit_id, COUNT(*) FROM lesson_progress p \
-         JOIN lessons l ON l.id = p.lesson_id \
-         JOIN enrollments e ON e.user_id = p.user_id AND e.course_id = l.course_id \
-         JOIN users u ON u.id = p.user_id \
-         WHERE l.active AND u.active GROUP BY u.unit_id",
-    )
-    .await?;
-    Ok(roll_up(
-        crate::unit_tree::arrange(unit::Entity::find().all(db).await?, &HashMap::new()),
-        &assigned,
-        &read,
-    ))
+    }
+    Ok(roll_up(crate::unit_tree::arrange(unit::Entity::find().all(db).await?, &HashMap::new()), &by_unit))
 }
 
 /// Sums per-unit figures into the top units: the units below the root when
@@ -185,8 +165,7 @@ pub async fn progress_by_unit(db: &impl ConnectionTrait) -> Result<Vec<UnitProgr
 /// root itself count under the root's own line.
 pub fn roll_up(
     tree: Vec<crate::unit_tree::TreeUnit>,
-    assigned: &HashMap<i64, u64>,
-    read: &HashMap<i64, u64>,
+    by_unit: &HashMap<i64, (u64, u64)>,
 ) -> Vec<UnitProgress> {
     let roots = tree.iter().filter(|u| u.depth == 0).count();
     let group_depth = if roots == 1 { 1 } else { 0 };
@@ -197,16 +176,16 @@ pub fn roll_up(
             groups.push(UnitProgress {
                 code: u.code.clone(),
                 name: u.name.clone(),
-                lessons_assigned: 0,
-                lessons_read: 0,
+                enrolled: 0,
+                completed: 0,
             });
             current = Some(groups.len() - 1);
         }
-        if let Some(g) = current {
-            groups[g].lessons_assigned += assigned.get(&u.id).copied().unwrap_or(0);
-            groups[g].lessons_read += read.get(&u.id).copied().unwrap_or(0);
+        if let (Some(g), Some((enrolled, completed))) = (current, by_unit.get(&u.id)) {
+            groups[g].enrolled += enrolled;
+            groups[g].completed += completed;
         }
     }
-    groups.retain(|g| g.lessons_assigned > 0);
+    groups.retain(|g| g.enrolled > 0);
     groups
 }

@@ -49,10 +49,23 @@ impl Admin {
     }
 
     fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut child = Command::new(binary("daotao-admin"))
+        self.run_with(args, stdin, None)
+    }
+
+    /// Runs with the configuration file `config` (`DAOTAO_CONFIG`).
+    fn run_with_config(&self, args: &[&str], config: &std::path::Path) -> Run {
+        self.run_with(args, None, Some(config))
+    }
+
+    fn run_with(&self, args: &[&str], stdin: Option<&str>, config: Option<&std::path::Path>) -> Run {
+        let mut command = Command::new(binary("daotao-admin"));
+        match config {
+            Some(file) => command.env("DAOTAO_CONFIG", file),
+            None => command.env_remove("DAOTAO_CONFIG"),
+        };
+        let mut child = command
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("DAOTAO_CONFIG")
             .env_remove("DAOTAO_COURSES_DIR")
             .env("DAOTAO_DATABASE_URL", &self.url)
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
@@ -414,6 +427,27 @@ fn reports_export_csv_for_excel_and_xlsx_and_refuse_bad_options() {
         .failed();
 }
 
+#[test]
+fn report_options_are_checked_before_anything_is_read() {
+    // A fresh folder: no database file yet. A bad --format or --by is refused by the argument parser
+    // (usage error, exit code 2, the accepted values listed) before the database is opened or created.
+    let admin = Admin::new();
+    let refused: [(&[&str], &str); 2] = [
+        (&["report", "competency", "--format", "pdf", "--output", "x.pdf"], "[possible values: csv, xlsx]"),
+        (
+            &["report", "progress", "--format", "csv", "--by", "khoa-hoc", "--output", "x.csv"],
+            "[possible values: learner, unit]",
+        ),
+    ];
+    for (args, expected) in refused {
+        let run = admin.run(args).failed();
+        assert_eq!(run.code, 2, "{run:#?}");
+        assert!(run.stderr.contains(expected), "{run:#?}");
+    }
+    assert!(!admin.dir.path().join("data/daotao.sqlite").exists(), "nothing was opened");
+    assert!(!admin.dir.path().join("x.pdf").exists() && !admin.dir.path().join("x.csv").exists());
+}
+
 const COURSE: &str = "an-toan-thong-tin-co-ban";
 
 #[test]
@@ -603,4 +637,26 @@ fn trainers_are_assigned_to_courses_once_listed_and_removed() {
         2,
         "only changes are audited"
     );
+}
+
+#[test]
+fn report_targets_must_name_a_competency_and_level_of_the_framework() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    let out = admin.dir.path().join("muc-tieu.csv");
+    let args = ["report", "competency", "--format", "csv", "--by", "unit", "--output", out.to_str().unwrap()];
+    let good = admin.file("dung.toml", "[[targets]]\ncompetency = \"ATTT.1\"\nlevel = 1\npercent = 100\n");
+    admin.run_with_config(&args, &good).ok();
+    let header = std::fs::read_to_string(&out).unwrap();
+    assert!(header.contains("Còn thiếu ATTT.1 mức 1"), "the target and its gap: {header}");
+    std::fs::remove_file(&out).unwrap();
+
+    let bad = admin.file(
+        "sai.toml",
+        "[[targets]]\ncompetency = \"ATTT.1\"\nlevel = 9\npercent = 100\n\n[[targets]]\ncompetency = \"KHONG.1\"\npercent = 50\n",
+    );
+    let refused = admin.run_with_config(&args, &bad).failed();
+    assert!(refused.stderr.contains("target 1: ATTT.1 has levels 1 to"), "{refused:#?}");
+    assert!(refused.stderr.contains("target 2: no competency `KHONG.1` in the framework"), "{refused:#?}");
+    assert!(!out.exists(), "nothing written");
 }

@@ -24,7 +24,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             config.courses_dir.display()
         );
     }
-    let today = chrono::Local::now().date_naive();
+    let today = daotao_core::local_time::today();
     let seeded = demo::seed(&db, &library, today).await.context("dữ liệu mẫu / demo")?;
     crate::audit(&db, "demo.seed", demo::ROOT_UNIT, &format!("{} accounts", seeded.accounts.len())).await?;
 

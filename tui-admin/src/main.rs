@@ -5,10 +5,13 @@
 //!
 //! Output is Vietnamese first, with English after a `/`. Commands that hand
 //! out passwords print only `username<TAB>password` lines on stdout (so they
-//! can be redirected to a file) and their messages on stderr. Every error is a
-//! one-line message on stderr and a non-zero exit code.
+//! can be redirected to a file) and their messages on stderr. An error is a
+//! one-line message on stderr and a non-zero exit code; a refused file (an
+//! import, an enrollment list) first prints one line per problem, and
+//! arguments that do not parse get clap's usage message (exit code 2).
 
 mod accounts;
+mod database_url;
 mod demo;
 mod enroll;
 mod import;
@@ -86,12 +89,12 @@ struct ReportArgs {
     /// Đơn vị (gồm đơn vị trực thuộc) / a unit with its sub-units (default: every unit).
     #[arg(long)]
     unit: Option<String>,
-    /// csv or xlsx.
-    #[arg(long)]
-    format: String,
+    /// csv or xlsx (checked before anything is read).
+    #[arg(long, value_enum)]
+    format: report::ExportFormat,
     /// CSV: `learner` (one row per person, default) or `unit` (the summary per unit).
-    #[arg(long, default_value = "learner")]
-    by: String,
+    #[arg(long, value_enum, default_value_t = report::By::Learner)]
+    by: report::By,
     #[arg(long)]
     output: PathBuf,
 }
@@ -308,11 +311,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Opens (and migrates) the configured database.
+/// Opens (and migrates) the configured database. Errors name it without its password
+/// (core's messages may quote the whole URL).
 async fn connect(config: &Config) -> anyhow::Result<daotao_core::db::Db> {
-    daotao_core::db::connect(&config.database_url)
-        .await
-        .with_context(|| format!("cơ sở dữ liệu / database {}", config.database_url))
+    let url = &config.database_url;
+    daotao_core::db::connect(url).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cơ sở dữ liệu / database {}: {}",
+            database_url::redacted(url),
+            database_url::redact_in(&e.to_string(), url)
+        )
+    })
 }
 
 /// Who the audit log names for what this tool does: the tool and the system account running it.
@@ -338,4 +347,19 @@ async fn audit(db: &daotao_core::db::Db, action: &str, target: &str, detail: &st
     )
     .await
     .context("nhật ký kiểm toán / audit log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_that_cannot_be_opened_is_named_without_its_password() {
+        // A typo in the scheme: core refuses the URL and quotes it whole.
+        let config =
+            Config { database_url: "postgress://daotao:Mat-khau!2026@db/daotao".into(), ..Config::default() };
+        let message = format!("{:#}", connect(&config).await.expect_err("an unsupported scheme"));
+        assert!(!message.contains("Mat-khau"), "{message}");
+        assert!(message.contains("postgress://daotao:***@db/daotao"), "{message}");
+    }
 }

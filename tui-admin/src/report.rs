@@ -12,10 +12,38 @@ pub struct ReportRequest {
     pub competency: bool,
     pub course: Option<String>,
     pub unit: Option<String>,
-    pub format: String,
-    /// CSV only: `learner` (the detail, default) or `unit` (the summary).
-    pub by: String,
+    pub format: ExportFormat,
+    /// CSV only: which of the report's tables.
+    pub by: By,
     pub output: PathBuf,
+}
+
+/// The file format of an export (`--format`, and the Báo cáo screen's `c` and `x`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One table of the report as CSV (UTF-8 with BOM, for Excel).
+    Csv,
+    /// A workbook with both tables of the report (summary per unit, detail per person).
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Which table a CSV export holds (`--by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// One row per person (the detail).
+    Learner,
+    /// One row per unit (the summary).
+    Unit,
 }
 
 /// What the reports need besides the database: where the competency framework is and the configured targets.
@@ -58,10 +86,16 @@ pub async fn build(
     } else {
         report::Kind::Progress { course: course.map(str::to_string) }
     };
+    // The framework and the targets are checked before any data is read.
+    let framework = if competency { settings.framework()? } else { Vec::new() };
+    let problems = report::competency::target_problems(&framework, &settings.targets);
+    if competency && !problems.is_empty() {
+        bail!("mục tiêu trong cấu hình / targets in the configuration: {}", problems.join("; "));
+    }
     // Only what this report needs: a province's data is hundreds of thousands of rows.
     let data = report::data::load_for(db, unit, &kind).await?;
     Ok(if competency {
-        report::competency::build(&data, &settings.framework()?, &settings.targets, today)
+        report::competency::build(&data, &framework, &settings.targets, today)
     } else {
         if let Some(course) = course
             && !data.courses.contains_key(course)
@@ -74,7 +108,7 @@ pub async fn build(
 
 pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = daotao_core::local_time::today();
     let settings = Settings::from_config(config);
     let built =
         build(&db, &settings, req.competency, req.course.as_deref(), req.unit.as_deref(), today).await?;
@@ -89,18 +123,16 @@ pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
 }
 
 fn write(built: &Report, req: &ReportRequest) -> anyhow::Result<()> {
-    match req.format.as_str() {
-        "csv" => {
-            let table = match req.by.as_str() {
-                "learner" => &built.detail,
-                "unit" => &built.summary,
-                other => bail!("--by `{other}`: dùng / use learner hoặc / or unit"),
+    match req.format {
+        ExportFormat::Csv => {
+            let table = match req.by {
+                By::Learner => &built.detail,
+                By::Unit => &built.summary,
             };
             let file = std::fs::File::create(&req.output)?;
             report::csv::write(table, std::io::BufWriter::new(file))?;
         }
-        "xlsx" => report::xlsx::write(built, Path::new(&req.output))?,
-        other => bail!("--format `{other}`: dùng / use csv hoặc / or xlsx"),
+        ExportFormat::Xlsx => report::xlsx::write(built, Path::new(&req.output))?,
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
-    println!("Cơ sở dữ liệu / database: {}", config.database_url);
+    println!("Cơ sở dữ liệu / database: {}", crate::database_url::redacted(&config.database_url));
     println!("Khoá học đang phục vụ / active courses: {}", courses.len());
     let lessons =
         active_counts_by_course::<lesson::Entity>(&db, lesson::Column::CourseId, lesson::Column::Active)
@@ -37,7 +37,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         by_role[2]
     );
     let enrollments = enrollment::Entity::find().count(&db).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = daotao_core::local_time::today();
     let past_due =
         enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
     println!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)");

@@ -61,15 +61,16 @@ pub struct App {
     requests: Vec<Request>,
     pub quit: bool,
     pub today: NaiveDate,
-    /// Shown in the top line when there is room.
+    /// The database URL, shown in the top line when there is room: without its password.
     pub database: String,
     /// Frozen in tests so snapshots do not depend on the clock.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl App {
-    /// An app on the overview, nothing loaded yet ([`App::start`] asks for it).
-    pub fn new(today: NaiveDate, database: String) -> Self {
+    /// An app on the overview, nothing loaded yet ([`App::start`] asks for it), for the database at
+    /// `database_url` (its password is never shown).
+    pub fn new(today: NaiveDate, database_url: String) -> Self {
         Self {
             tab: 0,
             overview: OverviewScreen::default(),
@@ -84,7 +85,7 @@ impl App {
             requests: Vec::new(),
             quit: false,
             today,
-            database,
+            database: crate::database_url::redacted(&database_url),
             now: None,
         }
     }

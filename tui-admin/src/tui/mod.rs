@@ -14,6 +14,8 @@ pub mod worker;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
+mod key_help_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use std::time::Duration;
@@ -31,7 +33,7 @@ const TICK: Duration = Duration::from_millis(120);
 /// Opens the terminal UI on the configured database until the admin quits.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = daotao_core::local_time::today();
     let settings = crate::report::Settings::from_config(config);
     let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today, settings);
     let database = config.database_url.clone();

@@ -19,11 +19,11 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::{App, Popup};
 use super::worker::{ExportFormat, Reply, ReportKind, Request, Response, UserDetail};
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let mut app = App::new(today(), "sqlite://data/daotao.sqlite".into());
     app.now = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap());
     app
@@ -33,17 +33,17 @@ fn render(app: &mut App) -> Terminal<TestBackend> {
     render_at(app, 80, 24)
 }
 
-fn render_at(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
+pub(super) fn render_at(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| app.draw(frame)).unwrap();
     terminal
 }
 
-fn key(code: KeyCode) -> KeyEvent {
+pub(super) fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-fn press(app: &mut App, codes: &[KeyCode]) {
+pub(super) fn press(app: &mut App, codes: &[KeyCode]) {
     for &code in codes {
         app.handle_key(key(code));
     }
@@ -70,7 +70,7 @@ fn line(id: i64, username: &str, full_name: &str, unit: &str, role: Role) -> Use
     }
 }
 
-fn users_page() -> UserPage {
+pub(super) fn users_page() -> UserPage {
     let mut locked = line(3, "hung.tran", "Trần Văn Hùng", "VP-UBND", Role::Learner);
     locked.locked_until = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap());
     let mut gone = line(4, "son.do", "Đỗ Văn Sơn", "X-TANLAP", Role::Learner);
@@ -90,7 +90,7 @@ fn users_page() -> UserPage {
     }
 }
 
-fn catalog() -> Vec<CourseStats> {
+pub(super) fn catalog() -> Vec<CourseStats> {
     vec![
         CourseStats {
             id: "an-toan-thong-tin-co-ban".into(),
@@ -123,7 +123,7 @@ fn catalog() -> Vec<CourseStats> {
     ]
 }
 
-fn enrolled_page() -> EnrolledPage {
+pub(super) fn enrolled_page() -> EnrolledPage {
     let person = |id, username: &str, full_name: &str, read, due: Option<(i32, u32, u32)>| EnrolledLine {
         user_id: id,
         username: username.into(),
@@ -147,7 +147,7 @@ fn enrolled_page() -> EnrolledPage {
 }
 
 /// A page of attempts (page `page` of `total`, 50 a page), newest first.
-fn attempts_page(page: u64) -> Page<AttemptLine> {
+pub(super) fn attempts_page(page: u64) -> Page<AttemptLine> {
     let at = |d, h| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
     let attempt = |id, number, percent: Option<f64>, day| AttemptLine {
         id,
@@ -187,7 +187,7 @@ fn competencies_page() -> Page<CompetencyLine> {
 }
 
 /// The app on the enrollments screen with the catalog and a page loaded.
-fn on_enrollments() -> App {
+pub(super) fn on_enrollments() -> App {
     let mut app = app();
     press(&mut app, &[KeyCode::Char('5')]);
     app.take_requests();
@@ -206,11 +206,11 @@ fn overview_screen() {
     let mut app = app();
     app.start();
     assert_eq!(app.take_requests(), [Request::Overview, Request::OverviewByUnit]);
-    let progress = |code: &str, assigned, read| UnitProgress {
+    let progress = |code: &str, enrolled, completed| UnitProgress {
         code: code.into(),
         name: code.into(),
-        lessons_assigned: assigned,
-        lessons_read: read,
+        enrolled,
+        completed,
     };
     app.apply(Response::OverviewByUnit(vec![
         progress("SO-NV", 100, 100),
@@ -626,6 +626,15 @@ fn larger_terminals_are_used() {
 }
 
 #[test]
+fn the_database_password_is_never_on_screen() {
+    let mut app = App::new(today(), "postgres://daotao:Mat-khau!2026@db.tinhmau.gov.vn/daotao".into());
+    app.now = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap());
+    let text = render_at(&mut app, 160, 30).backend().to_string();
+    assert!(text.contains("postgres://daotao:***@db.tinhmau.gov.vn/daotao"), "{text}");
+    assert!(!text.contains("Mat-khau"), "{text}");
+}
+
+#[test]
 fn edit_form_starts_from_the_account_and_keeps_the_username() {
     let mut app = app();
     press(&mut app, &[KeyCode::Char('3')]);
@@ -754,7 +763,7 @@ fn user_detail_pages_attempts() {
     assert!(text.contains("Chưa có năng lực nào được công nhận."), "{text}");
 }
 
-fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
+pub(super) fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
     let unit = |id, code: &str, name: &str, parent| unit::Model {
         id,
         code: code.into(),
@@ -771,7 +780,7 @@ fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
 }
 
 /// A competency summary as `core::report::competency` shapes it (wider than 80 columns).
-fn summary_table() -> Table {
+pub(super) fn summary_table() -> Table {
     let columns = [
         "Mã đơn vị",
         "Đơn vị",
@@ -806,7 +815,7 @@ fn summary_table() -> Table {
 }
 
 /// The app on the reports screen with the unit tree loaded.
-fn on_reports() -> App {
+pub(super) fn on_reports() -> App {
     let mut app = app();
     press(&mut app, &[KeyCode::Char('6')]);
     assert_eq!(app.take_requests(), [Request::Units]);

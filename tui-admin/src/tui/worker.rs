@@ -91,24 +91,7 @@ impl ReportKind {
     }
 }
 
-/// The file format of an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// The report's table as CSV (UTF-8 with BOM, for Excel).
-    Csv,
-    /// A workbook with both sheets of the report (summary per unit, detail per person).
-    Xlsx,
-}
-
-impl ExportFormat {
-    /// The file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Xlsx => "xlsx",
-        }
-    }
-}
+pub use crate::report::ExportFormat;
 
 /// Something for the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -44,9 +44,11 @@ pub struct EnrollmentsScreen {
 
 const KEYS: &[KeyHelp] = &[
     ("← → h l", "chuyển giữa danh sách khoá học và người học"),
+    ("Enter", "xem người học của khoá học đang chọn"),
     ("↑↓ j k", "chọn khoá học / người học"),
     ("PgUp PgDn", "trang trước / sau"),
     ("/", "lọc người học (tên, tên đăng nhập, đơn vị)"),
+    ("Esc", "xoá bộ lọc"),
     ("a", "ghi danh một người"),
     ("u", "ghi danh cả đơn vị (gồm đơn vị trực thuộc)"),
     ("f", "ghi danh theo danh sách CSV (cột username)"),

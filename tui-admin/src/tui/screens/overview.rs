@@ -1,4 +1,4 @@
-//! Tổng quan: totals, the share of assigned lessons read in each top unit as
+//! Tổng quan: totals, the share of enrollments completed in each top unit as
 //! a bar chart, the most overdue enrollments and the latest audited actions.
 
 use daotao_core::overview::{Overview, UnitProgress};
@@ -73,8 +73,8 @@ impl Screen for OverviewScreen {
         ];
         frame.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::BOTTOM)), totals);
 
-        // Bars: top units, share of assigned lessons read.
-        let block = Block::default().borders(Borders::BOTTOM).title("Tỷ lệ bài học đã đọc theo đơn vị");
+        // Bars: top units, share of enrollments completed.
+        let block = Block::default().borders(Borders::BOTTOM).title("Tỷ lệ hoàn thành khoá học theo đơn vị");
         let inner = block.inner(middle);
         frame.render_widget(block, middle);
         let label = 14usize;

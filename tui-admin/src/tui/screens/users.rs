@@ -31,8 +31,7 @@ impl Section {
 
 /// A time as a date in Viet Nam (UTC+7), where the admins are.
 fn vn_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("a valid offset");
-    at.with_timezone(&vietnam).format("%d/%m/%Y").to_string()
+    daotao_core::local_time::date_of(at).format("%d/%m/%Y").to_string()
 }
 use crate::tui::{count, parse_role, role_name};
 
