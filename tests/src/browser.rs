@@ -9,6 +9,8 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -63,7 +65,11 @@ pub struct Browser {
     pub client: Client,
     driver: Child,
     shots: PathBuf,
-    step: u32,
+    /// The number of the last step photographed, shared by every session of one test so that
+    /// the files of a second visitor ([`Browser::another_visitor`]) sort into the journey's order.
+    step: Arc<AtomicU32>,
+    /// The height of the browser's UI above the page, as last measured (see `set_viewport`).
+    ui_height: AtomicU32,
     _profile: tempfile::TempDir,
 }
 
@@ -76,10 +82,36 @@ pub struct Violation {
     pub targets: Vec<String>,
 }
 
+/// The tallest picture taken in one shot; a taller page is taken in parts (`-part1`, `-part2`…).
+/// With a GPU, Chromium cannot capture more than its maximum texture size, 16384 px (2^14, the
+/// bound Chrome DevTools puts on full-page captures; chromium issue 41347676); with `--disable-gpu`,
+/// as here, one shot of 140 000 px came out whole, but parts keep the pictures correct on any
+/// Chromium and small enough for an image viewer.
+pub const MAX_SHOT_HEIGHT: u32 = 16_384;
+
+/// The viewport height a page is first measured at, and the desktop viewport the session is left in.
+const PROBE_HEIGHT: u32 = 600;
+const DESKTOP: (u32, u32) = (1280, 800);
+
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a fresh profile, the page's
-    /// JavaScript on or off; screenshots go to `<target>/browser-screenshots/<test>`.
+    /// JavaScript on or off; screenshots go to `<target>/browser-screenshots/<test>`,
+    /// emptied first.
     pub async fn open(tools: &Tools, test: &str, javascript: bool) -> Browser {
+        let shots = screenshot_root().join(test);
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots).unwrap();
+        Browser::launch(tools, javascript, shots, Arc::new(AtomicU32::new(0))).await
+    }
+
+    /// A second person at another computer: a new Chromium with its own fresh profile (no
+    /// cookie, so truly anonymous), JavaScript on, while this session stays open and logged in.
+    /// Its screenshots go to the same folder, numbered on from this session's.
+    pub async fn another_visitor(&self, tools: &Tools) -> Browser {
+        Browser::launch(tools, true, self.shots.clone(), self.step.clone()).await
+    }
+
+    async fn launch(tools: &Tools, javascript: bool, shots: PathBuf, step: Arc<AtomicU32>) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let driver = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
@@ -129,10 +161,10 @@ impl Browser {
                 }
             }
         };
-        let shots = screenshot_root().join(test);
-        let _ = std::fs::remove_dir_all(&shots);
-        std::fs::create_dir_all(&shots).unwrap();
-        Browser { client, driver, shots, step: 0, _profile: profile }
+        let browser =
+            Browser { client, driver, shots, step, ui_height: AtomicU32::new(0), _profile: profile };
+        browser.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        browser
     }
 
     /// The folder this session's screenshots are written to.
@@ -211,52 +243,131 @@ impl Browser {
         }
     }
 
-    /// Photographs the whole page at each of [`WIDTHS`], as `NN-step-WIDTH.png`, and
-    /// leaves the window at desktop width.
-    pub async fn screenshot(&mut self, step: &str) {
-        self.step += 1;
+    /// Photographs the whole page at each of [`WIDTHS`], as `NN-step-WIDTH.png` (or
+    /// `NN-step-WIDTH-partK.png` for a page taller than [`MAX_SHOT_HEIGHT`]), and leaves the
+    /// viewport at desktop size.
+    pub async fn screenshot(&self, step: &str) {
+        let number = self.step.fetch_add(1, Ordering::SeqCst) + 1;
         for width in WIDTHS {
-            self.resize(width, 900).await;
-            let height = self
-                .client
-                .execute("return Math.ceil(document.documentElement.scrollHeight);", vec![])
-                .await
-                .ok()
-                .and_then(|h| h.as_u64())
-                .unwrap_or(900)
-                .clamp(400, 6000) as u32;
-            self.resize(width, height).await;
-            let png = self.client.screenshot().await.expect("a screenshot");
-            let file = self.shots.join(format!("{:02}-{step}-{width}.png", self.step));
-            std::fs::write(&file, png).unwrap();
+            let parts = self.photograph(width).await;
+            for (k, png) in parts.iter().enumerate() {
+                let part = if parts.len() == 1 { String::new() } else { format!("-part{}", k + 1) };
+                let file = self.shots.join(format!("{number:02}-{step}-{width}{part}.png"));
+                std::fs::write(&file, png).unwrap();
+            }
         }
-        self.resize(1280, 900).await;
+        self.set_viewport(DESKTOP.0, DESKTOP.1).await;
     }
 
-    async fn resize(&self, width: u32, height: u32) {
-        self.client.set_window_size(width, height).await.unwrap();
+    /// The whole page at `width`, in one picture or, past [`MAX_SHOT_HEIGHT`], in parts from the
+    /// top (the last part scrolled to the bottom, so it may repeat the end of the one before).
+    async fn photograph(&self, width: u32) -> Vec<Vec<u8>> {
+        // Lazy images load only near the viewport; a photograph shows them all.
+        self.run("document.querySelectorAll('img[loading=lazy]').forEach(i => i.loading = 'eager');").await;
+        self.set_viewport(width, PROBE_HEIGHT).await;
+        let mut height = self.page_height().await;
+        // A taller viewport can change the page (images arriving, heights in vh): measure again
+        // until the picture fits the page.
+        for _ in 0..5 {
+            self.set_viewport(width, height.min(MAX_SHOT_HEIGHT)).await;
+            self.wait_for_images().await;
+            let now = self.page_height().await;
+            if now == height {
+                break;
+            }
+            height = now;
+        }
+        let mut parts = Vec::new();
+        let mut top = 0;
+        loop {
+            self.run(&format!("window.scrollTo(0, {top});")).await;
+            parts.push(self.client.screenshot().await.expect("a screenshot"));
+            top += MAX_SHOT_HEIGHT;
+            if top >= height {
+                break;
+            }
+        }
+        self.run("window.scrollTo(0, 0);").await;
+        parts
+    }
+
+    /// The height of the page's content, at least the viewport's.
+    async fn page_height(&self) -> u32 {
+        let height = self
+            .run("return Math.ceil(Math.max(document.documentElement.scrollHeight, document.body.scrollHeight));")
+            .await;
+        height.as_u64().unwrap_or_else(|| panic!("page height: {height}")) as u32
+    }
+
+    /// Waits until every image of the page has loaded (or failed to).
+    async fn wait_for_images(&self) {
+        let started = Instant::now();
+        while self.run("return Array.from(document.images).every(i => i.complete);").await != json!(true) {
+            assert!(started.elapsed() < PATIENCE, "images still loading on {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs a script in the page (WebDriver's scripts run even with the page's JavaScript off).
+    async fn run(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("run `{script}`: {e}"))
+    }
+
+    /// Makes the viewport, the part of the window that shows the page, `width` × `height` CSS px.
+    /// WebDriver sizes the whole window, which even headless has browser UI above the page (143
+    /// px in Chromium 156), so the window is made that much taller, as the page measured it; the
+    /// page learns its new size a moment after the window has it, hence the polling. The width
+    /// must come out exactly, or the screenshots would not be at the widths they are named after.
+    async fn set_viewport(&self, width: u32, height: u32) {
+        let started = Instant::now();
+        let mut window = height + self.ui_height.load(Ordering::Relaxed);
+        loop {
+            self.client.set_window_size(width, window).await.unwrap();
+            let asked = Instant::now();
+            let seen = loop {
+                let seen = self.run("return [innerWidth, innerHeight, outerHeight];").await;
+                let seen: Vec<u32> = (0..3).map(|i| seen[i].as_u64().unwrap_or(0) as u32).collect();
+                if seen[2] == window || asked.elapsed() > Duration::from_secs(2) {
+                    break seen;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            };
+            let (w, h, outer) = (seen[0], seen[1], seen[2]);
+            if outer == window {
+                assert_eq!(w, width, "the viewport is {w} px wide, not the {width} px asked for");
+                if h == height {
+                    return;
+                }
+                let ui = outer.saturating_sub(h);
+                self.ui_height.store(ui, Ordering::Relaxed);
+                window = height + ui;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "could not make the viewport {width}×{height} px: it is {w}×{h} in a window {outer} px tall"
+            );
+        }
     }
 
     /// Runs axe-core on the page, at phone and desktop widths, and returns the serious and
-    /// critical violations; every violation found is written to `NN-axe-<page>.json`.
+    /// critical violations. Everything axe reports, whatever its impact, is written to
+    /// `axe-<page>.json` next to the screenshots: per width, the `violations` and the `incomplete`
+    /// results (what axe could not decide and a person should review, such as contrast over a
+    /// background image).
     pub async fn accessibility(&self, page: &str) -> Vec<Violation> {
         let mut found = Vec::new();
         let mut report = serde_json::Map::new();
         for width in WIDTHS {
-            self.resize(width, 900).await;
-            let loaded = self.client.execute("return typeof window.axe === 'object';", vec![]).await;
-            if loaded.ok().and_then(|v| v.as_bool()) != Some(true) {
-                self.client
-                    .execute(&format!("{}\nreturn true;", axe_source()), vec![])
-                    .await
-                    .expect("inject axe");
+            self.set_viewport(width, DESKTOP.1).await;
+            if self.run("return typeof window.axe === 'object';").await != json!(true) {
+                self.run(&format!("{}\nreturn true;", axe_source())).await;
             }
             let result = self
                 .client
                 .execute_async(
                     "const done = arguments[arguments.length - 1];
-                     axe.run(document, { resultTypes: ['violations'] })
-                        .then(r => done(r.violations))
+                     axe.run(document, { resultTypes: ['violations', 'incomplete'] })
+                        .then(r => done({ violations: r.violations, incomplete: r.incomplete }))
                         .catch(e => done({ error: String(e) }));",
                     vec![],
                 )
@@ -265,8 +376,7 @@ impl Browser {
             if let Some(error) = result.get("error") {
                 panic!("axe failed on {page}: {error}");
             }
-            let violations = result.as_array().cloned().unwrap_or_default();
-            for v in &violations {
+            for v in result["violations"].as_array().into_iter().flatten() {
                 let impact = v["impact"].as_str().unwrap_or_default().to_string();
                 let rule = v["id"].as_str().unwrap_or_default().to_string();
                 if matches!(impact.as_str(), "serious" | "critical")
@@ -283,9 +393,9 @@ impl Browser {
                     });
                 }
             }
-            report.insert(width.to_string(), Value::Array(violations));
+            report.insert(width.to_string(), result);
         }
-        self.resize(1280, 900).await;
+        self.set_viewport(DESKTOP.0, DESKTOP.1).await;
         let file = self.shots.join(format!("axe-{page}.json"));
         std::fs::write(file, serde_json::to_string_pretty(&report).unwrap()).unwrap();
         found
@@ -339,14 +449,38 @@ fn axe_source() -> &'static str {
     })
 }
 
-/// Fails listing every serious or critical accessibility violation, if there are any.
-pub fn assert_accessible(page: &str, violations: &[Violation]) {
-    if violations.is_empty() {
-        return;
+/// The serious and critical accessibility problems found on the pages checked so far, by page.
+/// Checking every page before failing shows all of them in one run, not only the first.
+#[derive(Default)]
+pub struct Audit {
+    pages: Vec<(String, Vec<Violation>)>,
+}
+
+impl Audit {
+    /// Runs axe on the page `b` shows, keeping what it found under the name `page`.
+    pub async fn check(&mut self, b: &Browser, page: &str) {
+        let violations = b.accessibility(page).await;
+        if !violations.is_empty() {
+            self.pages.push((page.to_string(), violations));
+        }
     }
-    let list: Vec<String> = violations
-        .iter()
-        .map(|v| format!("  [{}] {}: {} at {}", v.impact, v.rule, v.help, v.targets.join(", ")))
-        .collect();
-    panic!("axe found serious problems on the {page} page:\n{}", list.join("\n"));
+
+    /// Fails listing every serious or critical violation on every page, if there are any.
+    pub fn assert_clean(&self) {
+        if self.pages.is_empty() {
+            return;
+        }
+        let list: Vec<String> = self
+            .pages
+            .iter()
+            .map(|(page, violations)| {
+                let lines: Vec<String> = violations
+                    .iter()
+                    .map(|v| format!("  [{}] {}: {} at {}", v.impact, v.rule, v.help, v.targets.join(", ")))
+                    .collect();
+                format!("the {page} page:\n{}", lines.join("\n"))
+            })
+            .collect();
+        panic!("axe found serious problems on {} page(s):\n{}", self.pages.len(), list.join("\n"));
+    }
 }

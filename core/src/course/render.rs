@@ -85,9 +85,18 @@ pub fn render_markdown(source: &str, first_line: usize) -> Rendered {
 
     let mut html = String::with_capacity(source.len() + source.len() / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    let html = SANITIZER.clean(&alignment_to_classes(&html)).to_string();
+    let html = scroll_regions(&SANITIZER.clean(&alignment_to_classes(&html)).to_string());
 
     Rendered { html, toc, first_h1, links, text: text.trim_end().to_owned() }
+}
+
+/// A table or code block wider than a phone scrolls sideways; keyboard users must be able to reach and scroll
+/// it (axe: scrollable-region-focusable). Tables get a focusable wrapper that scrolls, so the table keeps its
+/// table layout; code blocks are focusable themselves. Added after sanitising: fixed markup of our own.
+fn scroll_regions(html: &str) -> String {
+    html.replace("<table>", "<div class=\"scroll\" tabindex=\"0\"><table>")
+        .replace("</table>", "</table></div>")
+        .replace("<pre>", "<pre tabindex=\"0\">")
 }
 
 /// Render a short piece of markdown (a quiz question, option or explanation) to sanitised HTML. A single
@@ -753,7 +762,7 @@ mod tests {
         let r = render("```bash\nrm -rf /\n```\n\n`inline`\n\n<code class=\"x language-js\">a</code>");
         assert_eq!(
             r.html,
-            "<pre><code class=\"language-bash\">rm -rf /\n</code></pre>\n\
+            "<pre tabindex=\"0\"><code class=\"language-bash\">rm -rf /\n</code></pre>\n\
              <p><code>inline</code></p>\n\
              <p><code>a</code></p>\n"
         );
