@@ -348,7 +348,11 @@ mod tests {
         let body = "## Đọc đoạn mã sau\n\n```\n- [x] không phải đáp án\n## không phải câu hỏi\n```\n\nRồi chọn:\n\n- [x] A\n- [ ] B\n";
         let qs = ok(body);
         assert_eq!(qs.len(), 1);
-        assert!(qs[0].stem_html.contains("<pre><code>- [x] không phải đáp án\n## không phải câu hỏi"));
+        assert!(
+            qs[0]
+                .stem_html
+                .contains("<pre tabindex=\"0\"><code>- [x] không phải đáp án\n## không phải câu hỏi")
+        );
         assert!(qs[0].stem_html.contains("Rồi chọn:"));
         let moved = ok(&format!("## Câu khác\n\n= x\n\n{body}"));
         assert_eq!(moved[1].id, qs[0].id, "the id does not depend on the position");
