@@ -14,7 +14,10 @@ pub use sea_orm::DatabaseConnection as Db;
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("unsupported database URL `{0}`: use sqlite://path/to/file.sqlite or postgres://user@host/db")]
+    /// Names the scheme only: the rest of the URL may hold a password, and this message goes to logs.
+    #[error(
+        "unsupported database URL scheme `{0}:`: use sqlite://path/to/file.sqlite or postgres://user@host/db"
+    )]
     UnsupportedScheme(String),
     #[error("cannot create the folder {0} for the SQLite database: {1}")]
     CreateDir(PathBuf, std::io::Error),
@@ -38,7 +41,7 @@ impl Backend {
         match scheme {
             "sqlite" => Ok(Self::Sqlite),
             "postgres" | "postgresql" => Ok(Self::Postgres),
-            _ => Err(DbError::UnsupportedScheme(url.to_string())),
+            _ => Err(DbError::UnsupportedScheme(scheme.chars().take(20).collect())),
         }
     }
 }
@@ -101,8 +104,9 @@ mod tests {
         assert_eq!(Backend::of("sqlite::memory:").unwrap(), Backend::Sqlite);
         assert_eq!(Backend::of("postgres://u@h/d").unwrap(), Backend::Postgres);
         assert_eq!(Backend::of("postgresql://u@h/d").unwrap(), Backend::Postgres);
-        let err = Backend::of("mysql://root@localhost/test").unwrap_err();
-        assert!(err.to_string().contains("unsupported database URL `mysql://"), "{err}");
+        let err = Backend::of("mysql://root:mat-khau@localhost/test").unwrap_err();
+        assert!(err.to_string().starts_with("unsupported database URL scheme `mysql:`"), "{err}");
+        assert!(!err.to_string().contains("mat-khau"), "never the password: {err}");
     }
 
     #[test]

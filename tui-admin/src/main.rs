@@ -355,7 +355,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_database_that_cannot_be_opened_is_named_without_its_password() {
-        // A typo in the scheme: core refuses the URL and quotes it whole.
+        // A typo in the scheme: core refuses it, and the context names the URL.
         let config =
             Config { database_url: "postgress://daotao:Mat-khau!2026@db/daotao".into(), ..Config::default() };
         let message = format!("{:#}", connect(&config).await.expect_err("an unsupported scheme"));
