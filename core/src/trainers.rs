@@ -4,7 +4,9 @@
 
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+};
 
 use crate::accounts::find_user;
 use crate::enrollment::{EnrollError, active_course};
@@ -96,7 +98,6 @@ pub async fn list(db: &impl ConnectionTrait, course_id: Option<&str>) -> Result<
         .order_by_asc(course_trainer::Column::CourseId)
         .order_by_asc(user::Column::Username);
     if let Some(course_id) = course_id {
-        use sea_orm::{ColumnTrait, QueryFilter};
         query = query.filter(course_trainer::Column::CourseId.eq(course_id));
     }
     let rows: Vec<(String, String, String)> = query.into_tuple().all(db).await?;

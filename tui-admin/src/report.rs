@@ -88,9 +88,11 @@ pub async fn build(
     };
     // The framework and the targets are checked before any data is read.
     let framework = if competency { settings.framework()? } else { Vec::new() };
-    let problems = report::competency::target_problems(&framework, &settings.targets);
-    if competency && !problems.is_empty() {
-        bail!("mục tiêu trong cấu hình / targets in the configuration: {}", problems.join("; "));
+    if competency {
+        let problems = report::competency::target_problems(&framework, &settings.targets);
+        if !problems.is_empty() {
+            bail!("mục tiêu trong cấu hình / targets in the configuration: {}", problems.join("; "));
+        }
     }
     // Only what this report needs: a province's data is hundreds of thousands of rows.
     let data = report::data::load_for(db, unit, &kind).await?;

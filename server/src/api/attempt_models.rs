@@ -84,22 +84,15 @@ pub struct GradedOut {
     pub number: i32,
     pub started_at: DateTime<Utc>,
     pub submitted_at: DateTime<Utc>,
-    pub score: f64,
-    pub max_score: f64,
-    pub percent: f64,
-    pub pass_percent: i32,
-    pub passed: bool,
-    /// True when the server closed the attempt at its deadline.
-    pub closed_by_server: bool,
-    pub questions: Vec<ReviewedOut>,
+    /// Score, pass or fail and the reviewed questions, as fields of this object.
+    #[oai(flatten)]
+    pub result: ResultOut,
 }
 
 impl GradedOut {
     /// `None` while the attempt is open.
     pub fn of(attempt: &Attempt) -> Option<GradedOut> {
         let row = &attempt.row;
-        let ResultOut { score, max_score, percent, pass_percent, passed, closed_by_server, questions } =
-            result_out(attempt)?;
         Some(GradedOut {
             id: row.id,
             course: row.course_id.clone(),
@@ -107,13 +100,7 @@ impl GradedOut {
             number: row.number,
             started_at: row.started_at,
             submitted_at: row.submitted_at?,
-            score,
-            max_score,
-            percent,
-            pass_percent,
-            passed,
-            closed_by_server,
-            questions,
+            result: result_out(attempt)?,
         })
     }
 }

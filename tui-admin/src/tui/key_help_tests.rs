@@ -10,9 +10,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use chrono::{TimeZone, Utc};
 use daotao_core::course_enrollments::EnrolledPage;
-use daotao_core::entities::user::{self, Role};
 use daotao_core::user_detail::Page;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
@@ -20,7 +18,7 @@ use ratatui::crossterm::event::KeyCode;
 use super::app::{App, TITLES};
 use super::screens::{KeyHelp, Screen};
 use super::snapshot_tests::{
-    app, attempts_page, catalog, enrolled_page, key, on_enrollments, on_reports, press, render_at,
+    app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_reports, press, render_at,
     summary_table, tree, users_page,
 };
 use super::worker::{ReportKind, Response, UserDetail};
@@ -90,25 +88,6 @@ fn on(tab: char, load: impl FnOnce(&mut App)) -> App {
     load(&mut app);
     app.take_requests();
     app
-}
-
-fn learner() -> user::Model {
-    user::Model {
-        id: 1,
-        username: "mai.bui".into(),
-        full_name: "Bùi Thị Mai".into(),
-        email: None,
-        unit_id: None,
-        position: String::new(),
-        role: Role::Learner,
-        password_hash: String::new(),
-        must_change_password: false,
-        active: true,
-        failed_logins: 0,
-        locked_until: None,
-        created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
-        search_key: String::new(),
-    }
 }
 
 /// A named state of a screen, made fresh on every call.

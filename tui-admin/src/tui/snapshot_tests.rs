@@ -716,22 +716,7 @@ fn user_detail_pages_attempts() {
     app.apply(Response::Users { filter: String::new(), page: users_page() });
     press(&mut app, &[KeyCode::Enter]);
     app.take_requests();
-    let user = user::Model {
-        id: 1,
-        username: "mai.bui".into(),
-        full_name: "Bùi Thị Mai".into(),
-        email: None,
-        unit_id: None,
-        position: String::new(),
-        role: Role::Learner,
-        password_hash: String::new(),
-        must_change_password: false,
-        active: true,
-        failed_logins: 0,
-        locked_until: None,
-        created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
-        search_key: String::new(),
-    };
+    let user = learner();
     let mut many = attempts_page(0);
     many.total = 120;
     app.apply(Response::UserDetail(Box::new(UserDetail {
@@ -1014,4 +999,24 @@ fn reports_help_lists_every_key() {
     let mut app = on_reports();
     press(&mut app, &[KeyCode::Char('?')]);
     insta::assert_snapshot!("reports_help", render(&mut app).backend());
+}
+
+/// A learner with nothing set but a name, for a person's detail.
+pub(super) fn learner() -> user::Model {
+    user::Model {
+        id: 1,
+        username: "mai.bui".into(),
+        full_name: "Bùi Thị Mai".into(),
+        email: None,
+        unit_id: None,
+        position: String::new(),
+        role: Role::Learner,
+        password_hash: String::new(),
+        must_change_password: false,
+        active: true,
+        failed_logins: 0,
+        locked_until: None,
+        created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        search_key: String::new(),
+    }
 }
