@@ -3,9 +3,9 @@
 //! desktop widths, and axe-core accessibility checks injected into pages.
 //!
 //! Without Chromium the tests skip with a message on the terminal, unless
-//! `DAOTAO_BROWSER_TESTS=require` (CI sets it) makes a missing browser a failure.
+//! `DAOTAO_TEST_BROWSER=require` (CI sets it) makes a missing browser a failure
+//! (see [`crate::outside`]).
 
-use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,9 +28,8 @@ pub struct Tools {
 }
 
 /// Finds `chromium` and `chromedriver` (or `DAOTAO_CHROMIUM` / `DAOTAO_CHROMEDRIVER`).
-/// Returns `None` after telling the terminal why the test `name` is skipped, or panics when
-/// `DAOTAO_BROWSER_TESTS=require`.
-pub fn tools_or_skip(name: &str) -> Option<Tools> {
+/// Returns `None` after reporting the test as skipped, or panics when `DAOTAO_TEST_BROWSER=require`.
+pub fn tools_or_skip() -> Option<Tools> {
     let find = |var: &str, program: &str| -> Option<PathBuf> {
         if let Ok(path) = std::env::var(var) {
             return Some(PathBuf::from(path));
@@ -48,15 +47,7 @@ pub fn tools_or_skip(name: &str) -> Option<Tools> {
         .into_iter()
         .filter_map(|(name, missing)| missing.then_some(name))
         .collect();
-    let why = format!(
-        "{} not found on PATH (install Debian's packages: apt-get install chromium chromium-driver)",
-        missing.join(" and ")
-    );
-    if std::env::var("DAOTAO_BROWSER_TESTS").is_ok_and(|v| v == "require") {
-        panic!("browser test `{name}` cannot run: {why}");
-    }
-    // Straight to the terminal: the test harness captures `eprintln!` of passing tests.
-    let _ = std::io::stderr().write_all(format!("\nSKIPPED browser test `{name}`: {why}.\n").as_bytes());
+    crate::outside::BROWSER.missing(&format!("{} not found on PATH", missing.join(" and ")));
     None
 }
 

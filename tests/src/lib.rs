@@ -176,15 +176,53 @@ pub fn on_postgres() -> bool {
     std::env::var("DAOTAO_TEST_BACKEND").is_ok_and(|b| b == "postgres")
 }
 
-/// A fresh, empty PostgreSQL database on the test server; returns its URL.
-/// Databases left by earlier test processes are dropped first.
-pub async fn fresh_postgres_database() -> String {
+/// Why the test PostgreSQL server cannot be used, or `None` when it answers. Asked once per test
+/// process: a closed port is refused at once, and every later test skips without waiting again.
+pub fn postgres_unreachable() -> Option<String> {
+    static ANSWER: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    ANSWER
+        .get_or_init(|| {
+            let base = postgres_base_url();
+            let url = reqwest::Url::parse(&base).map_err(|e| format!("{base} is not a database URL: {e}"));
+            let address = url.and_then(|url| {
+                let host = url.host_str().unwrap_or("127.0.0.1").to_string();
+                let port = url.port().unwrap_or(5432);
+                std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+                    .map_err(|e| format!("{host}:{port} cannot be resolved: {e}"))?
+                    .next()
+                    .ok_or_else(|| format!("{host}:{port} has no address"))
+            });
+            match address {
+                Err(why) => Some(why),
+                Ok(address) => {
+                    std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).err().map(|e| {
+                        format!("nothing answers at {address} ({e}) for DAOTAO_TEST_POSTGRES_URL={base}")
+                    })
+                }
+            }
+        })
+        .clone()
+}
+
+/// A fresh, empty PostgreSQL database on the test server; returns its URL, or `None` after reporting the
+/// test as skipped when no server answers (a failure instead under `DAOTAO_TEST_POSTGRES=require`).
+/// Databases left by earlier test processes that have ended are dropped first.
+pub async fn fresh_postgres_database() -> Option<String> {
+    if let Some(why) = postgres_unreachable() {
+        outside::POSTGRES.missing(&why);
+        return None;
+    }
+    Some(create_postgres_database().await)
+}
+
+/// Creates the database [`fresh_postgres_database`] hands out, on a server known to answer.
+async fn create_postgres_database() -> String {
     use sea_orm::{ConnectionTrait, Statement};
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let base = postgres_base_url();
-    let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is needed for this test ({base}): {e}. Start it or set DAOTAO_TEST_POSTGRES_URL.")
-    });
+    let admin = sea_orm::Database::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL answers at {base} but refuses the test's connection: {e}"));
     let pid = std::process::id();
     if COUNTER.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         let old = admin
@@ -195,10 +233,13 @@ pub async fn fresh_postgres_database() -> String {
             .await
             .unwrap_or_default();
         for row in old {
-            if let Ok(name) = row.try_get_by_index::<String>(0) {
-                let _ =
-                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let Ok(name) = row.try_get_by_index::<String>(0) else { continue };
+            // Only a finished process's databases: another test binary may be running beside this one.
+            let owner = name.trim_start_matches("daotao_t_").split('_').next().unwrap_or_default();
+            if !owner.is_empty() && Path::new(&format!("/proc/{owner}")).exists() {
+                continue;
             }
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
         }
     }
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -212,9 +253,14 @@ pub async fn fresh_postgres_database() -> String {
 /// else an SQLite file in `scratch`.
 pub async fn test_database_url(scratch: &Path) -> String {
     if on_postgres() {
-        fresh_postgres_database().await
+        // DAOTAO_TEST_BACKEND=postgres asks for PostgreSQL outright: its absence is an error, not a skip.
+        if let Some(why) = postgres_unreachable() {
+            panic!("DAOTAO_TEST_BACKEND=postgres, but PostgreSQL is not reachable: {why}");
+        }
+        create_postgres_database().await
     } else {
         format!("sqlite://{}/t.sqlite", scratch.display())
     }
 }
 pub mod browser;
+pub mod outside;

@@ -214,7 +214,7 @@ fn behind_a_trusted_proxy_each_client_has_its_own_failure_limit() {
 #[test]
 fn two_servers_on_one_postgres_database_share_sessions_and_enrollments() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let url = runtime.block_on(daotao_tests::fresh_postgres_database());
+    let Some(url) = runtime.block_on(daotao_tests::fresh_postgres_database()) else { return };
     create_user(&url, "hai.may", Some("mật khẩu đủ dài"));
     let dir = scratch();
     let one = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);

@@ -6,7 +6,7 @@
 //! Run: `cargo test -p daotao-tests --test browser -- --nocapture` (it prints
 //! where the screenshots went: `target/browser-screenshots/<test>/`). Without
 //! `chromium` and `chromedriver` on PATH the tests say they were skipped;
-//! `DAOTAO_BROWSER_TESTS=require` (as CI sets) makes that a failure.
+//! `DAOTAO_TEST_BROWSER=require` (as CI sets) makes that a failure.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -174,7 +174,7 @@ async fn hrefs(b: &Browser, css: &str) -> Vec<String> {
 
 #[test]
 fn a_learners_whole_journey() {
-    let Some(tools) = tools_or_skip("a_learners_whole_journey") else { return };
+    let Some(tools) = tools_or_skip() else { return };
     let (dir, url) = scratch();
     let one_time = create_learner(&url, "lan.nguyen", None);
     let key = answer_key(&dir.path().join("courses"));
@@ -330,7 +330,7 @@ fn a_learners_whole_journey() {
 /// never finishes; the pages are the same HTML the journey above checks with JavaScript on.
 #[test]
 fn the_quiz_works_without_javascript() {
-    let Some(tools) = tools_or_skip("the_quiz_works_without_javascript") else { return };
+    let Some(tools) = tools_or_skip() else { return };
     let (dir, url) = scratch();
     create_learner(&url, "binh.tran", Some(NEW_PASSWORD));
     let key = answer_key(&dir.path().join("courses"));
@@ -409,9 +409,7 @@ fn with_javascript_answers_save_themselves_and_the_countdown_submits_at_zero() {
     use daotao_core::entities::quiz_attempt;
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
-    let Some(tools) =
-        tools_or_skip("with_javascript_answers_save_themselves_and_the_countdown_submits_at_zero")
-    else {
+    let Some(tools) = tools_or_skip() else {
         return;
     };
     let (dir, url) = scratch();

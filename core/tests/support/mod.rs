@@ -1,23 +1,12 @@
-//! Shared by core's integration tests: a fresh PostgreSQL database per test.
+//! Shared by core's integration tests: a fresh PostgreSQL database per test, from the one test harness
+//! (`daotao-tests`), so a machine without the server skips these tests instead of failing them.
 
 use daotao_core::db;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 
-/// A new, empty, migrated database on the test server (`DAOTAO_TEST_POSTGRES_URL`,
-/// default postgres://postgres@127.0.0.1:5432/test), its name, and a connection
-/// to the server's `test` database to drop it with.
-pub async fn fresh_postgres_database() -> (DatabaseConnection, String, DatabaseConnection) {
-    let base = std::env::var("DAOTAO_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
-    let admin = sea_orm::Database::connect(&base).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is needed for this test ({base}): {e}. Start it or set DAOTAO_TEST_POSTGRES_URL.")
-    });
-    let name = format!(
-        "daotao_test_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
-    );
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-    (db::connect(&url).await.unwrap(), name, admin)
+/// A new, empty, migrated database on the test server (`DAOTAO_TEST_POSTGRES_URL`, default
+/// postgres://postgres@127.0.0.1:5432/test), or `None` when the test was reported as skipped.
+pub async fn fresh_postgres_database() -> Option<DatabaseConnection> {
+    let url = daotao_tests::fresh_postgres_database().await?;
+    Some(db::connect(&url).await.unwrap())
 }
