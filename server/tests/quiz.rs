@@ -233,7 +233,7 @@ async fn an_attempt_asks_without_keys_and_grades_on_submit() {
     }
     assert_eq!(attempt["questions"].as_array().unwrap().len(), 4);
     assert!(attempt["deadline"].is_string(), "a 10-minute limit has a deadline");
-    assert!(attempt["result"].is_null());
+    assert!(attempt.get("result").is_none(), "no result before submitting: {attempt}");
     let kinds: Vec<&str> =
         attempt["questions"].as_array().unwrap().iter().map(|q| q["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["single", "multiple", "short", "true_false"]);

@@ -44,6 +44,7 @@ impl From<AskedQuestion> for QuestionOut {
 
 /// An attempt: while open, its questions and the answers saved so far; once submitted, also its result.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AttemptOut {
     pub id: i64,
     pub course: String,
@@ -107,6 +108,7 @@ impl GradedOut {
 
 /// A question after grading: what was right, what the learner answered, the explanation.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewedOut {
     pub id: String,
     pub kind: String,
@@ -122,6 +124,7 @@ pub struct ReviewedOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReviewedOptionOut {
     pub id: String,
     pub html: String,

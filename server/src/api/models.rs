@@ -103,6 +103,7 @@ impl From<&Course> for CatalogCourse {
 /// A course with its lessons and quizzes; with the caller's enrolment and
 /// progress when logged in.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CourseDetail {
     pub id: String,
     pub title: String,
@@ -114,14 +115,13 @@ pub struct CourseDetail {
     pub lessons: Vec<LessonSummary>,
     pub quizzes: Vec<QuizSummary>,
     /// Only when logged in: whether the caller is enrolled.
-    #[oai(skip_serializing_if_is_none)]
     pub enrolled: Option<bool>,
     /// Only when logged in: lessons read out of all lessons.
-    #[oai(skip_serializing_if_is_none)]
     pub progress: Option<Progress>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LessonSummary {
     /// The file name without its order prefix and `.md`.
     pub id: String,
@@ -129,7 +129,6 @@ pub struct LessonSummary {
     /// Estimated reading time, if the trainer gave one.
     pub minutes: Option<u32>,
     /// Only when logged in: whether the caller has read it.
-    #[oai(skip_serializing_if_is_none)]
     pub read: Option<bool>,
 }
 
@@ -163,6 +162,7 @@ pub struct Progress {
 
 /// A rendered lesson.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct LessonDetail {
     pub id: String,
     pub course_id: String,
@@ -212,6 +212,7 @@ impl From<&Lesson> for LessonLink {
 
 /// The caller's enrolment in a course.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Enrollment {
     pub course_id: String,
     /// Set when someone else enrolled the caller with a deadline.
@@ -230,6 +231,7 @@ pub struct Me {
 
 /// A competency held, with the evidence of the award that gave its level.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MyCompetency {
     pub code: String,
     pub name: String,
@@ -261,6 +263,7 @@ impl From<daotao_core::awards::Held> for MyCompetency {
 
 /// One of the caller's courses, with progress.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MyEnrollment {
     pub course_id: String,
     pub title: String,

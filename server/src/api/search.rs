@@ -24,6 +24,7 @@ pub struct SearchApi;
 
 /// One search result: a lesson section, or a course.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SearchHit {
     /// The course id.
     pub course: String,
