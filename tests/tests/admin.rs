@@ -660,3 +660,27 @@ fn report_targets_must_name_a_competency_and_level_of_the_framework() {
     assert!(refused.stderr.contains("target 2: no competency `KHONG.1` in the framework"), "{refused:#?}");
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn a_command_whose_reader_goes_away_ends_quietly() {
+    // `daotao-admin status | head -n 1`, at its worst: the reader is gone before the first line.
+    // `status` after `demo`, then `demo` itself (its table of logins) on a database of its own.
+    let seeded = Admin::new();
+    seeded.run(&["demo"]).ok();
+    for (admin, args) in [(&seeded, "status"), (&Admin::new(), "demo")] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(binary("daotao-admin"))
+            .arg(args)
+            .current_dir(admin.dir.path())
+            .env_remove("DAOTAO_CONFIG")
+            .env("DAOTAO_DATABASE_URL", &admin.url)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args}: {:?}\n{stderr}", out.status);
+        assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args}: {stderr}");
+    }
+}

@@ -1,5 +1,6 @@
 //! `users add`, `users set-password`, `users deactivate`, `users activate` and `users unlock`.
 
+use crate::output::{errln, outln};
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::bail;
@@ -26,7 +27,7 @@ pub fn explain(e: AccountError) -> anyhow::Error {
 fn password_from_stdin() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("Nhập mật khẩu rồi Enter / type the password, then Enter:");
+        errln!("Nhập mật khẩu rồi Enter / type the password, then Enter:")?;
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
@@ -69,14 +70,14 @@ pub async fn add(config: &Config, args: AddArgs) -> anyhow::Result<()> {
     let who = format!("{} ({}, {}, {unit})", user.username, user.full_name, user.role.as_str());
     match one_time {
         Some(password) => {
-            println!("{}\t{password}", user.username);
-            eprintln!(
+            outln!("{}\t{password}", user.username)?;
+            errln!(
                 "Đã tạo tài khoản {who}; mật khẩu dùng một lần ở trên phải đổi khi đăng nhập lần đầu / created account {who}; the one-time password above must be changed at first login"
-            );
+            )?;
         }
-        None => eprintln!(
+        None => errln!(
             "Đã tạo tài khoản {who} với mật khẩu đã nhập / created account {who} with the password given"
-        ),
+        )?,
     }
     Ok(())
 }
@@ -90,14 +91,14 @@ pub async fn set_password(config: &Config, username: &str, password_stdin: bool)
     crate::audit(&db, "user.set_password", &username, kind).await?;
     match one_time {
         Some(password) => {
-            println!("{username}\t{password}");
-            eprintln!(
+            outln!("{username}\t{password}")?;
+            errln!(
                 "Đã đặt lại mật khẩu của {username}, mọi phiên đăng nhập đã kết thúc; mật khẩu dùng một lần ở trên phải đổi khi đăng nhập lần đầu / reset the password of {username}, every session ended; the one-time password above must be changed at first login"
-            );
+            )?;
         }
-        None => eprintln!(
+        None => errln!(
             "Đã đặt mật khẩu mới cho {username}, mọi phiên đăng nhập đã kết thúc / set the new password of {username}, every session ended"
-        ),
+        )?,
     }
     Ok(())
 }
@@ -108,12 +109,12 @@ pub async fn set_active(config: &Config, username: &str, active: bool) -> anyhow
     let who = &account.username;
     if active {
         crate::audit(&db, "user.activate", who, "").await?;
-        eprintln!("Tài khoản {who} đã hoạt động lại / account {who} is active again");
+        errln!("Tài khoản {who} đã hoạt động lại / account {who} is active again")?;
     } else {
         crate::audit(&db, "user.deactivate", who, &format!("{ended} sessions ended")).await?;
-        eprintln!(
+        errln!(
             "Đã ngừng hoạt động tài khoản {who}, {ended} phiên đăng nhập đã kết thúc / deactivated account {who}, {ended} sessions ended"
-        );
+        )?;
     }
     Ok(())
 }
@@ -124,11 +125,11 @@ pub async fn unlock(config: &Config, username: &str) -> anyhow::Result<()> {
     let who = &account.username;
     crate::audit(&db, "user.unlock", who, if was_locked { "was locked" } else { "was not locked" }).await?;
     if was_locked {
-        eprintln!("Đã mở khoá tài khoản {who} / unlocked account {who}");
+        errln!("Đã mở khoá tài khoản {who} / unlocked account {who}")?;
     } else {
-        eprintln!(
+        errln!(
             "Tài khoản {who} không bị khoá; đã đặt lại số lần đăng nhập sai / account {who} was not locked; its failed logins were reset"
-        );
+        )?;
     }
     Ok(())
 }

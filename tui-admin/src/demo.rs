@@ -1,6 +1,7 @@
 //! `daotao-admin demo`: syncs the course library and seeds the demo province
 //! into an empty database, then prints who can log in with which password.
 
+use crate::output::{errln, outln};
 use anyhow::{Context, bail};
 use daotao_core::config::Config;
 use daotao_core::course::load_library;
@@ -18,23 +19,23 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         );
     }
     if !library.problems.is_empty() {
-        eprintln!(
+        errln!(
             "Cảnh báo / warning: {} lỗi trong thư viện khoá học {}, các khoá học có lỗi bị bỏ qua (xem `daotao-server check`) / problems in the course library, broken courses are left out (see `daotao-server check`)",
             library.problems.len(),
             config.courses_dir.display()
-        );
+        )?;
     }
     let today = daotao_core::local_time::today();
     let seeded = demo::seed(&db, &library, today).await.context("dữ liệu mẫu / demo")?;
     crate::audit(&db, "demo.seed", demo::ROOT_UNIT, &format!("{} accounts", seeded.accounts.len())).await?;
 
-    println!(
+    outln!(
         "Đã tạo dữ liệu mẫu / demo data created: {} đơn vị / units, {} tài khoản / accounts, {} khoá học / courses",
         seeded.units.len(),
         seeded.accounts.len(),
         seeded.enrollments.len()
-    );
-    println!();
+    )?;
+    outln!()?;
     let header = ["Tên đăng nhập", "Mật khẩu một lần", "Vai trò", "Đơn vị", "Họ tên, chức vụ"];
     let header_en = ["username", "one-time password", "role", "unit", "name, position"];
     let rows: Vec<[String; 5]> = seeded
@@ -64,26 +65,26 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
                 out.push_str(&" ".repeat(w - cell.chars().count() + 2));
             }
         }
-        println!("{out}");
+        outln!("{out}")
     };
-    line(header);
-    line(header_en);
-    line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str));
+    line(header)?;
+    line(header_en)?;
+    line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str))?;
     for row in &rows {
-        line(row.each_ref().map(String::as_str));
+        line(row.each_ref().map(String::as_str))?;
     }
-    println!();
-    println!("Ghi danh / enrollments (hạn / due {}):", seeded.due_date);
+    outln!()?;
+    outln!("Ghi danh / enrollments (hạn / due {}):", seeded.due_date)?;
     for (id, title, learners) in &seeded.enrollments {
-        println!("  {id:<32} {learners:>2} học viên / learners  {title}");
+        outln!("  {id:<32} {learners:>2} học viên / learners  {title}")?;
     }
     if let Some((username, course, due)) = &seeded.overdue {
-        println!("Quá hạn để thử / overdue on purpose: {username} → {course} (hạn / due {due})");
+        outln!("Quá hạn để thử / overdue on purpose: {username} → {course} (hạn / due {due})")?;
     }
-    println!();
-    println!(
+    outln!()?;
+    outln!(
         "Chạy `daotao-server` rồi đăng nhập tại / run `daotao-server`, then log in at http://{}/login — mật khẩu một lần phải đổi ở lần đăng nhập đầu / one-time passwords must be changed at first login.",
         config.bind
-    );
+    )?;
     Ok(())
 }

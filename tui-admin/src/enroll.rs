@@ -2,6 +2,7 @@
 //! and with `--set-due` or `--withdraw` the changes to existing enrollments.
 //! Enrolling someone already enrolled changes nothing (their due date included).
 
+use crate::output::{errln, outln};
 use anyhow::{Context, bail};
 use daotao_core::config::Config;
 use daotao_core::enrollment::{self, EnrollError};
@@ -45,15 +46,15 @@ pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
         )?;
         let (listed, added) = (done.listed, done.added);
         if args.dry_run {
-            eprintln!(
+            errln!(
                 "Tệp hợp lệ, chưa thay đổi gì (--dry-run): sẽ ghi danh mới {added} trong {listed} người vào {course} / the file is valid, nothing changed (--dry-run): would newly enrol {added} of {listed} people in {course}"
-            );
+            )?;
         } else {
             crate::audit(&db, "enroll", &format!("{course} {}", file.display()), &format!("{added} new"))
                 .await?;
-            println!(
+            outln!(
                 "Ghi danh mới / newly enrolled: {added} trong số {listed} người của danh sách / of {listed} people listed → {course}{due}"
-            );
+            )?;
         }
         return Ok(());
     }
@@ -87,7 +88,7 @@ pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
         let removed = enrollment::withdraw(&db, course, &user_ids).await?;
         crate::audit(&db, "enroll.withdraw", &format!("{course} {target}"), &format!("{removed} withdrawn"))
             .await?;
-        println!("Đã rút khỏi khoá học / withdrawn: {removed} {described} ← {course}");
+        outln!("Đã rút khỏi khoá học / withdrawn: {removed} {described} ← {course}")?;
         return Ok(());
     }
     if let Some(crate::NewDue(new_due)) = args.set_due {
@@ -95,7 +96,7 @@ pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
         let shown = new_due.map_or("không hạn / none".to_string(), |d| d.to_string());
         crate::audit(&db, "enroll.due", &format!("{course} {target}"), &format!("{changed} set to {shown}"))
             .await?;
-        println!("Đã đổi hạn / due date changed: {changed} {described}, {course} → {shown}");
+        outln!("Đã đổi hạn / due date changed: {changed} {described}, {course} → {shown}")?;
         return Ok(());
     }
     let added = enrollment::enroll_users(&db, course, &user_ids, args.due, None).await.map_err(explain)?;
@@ -105,6 +106,6 @@ pub async fn run(config: &Config, args: EnrollArgs) -> anyhow::Result<()> {
         ""
     };
     crate::audit(&db, "enroll", &format!("{course} {target}"), &format!("{added} new")).await?;
-    println!("Ghi danh mới / newly enrolled: {added} {described} → {course}{due}{note}");
+    outln!("Ghi danh mới / newly enrolled: {added} {described} → {course}{due}{note}")?;
     Ok(())
 }

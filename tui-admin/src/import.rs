@@ -1,5 +1,6 @@
 //! `units import` and `users import`: CSV files, all or nothing.
 
+use crate::output::{errln, outln};
 use std::path::Path;
 use std::time::Instant;
 
@@ -16,7 +17,9 @@ pub(crate) fn refused(file: &Path, e: ImportError) -> anyhow::Error {
     match e {
         ImportError::Invalid(problems) => {
             for problem in &problems {
-                eprintln!("{}: {problem}", file.display());
+                if let Err(gone) = errln!("{}: {problem}", file.display()) {
+                    return gone;
+                }
             }
             anyhow::anyhow!(
                 "{} lỗi trong {}, không thay đổi gì / {} problems in {}, nothing was changed",
@@ -35,16 +38,16 @@ pub async fn units(config: &Config, file: &Path, dry_run: bool) -> anyhow::Resul
     let db = crate::connect(config).await?;
     let done = import::import_units(&db, &source, dry_run).await.map_err(|e| refused(file, e))?;
     for u in &done.units {
-        println!("{}\t{}\t{}", u.code, u.name, u.parent_code.as_deref().unwrap_or(""));
+        outln!("{}\t{}\t{}", u.code, u.name, u.parent_code.as_deref().unwrap_or(""))?;
     }
     let n = done.units.len();
     if dry_run {
-        eprintln!(
+        errln!(
             "Tệp hợp lệ, chưa thay đổi gì (--dry-run): sẽ tạo {n} đơn vị / the file is valid, nothing changed (--dry-run): would create {n} units"
-        );
+        )?;
     } else {
         crate::audit(&db, "units.import", &file.display().to_string(), &format!("{n} units")).await?;
-        eprintln!("Đã tạo {n} đơn vị / created {n} units");
+        errln!("Đã tạo {n} đơn vị / created {n} units")?;
     }
     Ok(())
 }
@@ -57,21 +60,21 @@ pub async fn users(config: &Config, file: &Path, dry_run: bool) -> anyhow::Resul
     let n = done.users.len();
     if dry_run {
         for u in &done.users {
-            println!("{}\t{}\t{}\t{}\t{}", u.username, u.full_name, u.unit_code, u.role.as_str(), u.position);
+            outln!("{}\t{}\t{}\t{}\t{}", u.username, u.full_name, u.unit_code, u.role.as_str(), u.position)?;
         }
-        eprintln!(
+        errln!(
             "Tệp hợp lệ, chưa thay đổi gì (--dry-run): sẽ tạo {n} tài khoản / the file is valid, nothing changed (--dry-run): would create {n} accounts"
-        );
+        )?;
         return Ok(());
     }
     for u in &done.users {
-        println!("{}\t{}", u.username, u.one_time_password.as_deref().unwrap_or_default());
+        outln!("{}\t{}", u.username, u.one_time_password.as_deref().unwrap_or_default())?;
     }
     crate::audit(&db, "users.import", &file.display().to_string(), &format!("{n} accounts")).await?;
-    eprintln!(
+    errln!(
         "Đã tạo {n} tài khoản trong {:.1} giây; mật khẩu dùng một lần ở trên, phải đổi khi đăng nhập lần đầu / created {n} accounts in {:.1} s; the one-time passwords above must be changed at first login",
         started.elapsed().as_secs_f64(),
         started.elapsed().as_secs_f64()
-    );
+    )?;
     Ok(())
 }

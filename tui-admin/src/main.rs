@@ -15,6 +15,7 @@ mod database_url;
 mod demo;
 mod enroll;
 mod import;
+mod output;
 mod report;
 mod status;
 mod trainers;
@@ -251,8 +252,9 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<output::ReaderGone>() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Lỗi / error: {e:#}");
+            let _ = output::errln!("Lỗi / error: {e:#}");
             ExitCode::FAILURE
         }
     }

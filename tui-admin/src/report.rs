@@ -1,6 +1,7 @@
 //! `daotao-admin report competency|progress`: the reports admins send up, as CSV (UTF-8 with BOM, for Excel)
 //! or XLSX (a summary sheet per unit and a detail sheet per learner).
 
+use crate::output::errln;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -115,12 +116,12 @@ pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
     let built =
         build(&db, &settings, req.competency, req.course.as_deref(), req.unit.as_deref(), today).await?;
     write(&built, &req).with_context(|| format!("ghi tệp / writing {}", req.output.display()))?;
-    eprintln!(
+    errln!(
         "Đã ghi / written: {} ({} người / learners rows, {} đơn vị / unit rows)",
         req.output.display(),
         built.detail.rows.len(),
         built.summary.rows.len()
-    );
+    )?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `daotao-admin status`: the database in use, the synced catalog, and how
 //! many units, accounts and enrollments it holds.
 
+use crate::output::outln;
 use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{course, enrollment, lesson, quiz, unit, user};
@@ -11,8 +12,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let courses = course::Entity::find().filter(course::Column::Active.eq(true)).all(&db).await?;
-    println!("Cơ sở dữ liệu / database: {}", crate::database_url::redacted(&config.database_url));
-    println!("Khoá học đang phục vụ / active courses: {}", courses.len());
+    outln!("Cơ sở dữ liệu / database: {}", crate::database_url::redacted(&config.database_url))?;
+    outln!("Khoá học đang phục vụ / active courses: {}", courses.len())?;
     let lessons =
         active_counts_by_course::<lesson::Entity>(&db, lesson::Column::CourseId, lesson::Column::Active)
             .await?;
@@ -21,26 +22,26 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     for c in courses {
         let lessons = lessons.get(&c.id).copied().unwrap_or(0);
         let quizzes = quizzes.get(&c.id).copied().unwrap_or(0);
-        println!("  {:<40} {lessons:>3} bài học, {quizzes} bài kiểm tra  {}", c.id, c.title);
+        outln!("  {:<40} {lessons:>3} bài học, {quizzes} bài kiểm tra  {}", c.id, c.title)?;
     }
     let units = unit::Entity::find().count(&db).await?;
-    println!("Đơn vị / units: {units}");
+    outln!("Đơn vị / units: {units}")?;
     let mut by_role = Vec::new();
     for role in [Role::Learner, Role::Trainer, Role::Admin] {
         by_role.push(user::Entity::find().filter(user::Column::Role.eq(role)).count(&db).await?);
     }
-    println!(
+    outln!(
         "Tài khoản / accounts: {} ({} học viên / learners, {} giảng viên / trainers, {} quản trị / admins)",
         by_role.iter().sum::<u64>(),
         by_role[0],
         by_role[1],
         by_role[2]
-    );
+    )?;
     let enrollments = enrollment::Entity::find().count(&db).await?;
     let today = daotao_core::local_time::today();
     let past_due =
         enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
-    println!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)");
+    outln!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)")?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! `trainers add|remove --course ID --user USERNAME` and `trainers list [--course ID]`: which trainers
 //! see a course's learners, progress and scores in the browser.
 
+use crate::output::{errln, outln};
 use anyhow::Context;
 use daotao_core::auth::login::normalize_username;
 use daotao_core::config::Config;
@@ -46,7 +47,7 @@ pub async fn set(config: &Config, course: &str, username: &str, assign: bool) ->
     if changed {
         crate::audit(&db, action, &format!("{course} {username}"), "").await?;
     }
-    eprintln!("Giảng viên {username}, khoá học {course}: {vi} / trainer {username}, course {course}: {en}");
+    errln!("Giảng viên {username}, khoá học {course}: {vi} / trainer {username}, course {course}: {en}")?;
     Ok(())
 }
 
@@ -55,10 +56,10 @@ pub async fn list(config: &Config, course: Option<&str>) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
     let assignments = trainers::list(&db, course.map(str::trim)).await.context("cơ sở dữ liệu / database")?;
     for a in &assignments {
-        println!("{}\t{}\t{}", a.course_id, a.username, a.full_name);
+        outln!("{}\t{}\t{}", a.course_id, a.username, a.full_name)?;
     }
     if assignments.is_empty() {
-        eprintln!("Chưa có phân công nào / no trainer is assigned");
+        errln!("Chưa có phân công nào / no trainer is assigned")?;
     }
     Ok(())
 }
