@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod help;
+pub mod keys;
 pub mod screens;
 pub mod widgets;
 pub mod worker;
@@ -14,7 +15,7 @@ pub mod worker;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
-mod key_help_tests;
+mod key_table_tests;
 #[cfg(test)]
 mod snapshot_tests;
 
