@@ -20,10 +20,10 @@ use super::app::{App, GLOBAL_KEYS, GlobalWhen, TITLES};
 use super::keys::Key;
 use super::screens::Screen;
 use super::snapshot_tests::{
-    app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_reports, press, render_at,
-    summary_table, tree, users_page,
+    app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_report_preview, on_reports,
+    press, render_at, tree, users_page,
 };
-use super::worker::{ReportKind, Response, UserDetail};
+use super::worker::{Response, UserDetail};
 
 /// The keys tried on every screen.
 fn candidates() -> Vec<KeyCode> {
@@ -120,13 +120,7 @@ fn states() -> Vec<State> {
             app
         }),
         ("reports, preview", || {
-            let mut app = on_reports();
-            press(&mut app, &[KeyCode::Enter]);
-            app.apply(Response::ReportPreview {
-                unit: None,
-                kind: ReportKind::CompetencyByUnit,
-                table: Ok(std::sync::Arc::new(summary_table())),
-            });
+            let mut app = on_report_preview();
             press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Right]);
             app.take_requests();
             app

@@ -117,6 +117,23 @@ pub const fn bind<W, A>(keys: &'static [Key], when: W, action: A, help: &'static
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Always;
 
+/// The `when` of a binding on a screen of two sides, whose keys depend on the side in focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus<P> {
+    Always,
+    In(P),
+}
+
+impl<P: PartialEq> Focus<P> {
+    /// Whether a binding limited to this applies while `focused` has the focus.
+    pub fn holds(self, focused: P) -> bool {
+        match self {
+            Focus::Always => true,
+            Focus::In(side) => side == focused,
+        }
+    }
+}
+
 /// A screen's key table and how it acts on it.
 pub trait Keymap {
     /// The states of the screen a binding can be limited to.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use daotao_core::course_enrollments::{EnrolledLine, EnrolledPage};
 use daotao_core::course_stats::CourseStats;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -16,8 +16,10 @@ use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragrap
 
 use super::{Context, Effect, Screen, step};
 use crate::tui::count;
-use crate::tui::keys::{Binding, Key, KeyTable, Keymap, bind, k};
-use crate::tui::widgets::{Confirm, Form, TextInput, dim, fit, header, parse_due, selected, warning};
+use crate::tui::keys::{Binding, Focus, Key, Keymap, bind, k};
+use crate::tui::widgets::{
+    Confirm, FilterEdit, Form, TextInput, dim, filter_line, fit, header, parse_due, selected, warning,
+};
 use crate::tui::worker::Request;
 
 /// Which side the arrows move in.
@@ -134,13 +136,6 @@ fn with_due(request: Request, due: Option<chrono::NaiveDate>) -> Request {
     }
 }
 
-/// The states of the enrollments screen its keys depend on: the side the arrows move in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnrollmentsWhen {
-    Always,
-    In(Pane),
-}
-
 /// What the enrollments screen's keys do.
 #[derive(Debug, Clone, Copy)]
 pub enum EnrollmentsAction {
@@ -161,11 +156,11 @@ pub enum EnrollmentsAction {
 }
 
 impl Keymap for EnrollmentsScreen {
-    type When = EnrollmentsWhen;
+    type When = Focus<Pane>;
     type Action = EnrollmentsAction;
-    const KEYS: &'static [Binding<EnrollmentsWhen, EnrollmentsAction>] = {
+    const KEYS: &'static [Binding<Focus<Pane>, EnrollmentsAction>] = {
+        use crate::tui::keys::Focus::{Always, In};
         use EnrollmentsAction::*;
-        use EnrollmentsWhen::{Always, In};
         const SIDES: &str = "chuyển giữa danh sách khoá học và người học";
         const SELECT: &str = "chọn khoá học / người học";
         const PAGE: &str = "trang trước / sau";
@@ -189,11 +184,8 @@ impl Keymap for EnrollmentsScreen {
         ]
     };
 
-    fn holds(&self, when: EnrollmentsWhen) -> bool {
-        match when {
-            EnrollmentsWhen::Always => true,
-            EnrollmentsWhen::In(pane) => self.pane == pane,
-        }
+    fn holds(&self, when: Focus<Pane>) -> bool {
+        when.holds(self.pane)
     }
 
     fn perform(&mut self, action: EnrollmentsAction) -> Option<Effect> {
@@ -306,29 +298,23 @@ impl EnrollmentsScreen {
             },
         })
     }
-
-    /// The keys of the filter while it is typed: Enter or ↓ keeps it, Esc clears it, the rest edit it.
-    fn filter_key(&mut self, key: KeyEvent) -> Effect {
-        match key.code {
-            KeyCode::Enter | KeyCode::Down => {
-                self.editing_filter = false;
-                Effect::Nothing
-            }
-            KeyCode::Esc => {
-                self.editing_filter = false;
-                self.filter.value.clear();
-                self.send(0)
-            }
-            _ if self.filter.handle_key(key) => {
-                self.table.select(Some(0));
-                self.send(0)
-            }
-            _ => Effect::Nothing,
-        }
-    }
 }
 
 impl Screen for EnrollmentsScreen {
+    /// The keys of the filter while it is typed: the people shown follow each change.
+    fn text_key(&mut self, key: KeyEvent) -> Effect {
+        let edit = self.filter.filter_key(key);
+        self.editing_filter = edit.typing();
+        match edit {
+            FilterEdit::Kept | FilterEdit::Unchanged => Effect::Nothing,
+            FilterEdit::Cleared => self.send(0),
+            FilterEdit::Edited => {
+                self.table.select(Some(0));
+                self.send(0)
+            }
+        }
+    }
+
     fn typing(&self) -> bool {
         self.editing_filter
     }
@@ -337,13 +323,6 @@ impl Screen for EnrollmentsScreen {
         let mut requests = vec![Request::Courses];
         requests.extend(self.request(self.page.page));
         requests
-    }
-
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Effect> {
-        if self.editing_filter {
-            return Some(self.filter_key(key));
-        }
-        self.press(key)
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context) {
@@ -384,15 +363,7 @@ impl Screen for EnrollmentsScreen {
             Paragraph::new(Line::styled(fit(&course_title, title.width as usize), focus(Pane::People))),
             title,
         );
-        let cursor = if self.editing_filter { "▏" } else { "" };
-        let filter_line = if self.filter.value.is_empty() && !self.editing_filter {
-            Line::from(vec![Span::styled("Lọc: ", header()), Span::styled("/ để lọc người học", dim())])
-        } else {
-            Line::from(vec![
-                Span::styled("Lọc: ", header()),
-                Span::raw(format!("{}{cursor}", self.filter.value)),
-            ])
-        };
+        let filter_line = filter_line(&self.filter, self.editing_filter, "/ để lọc người học");
         frame.render_widget(Paragraph::new(filter_line), filter_area);
         let rows: Vec<Row> = self
             .page

@@ -45,10 +45,17 @@ pub struct Context {
 
 /// A screen of the app; its keys and their help come from its key table.
 pub trait Screen: KeyTable {
-    /// Handles a key through the key table; `None` if the screen has no use for it. A screen taking text
-    /// sees every key first.
+    /// Handles a key through the key table; `None` if the screen has no use for it. While the screen takes
+    /// text, every key is text's ([`Screen::text_key`]).
     fn handle_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        if self.typing() {
+            return Some(self.text_key(key));
+        }
         self.press(key)
+    }
+    /// A key while the screen takes text.
+    fn text_key(&mut self, _key: KeyEvent) -> Effect {
+        Effect::Nothing
     }
     fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context);
     /// The requests that bring what it shows up to date.

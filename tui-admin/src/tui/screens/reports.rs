@@ -21,7 +21,7 @@ use ratatui::widgets::{
 
 use super::{Context, Effect, Screen, step};
 use crate::tui::count;
-use crate::tui::keys::{Binding, Key, Keymap, bind, k};
+use crate::tui::keys::{Binding, Focus, Key, Keymap, bind, k};
 use crate::tui::widgets::{Form, dim, fit, header, selected, warning};
 use crate::tui::worker::{ExportFormat, ReportKind, Request, unit_text};
 
@@ -334,13 +334,6 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// The states of the reports screen its keys depend on: the side they act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportsWhen {
-    Always,
-    In(Pane),
-}
-
 /// What the reports screen's keys do.
 #[derive(Debug, Clone, Copy)]
 pub enum ReportsAction {
@@ -367,13 +360,13 @@ pub enum ReportsAction {
 }
 
 impl Keymap for ReportsScreen {
-    type When = ReportsWhen;
+    type When = Focus<Pane>;
     type Action = ReportsAction;
-    const KEYS: &'static [Binding<ReportsWhen, ReportsAction>] = {
+    const KEYS: &'static [Binding<Focus<Pane>, ReportsAction>] = {
+        use crate::tui::keys::Focus::{Always, In};
         use ReportsAction::*;
-        use ReportsWhen::{Always, In};
-        const UNITS: ReportsWhen = In(Pane::Units);
-        const TABLE: ReportsWhen = In(Pane::Preview);
+        const UNITS: Focus<Pane> = In(Pane::Units);
+        const TABLE: Focus<Pane> = In(Pane::Preview);
         const MOVE: &str = "chọn đơn vị (bên trái) / cuộn dòng (bảng)";
         const ENDS: &str = "dòng đầu / dòng cuối của bảng";
         const COLUMNS: &str = "cuộn cột của bảng; ← ở cột đầu: về danh sách đơn vị";
@@ -413,11 +406,8 @@ impl Keymap for ReportsScreen {
         ]
     };
 
-    fn holds(&self, when: ReportsWhen) -> bool {
-        match when {
-            ReportsWhen::Always => true,
-            ReportsWhen::In(pane) => self.pane == pane,
-        }
+    fn holds(&self, when: Focus<Pane>) -> bool {
+        when.holds(self.pane)
     }
 
     fn perform(&mut self, action: ReportsAction) -> Option<Effect> {

@@ -7,17 +7,17 @@
 use daotao_core::accounts::AccountDetails;
 use daotao_core::user_search::{UserLine, UserPage};
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 mod detail;
 mod forms;
 
 use super::{Context, Effect, Screen, step};
-use crate::tui::keys::{Binding, Key, KeyTable, Keymap, bind, k};
-use crate::tui::widgets::{TextInput, dim, fit, header, selected, warning};
+use crate::tui::keys::{Binding, Key, Keymap, bind, k};
+use crate::tui::widgets::{FilterEdit, TextInput, dim, filter_line, fit, header, selected, warning};
 use crate::tui::worker::{Request, UserDetail};
 use crate::tui::{count, role_name};
 
@@ -284,30 +284,22 @@ impl UsersScreen {
             Section::Courses => Effect::Nothing,
         })
     }
-
-    /// The keys of the filter while it is typed: Enter or ↓ keeps it, Esc clears it, the rest edit it.
-    fn filter_key(&mut self, key: KeyEvent) -> Effect {
-        match key.code {
-            KeyCode::Enter | KeyCode::Down => {
-                self.editing_filter = false;
-                Effect::Nothing
-            }
-            KeyCode::Esc => {
-                self.editing_filter = false;
-                self.filter.value.clear();
-                self.table.select(Some(0));
-                Effect::Send(self.request(0))
-            }
-            _ if self.filter.handle_key(key) => {
-                self.table.select(Some(0));
-                Effect::Send(self.request(0))
-            }
-            _ => Effect::Nothing,
-        }
-    }
 }
 
 impl Screen for UsersScreen {
+    /// The keys of the filter while it is typed: the list follows each change, from its first row.
+    fn text_key(&mut self, key: KeyEvent) -> Effect {
+        let edit = self.filter.filter_key(key);
+        self.editing_filter = edit.typing();
+        match edit {
+            FilterEdit::Kept | FilterEdit::Unchanged => Effect::Nothing,
+            FilterEdit::Cleared | FilterEdit::Edited => {
+                self.table.select(Some(0));
+                Effect::Send(self.request(0))
+            }
+        }
+    }
+
     fn typing(&self) -> bool {
         self.editing_filter
     }
@@ -320,28 +312,11 @@ impl Screen for UsersScreen {
         requests
     }
 
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Effect> {
-        if self.editing_filter {
-            return Some(self.filter_key(key));
-        }
-        self.press(key)
-    }
-
     fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context) {
         let [filter_area, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        let cursor = if self.editing_filter { "▏" } else { "" };
-        let filter_line = if self.filter.value.is_empty() && !self.editing_filter {
-            Line::from(vec![
-                Span::styled("Lọc: ", header()),
-                Span::styled("/ để lọc theo tên, tên đăng nhập, đơn vị", dim()),
-            ])
-        } else {
-            Line::from(vec![
-                Span::styled("Lọc: ", header()),
-                Span::raw(format!("{}{cursor}", self.filter.value)),
-            ])
-        };
+        let filter_line =
+            filter_line(&self.filter, self.editing_filter, "/ để lọc theo tên, tên đăng nhập, đơn vị");
         frame.render_widget(Paragraph::new(filter_line), filter_area);
         if let Some(d) = self.detail.clone() {
             detail::draw(frame, body, &d, self.section, self.detail_scroll, context);
