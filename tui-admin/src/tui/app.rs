@@ -7,19 +7,20 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 
+use super::keys::{self, Binding, Key, bind, k};
 use super::screens::courses::CoursesScreen;
 use super::screens::enrollments::EnrollmentsScreen;
 use super::screens::overview::OverviewScreen;
 use super::screens::reports::ReportsScreen;
 use super::screens::units::UnitsScreen;
 use super::screens::users::UsersScreen;
-use super::screens::{Action, Context, Screen};
+use super::screens::{Context, Effect, Screen};
 use super::widgets::{Confirm, Form, FormOutcome, Message, dim};
 use super::worker::{Reply, Request, Response};
 
@@ -33,6 +34,47 @@ pub struct Work {
     pub since: Instant,
     pub stage: Option<String>,
 }
+
+/// Where the app's own keys apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlobalWhen {
+    /// Even over a popup or while a screen takes text.
+    Anywhere,
+    /// When the screen has no use for the key and takes no text.
+    AfterScreen,
+}
+
+/// What the app's own keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum GlobalAction {
+    Quit,
+    Help,
+    /// Opens the screen this many places on, round the end.
+    Turn(usize),
+    /// Opens the screen at this place in [`TITLES`].
+    Open(usize),
+}
+
+/// The keys that work on every screen; the help lists them under each screen's.
+pub const GLOBAL_KEYS: &[Binding<GlobalWhen, GlobalAction>] = {
+    use GlobalAction::*;
+    use GlobalWhen::{AfterScreen, Anywhere};
+    const SCREENS: &str = "chuyển màn hình";
+    const QUIT: &str = "thoát";
+    &[
+        bind(&[k::TAB], AfterScreen, Turn(1), SCREENS),
+        bind(&[k::BACK_TAB], AfterScreen, Turn(TITLES.len() - 1), SCREENS),
+        bind(&[Key::char('1')], AfterScreen, Open(0), SCREENS),
+        bind(&[Key::char('2')], AfterScreen, Open(1), SCREENS),
+        bind(&[Key::char('3')], AfterScreen, Open(2), SCREENS),
+        bind(&[Key::char('4')], AfterScreen, Open(3), SCREENS),
+        bind(&[Key::char('5')], AfterScreen, Open(4), SCREENS),
+        bind(&[Key::char('6')], AfterScreen, Open(5), SCREENS),
+        bind(&[Key::char('?')], AfterScreen, Help, "trợ giúp này"),
+        bind(&[Key::char('q')], AfterScreen, Quit, QUIT),
+        bind(&[Key::ctrl('c')], Anywhere, Quit, QUIT),
+    ]
+};
 
 const SPINNER: [char; 8] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧'];
 
@@ -155,86 +197,83 @@ impl App {
         self.send(request);
     }
 
-    /// Routes a key press: popup first, then the screen, then the global keys.
+    /// Routes a key press: the keys that work anywhere, then the popup, then the screen, then the global keys.
     pub fn handle_key(&mut self, key: KeyEvent) {
-        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            self.quit = true;
-            return;
+        if let Some(binding) = keys::find(GLOBAL_KEYS, key, |when| when == GlobalWhen::Anywhere) {
+            return self.global(binding.action);
         }
-        match std::mem::replace(&mut self.popup, Popup::None) {
-            Popup::None => {}
-            Popup::Help => return,
-            Popup::Form(mut form) => {
-                match form.handle_key(key) {
-                    FormOutcome::Pending => self.popup = Popup::Form(form),
-                    FormOutcome::Cancelled => self.status = "Đã huỷ.".to_string(),
-                    FormOutcome::Submitted(request) => self.submit(request),
-                }
-                return;
-            }
-            Popup::Confirm(confirm) => {
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.send(confirm.request),
-                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
-                        self.status = "Đã huỷ.".to_string()
-                    }
-                    _ => self.popup = Popup::Confirm(confirm),
-                }
-                return;
-            }
-            Popup::Message(mut message) => {
-                match key.code {
-                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => {}
-                    KeyCode::Up | KeyCode::Char('k') => {
-                        message.scroll = message.scroll.saturating_sub(1);
-                        self.popup = Popup::Message(message);
-                    }
-                    KeyCode::Down | KeyCode::Char('j') => {
-                        message.scroll = (message.scroll + 1).min(message.lines.len().saturating_sub(1));
-                        self.popup = Popup::Message(message);
-                    }
-                    _ => self.popup = Popup::Message(message),
-                }
-                return;
-            }
+        if !matches!(self.popup, Popup::None) {
+            return self.popup_key(key);
         }
         let typing = self.screen().typing();
-        if let Some(action) = self.screen_mut().handle_key(key) {
-            self.act(action);
+        if let Some(effect) = self.screen_mut().handle_key(key) {
+            self.act(effect);
             return;
         }
         if typing {
             return;
         }
-        match key.code {
-            KeyCode::Char('q') => self.quit = true,
-            KeyCode::Char('?') => self.popup = Popup::Help,
-            KeyCode::Tab => self.go_to(self.tab + 1),
-            KeyCode::BackTab => self.go_to(self.tab + TITLES.len() - 1),
-            KeyCode::Char(c @ '1'..='6') => self.go_to(c as usize - '1' as usize),
-            _ => {}
+        if let Some(binding) = keys::find(GLOBAL_KEYS, key, |when| when == GlobalWhen::AfterScreen) {
+            self.global(binding.action);
         }
     }
 
-    fn act(&mut self, action: Action) {
+    fn global(&mut self, action: GlobalAction) {
         match action {
-            Action::Nothing => {}
-            Action::Send(request) => self.send(request),
-            Action::Reload => {
+            GlobalAction::Quit => self.quit = true,
+            GlobalAction::Help => self.popup = Popup::Help,
+            GlobalAction::Turn(by) => self.go_to(self.tab + by),
+            GlobalAction::Open(tab) => self.go_to(tab),
+        }
+    }
+
+    /// A key while a popup is open: its own keys (help closes on any key).
+    fn popup_key(&mut self, key: KeyEvent) {
+        match std::mem::replace(&mut self.popup, Popup::None) {
+            Popup::None | Popup::Help => {}
+            Popup::Form(mut form) => match form.handle_key(key) {
+                FormOutcome::Pending => self.popup = Popup::Form(form),
+                FormOutcome::Cancelled => self.status = "Đã huỷ.".to_string(),
+                FormOutcome::Submitted(request) => self.submit(request),
+            },
+            Popup::Confirm(confirm) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.send(confirm.request),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.status = "Đã huỷ.".to_string(),
+                _ => self.popup = Popup::Confirm(confirm),
+            },
+            Popup::Message(mut message) => {
+                match key.code {
+                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') => return,
+                    KeyCode::Up | KeyCode::Char('k') => message.scroll = message.scroll.saturating_sub(1),
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        message.scroll = (message.scroll + 1).min(message.lines.len().saturating_sub(1))
+                    }
+                    _ => {}
+                }
+                self.popup = Popup::Message(message);
+            }
+        }
+    }
+
+    fn act(&mut self, effect: Effect) {
+        match effect {
+            Effect::Nothing => {}
+            Effect::Send(request) => self.send(request),
+            Effect::Reload => {
                 let requests = self.screen().reload();
                 self.requests.extend(requests);
             }
-            Action::OpenForm(form) => self.popup = Popup::Form(form),
-            Action::Confirm(confirm) => self.popup = Popup::Confirm(confirm),
-            Action::Status(text) => self.status = text,
-            Action::ShowUsers(code) => {
+            Effect::OpenForm(form) => self.popup = Popup::Form(form),
+            Effect::Confirm(confirm) => self.popup = Popup::Confirm(confirm),
+            Effect::Status(text) => self.status = text,
+            Effect::ShowUsers(code) => {
                 self.users.detail = None;
                 self.users.filter.value = code;
                 self.users.table.select(Some(0));
                 self.users.page.page = 0;
                 self.go_to(2);
             }
-            Action::ShowEnrolled(course) => {
+            Effect::ShowEnrolled(course) => {
                 self.tab = 4;
                 self.requests.push(Request::Courses);
                 if let Some(request) = self.enrollments.select_course(&course) {
@@ -411,7 +450,7 @@ impl App {
         frame.render_widget(Paragraph::new(hint).style(dim()), right);
         match &self.popup {
             Popup::None => {}
-            Popup::Help => super::help::draw(frame, area, TITLES[self.tab], self.screen().keys()),
+            Popup::Help => super::help::draw(frame, area, TITLES[self.tab], &self.screen().help()),
             Popup::Form(form) => form.draw(frame, area),
             Popup::Confirm(confirm) => confirm.draw(frame, area),
             Popup::Message(message) => message.draw(frame, area),

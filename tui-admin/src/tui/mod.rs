@@ -1,12 +1,14 @@
 //! The admin terminal UI (ratatui + crossterm): six screens over the same
 //! database as the server. [`app::App`] holds the state and routes keys; one
-//! module per screen under `screens/`, each a component that handles a key
-//! (saying whether it used it) and draws itself; slow work goes to
-//! [`worker::Worker`] on the tokio runtime and comes back on a channel, so
-//! the screen never freezes.
+//! module per screen under `screens/`, each a component with one key table
+//! ([`keys`]) that gives both its key handling and its `?` help, and that
+//! draws itself; slow work goes to [`worker::Worker`] on the tokio runtime,
+//! one module per area under `worker/`, and comes back on a channel, so the
+//! screen never freezes.
 
 pub mod app;
 pub mod help;
+pub mod keys;
 pub mod screens;
 pub mod widgets;
 pub mod worker;
@@ -14,7 +16,7 @@ pub mod worker;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
-mod key_help_tests;
+mod key_table_tests;
 #[cfg(test)]
 mod snapshot_tests;
 

@@ -808,6 +808,18 @@ pub(super) fn on_reports() -> App {
     app
 }
 
+/// The app on the reports screen showing the competency summary of every unit (Enter, then its answer).
+pub(super) fn on_report_preview() -> App {
+    let mut app = on_reports();
+    press(&mut app, &[KeyCode::Enter]);
+    app.apply(Response::ReportPreview {
+        unit: None,
+        kind: ReportKind::CompetencyByUnit,
+        table: Ok(std::sync::Arc::new(summary_table())),
+    });
+    app
+}
+
 #[test]
 fn reports_screen_previews_a_unit() {
     let mut app = on_reports();
@@ -979,13 +991,7 @@ fn reports_export_asks_for_a_path_and_reports_where_it_wrote() {
 
 #[test]
 fn reports_use_a_wide_terminal_for_units_and_columns() {
-    let mut app = on_reports();
-    press(&mut app, &[KeyCode::Enter]);
-    app.apply(Response::ReportPreview {
-        unit: None,
-        kind: ReportKind::CompetencyByUnit,
-        table: Ok(std::sync::Arc::new(summary_table())),
-    });
+    let mut app = on_report_preview();
     // At 80 columns the table takes the width; at 140 the unit list stays beside it and more columns fit.
     let narrow = render(&mut app).backend().to_string();
     assert!(!narrow.contains("Tỉnh Mẫu") && !narrow.contains("Tỉ lệ có CQS.1"), "{narrow}");

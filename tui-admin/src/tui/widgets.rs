@@ -60,6 +60,52 @@ impl TextInput {
     }
 }
 
+/// What a key did to a filter being typed above a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterEdit {
+    /// Enter or ↓: the filter stays as typed and the list takes the keys again.
+    Kept,
+    /// Esc: the filter is emptied and the list takes the keys again.
+    Cleared,
+    /// The text changed: the list is to be asked for again.
+    Edited,
+    /// Nothing changed.
+    Unchanged,
+}
+
+impl FilterEdit {
+    /// Whether the filter is still being typed after this key.
+    pub fn typing(self) -> bool {
+        matches!(self, FilterEdit::Edited | FilterEdit::Unchanged)
+    }
+}
+
+impl TextInput {
+    /// Applies a key to this input used as a filter: Enter or ↓ keeps it, Esc clears it, the rest edit it.
+    pub fn filter_key(&mut self, key: KeyEvent) -> FilterEdit {
+        match key.code {
+            KeyCode::Enter | KeyCode::Down => FilterEdit::Kept,
+            KeyCode::Esc => {
+                self.value.clear();
+                FilterEdit::Cleared
+            }
+            _ if self.handle_key(key) => FilterEdit::Edited,
+            _ => FilterEdit::Unchanged,
+        }
+    }
+}
+
+/// The line above a filtered list: `Lọc: ` and the filter (with a cursor while it is typed), or `hint` when
+/// there is none.
+pub fn filter_line<'a>(input: &TextInput, typing: bool, hint: &'a str) -> Line<'a> {
+    let shown = if input.value.is_empty() && !typing {
+        Span::styled(hint, dim())
+    } else {
+        Span::raw(format!("{}{}", input.value, if typing { "▏" } else { "" }))
+    };
+    Line::from(vec![Span::styled("Lọc: ", header()), shown])
+}
+
 /// What a form turns its values into when submitted, or a message saying what to fix.
 pub type Submit = Box<dyn Fn(&[String]) -> Result<Request, String> + Send>;
 

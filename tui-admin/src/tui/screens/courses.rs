@@ -4,13 +4,13 @@
 
 use daotao_core::course_stats::CourseStats;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use super::{Action, Context, KeyHelp, Screen, step};
+use super::{Context, Effect, Screen, step};
 use crate::tui::count;
+use crate::tui::keys::{Always, Binding, Key, Keymap, bind, k};
 use crate::tui::widgets::{dim, fit, header, selected};
 use crate::tui::worker::Request;
 
@@ -21,8 +21,6 @@ pub struct CoursesScreen {
     pub loaded: bool,
     pub table: TableState,
 }
-
-const KEYS: &[KeyHelp] = &[("↑↓ j k", "chọn khoá học"), ("Enter", "xem và ghi danh người học")];
 
 /// What the columns mean, under the table when there is room.
 const LEGEND: &str = "KT: bài kiểm tra · Điểm TB: trung bình điểm cao nhất của mỗi người đã làm bài";
@@ -37,27 +35,48 @@ impl CoursesScreen {
     }
 }
 
-impl Screen for CoursesScreen {
-    fn keys(&self) -> &'static [KeyHelp] {
-        KEYS
+/// What the courses screen's keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum CoursesAction {
+    /// Moves the selection by this many rows.
+    Select(isize),
+    ShowEnrolled,
+}
+
+impl Keymap for CoursesScreen {
+    type When = Always;
+    type Action = CoursesAction;
+    const KEYS: &'static [Binding<Always, CoursesAction>] = {
+        use CoursesAction::*;
+        const SELECT: &str = "chọn khoá học";
+        &[
+            bind(&[k::UP, Key::char('k')], Always, Select(-1), SELECT),
+            bind(&[k::DOWN, Key::char('j')], Always, Select(1), SELECT),
+            bind(&[k::ENTER], Always, ShowEnrolled, "xem và ghi danh người học"),
+        ]
+    };
+
+    fn holds(&self, _: Always) -> bool {
+        true
     }
 
+    fn perform(&mut self, action: CoursesAction) -> Option<Effect> {
+        Some(match action {
+            CoursesAction::Select(delta) => {
+                self.table.select(Some(step(self.table.selected().unwrap_or(0), delta, self.courses.len())));
+                Effect::Nothing
+            }
+            CoursesAction::ShowEnrolled => {
+                let course = self.table.selected().and_then(|i| self.courses.get(i));
+                course.map_or(Effect::Nothing, |c| Effect::ShowEnrolled(c.id.clone()))
+            }
+        })
+    }
+}
+
+impl Screen for CoursesScreen {
     fn reload(&self) -> Vec<Request> {
         vec![Request::Courses]
-    }
-
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        let delta = match key.code {
-            KeyCode::Up | KeyCode::Char('k') => -1,
-            KeyCode::Down | KeyCode::Char('j') => 1,
-            KeyCode::Enter => {
-                let course = self.table.selected().and_then(|i| self.courses.get(i));
-                return Some(course.map_or(Action::Nothing, |c| Action::ShowEnrolled(c.id.clone())));
-            }
-            _ => return None,
-        };
-        self.table.select(Some(step(self.table.selected().unwrap_or(0), delta, self.courses.len())));
-        Some(Action::Nothing)
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, _context: &Context) {

@@ -8,15 +8,18 @@ use std::path::PathBuf;
 use daotao_core::course_enrollments::{EnrolledLine, EnrolledPage};
 use daotao_core::course_stats::CourseStats;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState};
 
-use super::{Action, Context, KeyHelp, Screen, step};
+use super::{Context, Effect, Screen, step};
 use crate::tui::count;
-use crate::tui::widgets::{Confirm, Form, TextInput, dim, fit, header, parse_due, selected, warning};
+use crate::tui::keys::{Binding, Focus, Key, Keymap, bind, k};
+use crate::tui::widgets::{
+    Confirm, FilterEdit, Form, TextInput, dim, filter_line, fit, header, parse_due, selected, warning,
+};
 use crate::tui::worker::Request;
 
 /// Which side the arrows move in.
@@ -41,20 +44,6 @@ pub struct EnrollmentsScreen {
     pub loaded: bool,
     pub table: TableState,
 }
-
-const KEYS: &[KeyHelp] = &[
-    ("← → h l", "chuyển giữa danh sách khoá học và người học"),
-    ("Enter", "xem người học của khoá học đang chọn"),
-    ("↑↓ j k", "chọn khoá học / người học"),
-    ("PgUp PgDn", "trang trước / sau"),
-    ("/", "lọc người học (tên, tên đăng nhập, đơn vị)"),
-    ("Esc", "xoá bộ lọc"),
-    ("a", "ghi danh một người"),
-    ("u", "ghi danh cả đơn vị (gồm đơn vị trực thuộc)"),
-    ("f", "ghi danh theo danh sách CSV (cột username)"),
-    ("d", "đổi hạn của người đang chọn"),
-    ("x", "rút người đang chọn khỏi khoá học"),
-];
 
 impl EnrollmentsScreen {
     /// The course whose enrollments are shown.
@@ -119,10 +108,10 @@ impl EnrollmentsScreen {
         label: &'static str,
         note: &str,
         make: fn(String, String) -> Request,
-    ) -> Action {
-        let Some(course) = self.course() else { return Action::Status("Chưa có khoá học nào.".into()) };
+    ) -> Effect {
+        let Some(course) = self.course() else { return Effect::Status("Chưa có khoá học nào.".into()) };
         let id = course.id.clone();
-        Action::OpenForm(Form::new(
+        Effect::OpenForm(Form::new(
             format!("{title} · {}", course.id),
             &[(label, ""), ("Hạn (YYYY-MM-DD)", "")],
             note,
@@ -147,147 +136,193 @@ fn with_due(request: Request, due: Option<chrono::NaiveDate>) -> Request {
     }
 }
 
-impl Screen for EnrollmentsScreen {
-    fn typing(&self) -> bool {
-        self.editing_filter
+/// What the enrollments screen's keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum EnrollmentsAction {
+    Focus(Pane),
+    /// Moves the course selected by this many rows.
+    SelectCourse(isize),
+    /// Moves the person selected by this many rows.
+    SelectPerson(isize),
+    /// Turns the page of people forward (1) or back (-1).
+    Page(i8),
+    EditFilter,
+    ClearFilter,
+    EnrolUser,
+    EnrolUnit,
+    EnrolFile,
+    SetDue,
+    Withdraw,
+}
+
+impl Keymap for EnrollmentsScreen {
+    type When = Focus<Pane>;
+    type Action = EnrollmentsAction;
+    const KEYS: &'static [Binding<Focus<Pane>, EnrollmentsAction>] = {
+        use crate::tui::keys::Focus::{Always, In};
+        use EnrollmentsAction::*;
+        const SIDES: &str = "chuyển giữa danh sách khoá học và người học";
+        const SELECT: &str = "chọn khoá học / người học";
+        const PAGE: &str = "trang trước / sau";
+        &[
+            bind(&[k::LEFT, Key::char('h')], Always, Focus(Pane::Courses), SIDES),
+            bind(&[k::RIGHT, Key::char('l')], In(Pane::Courses), Focus(Pane::People), SIDES),
+            bind(&[k::ENTER], In(Pane::Courses), Focus(Pane::People), "xem người học của khoá học đang chọn"),
+            bind(&[k::UP, Key::char('k')], In(Pane::Courses), SelectCourse(-1), SELECT),
+            bind(&[k::DOWN, Key::char('j')], In(Pane::Courses), SelectCourse(1), SELECT),
+            bind(&[k::UP, Key::char('k')], In(Pane::People), SelectPerson(-1), SELECT),
+            bind(&[k::DOWN, Key::char('j')], In(Pane::People), SelectPerson(1), SELECT),
+            bind(&[k::PAGE_UP], Always, Page(-1), PAGE),
+            bind(&[k::PAGE_DOWN], Always, Page(1), PAGE),
+            bind(&[Key::char('/')], Always, EditFilter, "lọc người học (tên, tên đăng nhập, đơn vị)"),
+            bind(&[k::ESC], Always, ClearFilter, "xoá bộ lọc"),
+            bind(&[Key::char('a')], Always, EnrolUser, "ghi danh một người"),
+            bind(&[Key::char('u')], Always, EnrolUnit, "ghi danh cả đơn vị (gồm đơn vị trực thuộc)"),
+            bind(&[Key::char('f')], Always, EnrolFile, "ghi danh theo danh sách CSV (cột username)"),
+            bind(&[Key::char('d')], Always, SetDue, "đổi hạn của người đang chọn"),
+            bind(&[Key::char('x')], Always, Withdraw, "rút người đang chọn khỏi khoá học"),
+        ]
+    };
+
+    fn holds(&self, when: Focus<Pane>) -> bool {
+        when.holds(self.pane)
     }
 
-    fn keys(&self) -> &'static [KeyHelp] {
-        KEYS
+    fn perform(&mut self, action: EnrollmentsAction) -> Option<Effect> {
+        Some(match action {
+            EnrollmentsAction::Focus(pane) => {
+                self.pane = pane;
+                Effect::Nothing
+            }
+            EnrollmentsAction::SelectCourse(delta) => self.select_course_by(delta),
+            EnrollmentsAction::SelectPerson(delta) => {
+                self.table.select(Some(step(
+                    self.table.selected().unwrap_or(0),
+                    delta,
+                    self.page.lines.len(),
+                )));
+                Effect::Nothing
+            }
+            EnrollmentsAction::Page(delta) => {
+                let page =
+                    self.page.page.checked_add_signed(delta.into()).filter(|p| *p < self.page.pages())?;
+                self.send(page)
+            }
+            EnrollmentsAction::EditFilter => {
+                self.pane = Pane::People;
+                self.editing_filter = true;
+                Effect::Nothing
+            }
+            EnrollmentsAction::ClearFilter => {
+                if self.filter.value.is_empty() {
+                    return None;
+                }
+                self.filter.value.clear();
+                self.send(0)
+            }
+            EnrollmentsAction::EnrolUser => self.enrol_form(
+                "Ghi danh một người",
+                "Tên đăng nhập",
+                "Để trống hạn: không có hạn. Người đã ghi danh thì không thay đổi gì.",
+                |course, username| Request::EnrolUser { course, username, due: None },
+            ),
+            EnrollmentsAction::EnrolUnit => self.enrol_form(
+                "Ghi danh cả đơn vị",
+                "Mã đơn vị",
+                "Mọi tài khoản đang hoạt động của đơn vị và các đơn vị trực thuộc.",
+                |course, unit| Request::EnrolUnit { course, unit, due: None },
+            ),
+            EnrollmentsAction::EnrolFile => self.enrol_form(
+                "Ghi danh theo danh sách",
+                "Tệp CSV",
+                "Cột username. Kiểm tra cả tệp trước; một dòng lỗi thì không ghi danh ai.",
+                |course, path| Request::EnrolFile { course, path: PathBuf::from(path), due: None },
+            ),
+            EnrollmentsAction::SetDue => self.due_form(),
+            EnrollmentsAction::Withdraw => self.confirm_withdraw(),
+        })
+    }
+}
+
+impl EnrollmentsScreen {
+    /// The request for a page of the course's people, as an effect (nothing without a course).
+    fn send(&self, page: u64) -> Effect {
+        self.request(page).map_or(Effect::Nothing, Effect::Send)
+    }
+
+    /// Moves the course selected; another course starts on its first page of people.
+    fn select_course_by(&mut self, delta: isize) -> Effect {
+        let before = self.course_list.selected();
+        self.course_list.select(Some(step(before.unwrap_or(0), delta, self.courses.len())));
+        if self.course_list.selected() == before {
+            return Effect::Nothing;
+        }
+        self.loaded = false;
+        self.page = EnrolledPage::default();
+        self.table.select(Some(0));
+        self.send(0)
+    }
+
+    /// A new due date for the person selected.
+    fn due_form(&self) -> Effect {
+        let (Some(c), Some(p)) = (self.course(), self.person()) else { return Effect::Nothing };
+        let (course, user_id, username) = (c.id.clone(), p.user_id, p.username.clone());
+        let current = p.due_date.map(|d| d.to_string()).unwrap_or_default();
+        Effect::OpenForm(Form::new(
+            format!("Đổi hạn · {username}"),
+            &[("Hạn (YYYY-MM-DD)", &current)],
+            "Để trống: không có hạn.",
+            Box::new(move |v: &[String]| {
+                Ok(Request::SetDue {
+                    course: course.clone(),
+                    user_id,
+                    username: username.clone(),
+                    due: parse_due(&v[0])?,
+                })
+            }),
+        ))
+    }
+
+    /// Withdrawing the person selected, once the admin confirms.
+    fn confirm_withdraw(&self) -> Effect {
+        let (Some(c), Some(p)) = (self.course(), self.person()) else { return Effect::Nothing };
+        Effect::Confirm(Confirm {
+            question: format!(
+                "Rút {} ({}) khỏi {}? Bài đã đọc vẫn được giữ nếu ghi danh lại.",
+                p.full_name, p.username, c.id
+            ),
+            request: Request::Withdraw {
+                course: c.id.clone(),
+                user_id: p.user_id,
+                username: p.username.clone(),
+            },
+        })
+    }
+}
+
+impl Screen for EnrollmentsScreen {
+    /// The keys of the filter while it is typed: the people shown follow each change.
+    fn text_key(&mut self, key: KeyEvent) -> Effect {
+        let edit = self.filter.filter_key(key);
+        self.editing_filter = edit.typing();
+        match edit {
+            FilterEdit::Kept | FilterEdit::Unchanged => Effect::Nothing,
+            FilterEdit::Cleared => self.send(0),
+            FilterEdit::Edited => {
+                self.table.select(Some(0));
+                self.send(0)
+            }
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.editing_filter
     }
 
     fn reload(&self) -> Vec<Request> {
         let mut requests = vec![Request::Courses];
         requests.extend(self.request(self.page.page));
         requests
-    }
-
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        if self.editing_filter {
-            return Some(match key.code {
-                KeyCode::Enter | KeyCode::Down => {
-                    self.editing_filter = false;
-                    Action::Nothing
-                }
-                KeyCode::Esc => {
-                    self.editing_filter = false;
-                    self.filter.value.clear();
-                    self.request(0).map_or(Action::Nothing, Action::Send)
-                }
-                _ if self.filter.handle_key(key) => {
-                    self.table.select(Some(0));
-                    self.request(0).map_or(Action::Nothing, Action::Send)
-                }
-                _ => Action::Nothing,
-            });
-        }
-        let vertical = match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(-1),
-            KeyCode::Down | KeyCode::Char('j') => Some(1),
-            _ => None,
-        };
-        if let Some(delta) = vertical {
-            return Some(match self.pane {
-                Pane::Courses => {
-                    let before = self.course_list.selected();
-                    self.course_list.select(Some(step(before.unwrap_or(0), delta, self.courses.len())));
-                    if self.course_list.selected() != before {
-                        self.loaded = false;
-                        self.page = EnrolledPage::default();
-                        self.table.select(Some(0));
-                        self.request(0).map_or(Action::Nothing, Action::Send)
-                    } else {
-                        Action::Nothing
-                    }
-                }
-                Pane::People => {
-                    self.table.select(Some(step(
-                        self.table.selected().unwrap_or(0),
-                        delta,
-                        self.page.lines.len(),
-                    )));
-                    Action::Nothing
-                }
-            });
-        }
-        Some(match key.code {
-            KeyCode::Left | KeyCode::Char('h') => {
-                self.pane = Pane::Courses;
-                Action::Nothing
-            }
-            KeyCode::Right | KeyCode::Char('l') | KeyCode::Enter if self.pane == Pane::Courses => {
-                self.pane = Pane::People;
-                Action::Nothing
-            }
-            KeyCode::Char('/') => {
-                self.pane = Pane::People;
-                self.editing_filter = true;
-                Action::Nothing
-            }
-            KeyCode::Esc if !self.filter.value.is_empty() => {
-                self.filter.value.clear();
-                self.request(0).map_or(Action::Nothing, Action::Send)
-            }
-            KeyCode::PageDown if self.page.page + 1 < self.page.pages() => {
-                self.request(self.page.page + 1).map_or(Action::Nothing, Action::Send)
-            }
-            KeyCode::PageUp if self.page.page > 0 => {
-                self.request(self.page.page - 1).map_or(Action::Nothing, Action::Send)
-            }
-            KeyCode::Char('a') => self.enrol_form(
-                "Ghi danh một người",
-                "Tên đăng nhập",
-                "Để trống hạn: không có hạn. Người đã ghi danh thì không thay đổi gì.",
-                |course, username| Request::EnrolUser { course, username, due: None },
-            ),
-            KeyCode::Char('u') => self.enrol_form(
-                "Ghi danh cả đơn vị",
-                "Mã đơn vị",
-                "Mọi tài khoản đang hoạt động của đơn vị và các đơn vị trực thuộc.",
-                |course, unit| Request::EnrolUnit { course, unit, due: None },
-            ),
-            KeyCode::Char('f') => self.enrol_form(
-                "Ghi danh theo danh sách",
-                "Tệp CSV",
-                "Cột username. Kiểm tra cả tệp trước; một dòng lỗi thì không ghi danh ai.",
-                |course, path| Request::EnrolFile { course, path: PathBuf::from(path), due: None },
-            ),
-            KeyCode::Char('d') => match (self.course(), self.person()) {
-                (Some(c), Some(p)) => {
-                    let (course, user_id, username) = (c.id.clone(), p.user_id, p.username.clone());
-                    let current = p.due_date.map(|d| d.to_string()).unwrap_or_default();
-                    Action::OpenForm(Form::new(
-                        format!("Đổi hạn · {username}"),
-                        &[("Hạn (YYYY-MM-DD)", &current)],
-                        "Để trống: không có hạn.",
-                        Box::new(move |v: &[String]| {
-                            Ok(Request::SetDue {
-                                course: course.clone(),
-                                user_id,
-                                username: username.clone(),
-                                due: parse_due(&v[0])?,
-                            })
-                        }),
-                    ))
-                }
-                _ => Action::Nothing,
-            },
-            KeyCode::Char('x') => match (self.course(), self.person()) {
-                (Some(c), Some(p)) => Action::Confirm(Confirm {
-                    question: format!(
-                        "Rút {} ({}) khỏi {}? Bài đã đọc vẫn được giữ nếu ghi danh lại.",
-                        p.full_name, p.username, c.id
-                    ),
-                    request: Request::Withdraw {
-                        course: c.id.clone(),
-                        user_id: p.user_id,
-                        username: p.username.clone(),
-                    },
-                }),
-                _ => Action::Nothing,
-            },
-            _ => return None,
-        })
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context) {
@@ -328,15 +363,7 @@ impl Screen for EnrollmentsScreen {
             Paragraph::new(Line::styled(fit(&course_title, title.width as usize), focus(Pane::People))),
             title,
         );
-        let cursor = if self.editing_filter { "▏" } else { "" };
-        let filter_line = if self.filter.value.is_empty() && !self.editing_filter {
-            Line::from(vec![Span::styled("Lọc: ", header()), Span::styled("/ để lọc người học", dim())])
-        } else {
-            Line::from(vec![
-                Span::styled("Lọc: ", header()),
-                Span::raw(format!("{}{cursor}", self.filter.value)),
-            ])
-        };
+        let filter_line = filter_line(&self.filter, self.editing_filter, "/ để lọc người học");
         frame.render_widget(Paragraph::new(filter_line), filter_area);
         let rows: Vec<Row> = self
             .page

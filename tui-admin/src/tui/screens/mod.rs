@@ -1,7 +1,8 @@
-//! The screens, one module each. A screen is a component: it handles a key
-//! (returning `None` when the key is not for it, so the app's global keys
-//! apply), draws itself into the area it is given, lists its keys for the
-//! help overlay, and says which requests bring its data up to date.
+//! The screens, one module each. A screen is a component: its key table
+//! ([`Keymap`](super::keys::Keymap)) gives both its key handling and its help
+//! overlay; a key it has no use for returns `None`, so the app's global keys
+//! apply. It draws itself into the area it is given and says which requests
+//! bring its data up to date.
 
 pub mod courses;
 pub mod enrollments;
@@ -15,11 +16,12 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::keys::KeyTable;
 use super::widgets::{Confirm, Form};
 use super::worker::Request;
 
-/// What a key asked for, beyond changing the screen's own state.
-pub enum Action {
+/// What a screen's action asks of the app, beyond changing the screen's own state.
+pub enum Effect {
     /// The key was used; nothing else to do.
     Nothing,
     Send(Request),
@@ -41,16 +43,21 @@ pub struct Context {
     pub now: DateTime<Utc>,
 }
 
-/// One key of a screen, for the help overlay: (keys, what they do).
-pub type KeyHelp = (&'static str, &'static str);
-
-/// A screen of the app.
-pub trait Screen {
-    /// Handles a key; `None` if the screen has no use for it.
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action>;
+/// A screen of the app; its keys and their help come from its key table.
+pub trait Screen: KeyTable {
+    /// Handles a key through the key table; `None` if the screen has no use for it. While the screen takes
+    /// text, every key is text's ([`Screen::text_key`]).
+    fn handle_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        if self.typing() {
+            return Some(self.text_key(key));
+        }
+        self.press(key)
+    }
+    /// A key while the screen takes text.
+    fn text_key(&mut self, _key: KeyEvent) -> Effect {
+        Effect::Nothing
+    }
     fn draw(&mut self, frame: &mut Frame, area: Rect, context: &Context);
-    /// Every key of this screen, for `?`.
-    fn keys(&self) -> &'static [KeyHelp];
     /// The requests that bring what it shows up to date.
     fn reload(&self) -> Vec<Request>;
     /// Whether it is taking text (a filter), so that `q` and digits are typed, not obeyed.

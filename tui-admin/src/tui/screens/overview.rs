@@ -3,13 +3,13 @@
 
 use daotao_core::overview::{Overview, UnitProgress};
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::{Action, Context, KeyHelp, Screen};
+use super::{Context, Effect, Screen};
 use crate::tui::count;
+use crate::tui::keys::{Always, Binding, Key, Keymap, bind};
 use crate::tui::widgets::{dim, fit, header, warning};
 use crate::tui::worker::Request;
 
@@ -21,23 +21,33 @@ pub struct OverviewScreen {
     pub by_unit: Option<Vec<UnitProgress>>,
 }
 
-const KEYS: &[KeyHelp] = &[("r", "tải lại số liệu")];
+/// What the overview's keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum OverviewAction {
+    Reload,
+}
 
-impl Screen for OverviewScreen {
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        match key.code {
-            KeyCode::Char('r') => {
+impl Keymap for OverviewScreen {
+    type When = Always;
+    type Action = OverviewAction;
+    const KEYS: &'static [Binding<Always, OverviewAction>] =
+        &[bind(&[Key::char('r')], Always, OverviewAction::Reload, "tải lại số liệu")];
+
+    fn holds(&self, _: Always) -> bool {
+        true
+    }
+
+    fn perform(&mut self, action: OverviewAction) -> Option<Effect> {
+        match action {
+            OverviewAction::Reload => {
                 self.by_unit = None;
-                Some(Action::Reload)
+                Some(Effect::Reload)
             }
-            _ => None,
         }
     }
+}
 
-    fn keys(&self) -> &'static [KeyHelp] {
-        KEYS
-    }
-
+impl Screen for OverviewScreen {
     fn reload(&self) -> Vec<Request> {
         vec![Request::Overview, Request::OverviewByUnit]
     }

@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 use daotao_core::report::{Cell as ReportCell, Table};
 use daotao_core::unit_tree::TreeUnit;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
@@ -20,8 +19,9 @@ use ratatui::widgets::{
     Block, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table as TableWidget,
 };
 
-use super::{Action, Context, KeyHelp, Screen, step};
+use super::{Context, Effect, Screen, step};
 use crate::tui::count;
+use crate::tui::keys::{Binding, Focus, Key, Keymap, bind, k};
 use crate::tui::widgets::{Form, dim, fit, header, selected, warning};
 use crate::tui::worker::{ExportFormat, ReportKind, Request, unit_text};
 
@@ -68,17 +68,6 @@ pub struct ReportsScreen {
     pub today: Option<NaiveDate>,
 }
 
-const KEYS: &[KeyHelp] = &[
-    ("↑↓ j k PgUp PgDn", "chọn đơn vị (bên trái) / cuộn dòng (bảng)"),
-    ("Home End g G", "dòng đầu / dòng cuối của bảng"),
-    ("← → h l", "cuộn cột của bảng; ← ở cột đầu: về danh sách đơn vị"),
-    ("Enter", "tính và xem trước báo cáo của đơn vị đang chọn"),
-    ("Esc", "về danh sách đơn vị"),
-    ("r R", "báo cáo tiếp / báo cáo trước (tên ở dòng trên cùng)"),
-    ("c", "xuất bảng đang xem ra tệp CSV (Excel mở được)"),
-    ("x", "xuất cả báo cáo ra tệp XLSX (tổng hợp và chi tiết)"),
-];
-
 impl ReportsScreen {
     /// A screen that names its files with `today`.
     pub fn new(today: NaiveDate) -> Self {
@@ -103,11 +92,11 @@ impl ReportsScreen {
     }
 
     /// Asks for the report of the chosen unit.
-    fn compute(&mut self) -> Action {
+    fn compute(&mut self) -> Effect {
         let unit = self.unit_code();
         self.pending = Some((unit.clone(), self.kind));
         self.error = None;
-        Action::Send(Request::ReportPreview { unit, kind: self.kind })
+        Effect::Send(Request::ReportPreview { unit, kind: self.kind })
     }
 
     /// Applies a computed report if it is the one asked for last (an older answer is dropped: false).
@@ -139,7 +128,7 @@ impl ReportsScreen {
         format!("bao-cao-{}-{unit}{day}.{}", self.kind.slug(), format.extension())
     }
 
-    fn export_form(&self, format: ExportFormat) -> Action {
+    fn export_form(&self, format: ExportFormat) -> Effect {
         let (unit, kind) = (self.unit_code(), self.kind);
         let (title, note) = match format {
             ExportFormat::Csv => (
@@ -151,7 +140,7 @@ impl ReportsScreen {
                 "Cả báo cáo: trang tổng hợp theo đơn vị và trang chi tiết. Tệp đã có: hỏi trước khi ghi đè.",
             ),
         };
-        Action::OpenForm(Form::new(
+        Effect::OpenForm(Form::new(
             format!("{title} · {} · {}", kind.title(), unit_text(unit.as_deref())),
             &[("Tệp", &self.default_path(format))],
             note,
@@ -177,8 +166,17 @@ impl ReportsScreen {
         self.preview.as_ref().map_or(0, |p| p.table.rows.len())
     }
 
-    fn move_row(&mut self, delta: isize) {
+    fn move_row(&mut self, delta: isize) -> Effect {
         self.row = step(self.row, delta, self.rows());
+        Effect::Nothing
+    }
+
+    /// Chooses another report; a table on show follows the choice, otherwise Enter computes it.
+    fn choose_report(&mut self, delta: isize) -> Effect {
+        let i = ReportKind::ALL.iter().position(|k| *k == self.kind).unwrap_or(0);
+        let n = ReportKind::ALL.len() as isize;
+        self.kind = ReportKind::ALL[(i as isize + delta).rem_euclid(n) as usize];
+        if self.preview.is_some() || self.pending.is_some() { self.compute() } else { Effect::Nothing }
     }
 
     fn draw_units(&mut self, frame: &mut Frame, area: Rect) {
@@ -336,93 +334,136 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-impl Screen for ReportsScreen {
-    fn keys(&self) -> &'static [KeyHelp] {
-        KEYS
+/// What the reports screen's keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum ReportsAction {
+    /// Moves the unit selected by this many rows.
+    SelectUnit(isize),
+    /// Moves the row selected in the table by this many rows.
+    MoveRow(isize),
+    /// Moves the row selected in the table by a screenful, down (1) or up (-1).
+    PageRows(isize),
+    FirstRow,
+    LastRow,
+    /// Scrolls the table's columns left; at the first one, back to the units.
+    ColumnLeft,
+    ColumnRight,
+    /// Goes to the table and computes the report of the unit chosen.
+    Open,
+    /// Goes to the table.
+    FocusPreview,
+    Compute,
+    FocusUnits,
+    /// Chooses the report this many places on in [`ReportKind::ALL`], round the end.
+    ChooseReport(isize),
+    Export(ExportFormat),
+}
+
+impl Keymap for ReportsScreen {
+    type When = Focus<Pane>;
+    type Action = ReportsAction;
+    const KEYS: &'static [Binding<Focus<Pane>, ReportsAction>] = {
+        use crate::tui::keys::Focus::{Always, In};
+        use ReportsAction::*;
+        const UNITS: Focus<Pane> = In(Pane::Units);
+        const TABLE: Focus<Pane> = In(Pane::Preview);
+        const MOVE: &str = "chọn đơn vị (bên trái) / cuộn dòng (bảng)";
+        const ENDS: &str = "dòng đầu / dòng cuối của bảng";
+        const COLUMNS: &str = "cuộn cột của bảng; ← ở cột đầu: về danh sách đơn vị";
+        const ENTER: &str = "tính và xem trước báo cáo của đơn vị đang chọn";
+        const CHOOSE: &str = "báo cáo tiếp / báo cáo trước (tên ở dòng trên cùng)";
+        &[
+            bind(&[k::UP, Key::char('k')], UNITS, SelectUnit(-1), MOVE),
+            bind(&[k::DOWN, Key::char('j')], UNITS, SelectUnit(1), MOVE),
+            bind(&[k::PAGE_UP], UNITS, SelectUnit(-10), MOVE),
+            bind(&[k::PAGE_DOWN], UNITS, SelectUnit(10), MOVE),
+            bind(&[k::UP, Key::char('k')], TABLE, MoveRow(-1), MOVE),
+            bind(&[k::DOWN, Key::char('j')], TABLE, MoveRow(1), MOVE),
+            bind(&[k::PAGE_UP], TABLE, PageRows(-1), MOVE),
+            bind(&[k::PAGE_DOWN], TABLE, PageRows(1), MOVE),
+            bind(&[k::HOME, Key::char('g')], TABLE, FirstRow, ENDS),
+            bind(&[k::END, Key::char('G')], TABLE, LastRow, ENDS),
+            bind(&[k::LEFT, Key::char('h')], TABLE, ColumnLeft, COLUMNS),
+            bind(&[k::RIGHT, Key::char('l')], TABLE, ColumnRight, COLUMNS),
+            bind(&[k::RIGHT, Key::char('l')], UNITS, FocusPreview, COLUMNS),
+            bind(&[k::ENTER], UNITS, Open, ENTER),
+            bind(&[k::ENTER], TABLE, Compute, ENTER),
+            bind(&[k::ESC], TABLE, FocusUnits, "về danh sách đơn vị"),
+            bind(&[Key::char('r')], Always, ChooseReport(1), CHOOSE),
+            bind(&[Key::char('R')], Always, ChooseReport(-1), CHOOSE),
+            bind(
+                &[Key::char('c')],
+                Always,
+                Export(ExportFormat::Csv),
+                "xuất bảng đang xem ra tệp CSV (Excel mở được)",
+            ),
+            bind(
+                &[Key::char('x')],
+                Always,
+                Export(ExportFormat::Xlsx),
+                "xuất cả báo cáo ra tệp XLSX (tổng hợp và chi tiết)",
+            ),
+        ]
+    };
+
+    fn holds(&self, when: Focus<Pane>) -> bool {
+        when.holds(self.pane)
     }
 
-    fn reload(&self) -> Vec<Request> {
-        vec![Request::Units]
-    }
-
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        let list_len = self.units.len() + 1;
-        let unit_step = |this: &mut Self, delta: isize| {
-            let i = step(this.unit_list.selected().unwrap_or(0), delta, list_len);
-            this.unit_list.select(Some(i));
-            Action::Nothing
-        };
-        Some(match (self.pane, key.code) {
-            (_, KeyCode::Char('r')) | (_, KeyCode::Char('R')) => {
-                let i = ReportKind::ALL.iter().position(|k| *k == self.kind).unwrap_or(0);
-                let n = ReportKind::ALL.len();
-                let next = if key.code == KeyCode::Char('r') { i + 1 } else { i + n - 1 };
-                self.kind = ReportKind::ALL[next % n];
-                // A table on show follows the choice; otherwise Enter computes it.
-                if self.preview.is_some() || self.pending.is_some() {
-                    self.compute()
-                } else {
-                    Action::Nothing
-                }
+    fn perform(&mut self, action: ReportsAction) -> Option<Effect> {
+        Some(match action {
+            ReportsAction::SelectUnit(delta) => {
+                let i = step(self.unit_list.selected().unwrap_or(0), delta, self.units.len() + 1);
+                self.unit_list.select(Some(i));
+                Effect::Nothing
             }
-            (_, KeyCode::Char('c')) => self.export_form(ExportFormat::Csv),
-            (_, KeyCode::Char('x')) => self.export_form(ExportFormat::Xlsx),
-            (Pane::Units, KeyCode::Up | KeyCode::Char('k')) => unit_step(self, -1),
-            (Pane::Units, KeyCode::Down | KeyCode::Char('j')) => unit_step(self, 1),
-            (Pane::Units, KeyCode::PageUp) => unit_step(self, -10),
-            (Pane::Units, KeyCode::PageDown) => unit_step(self, 10),
-            (Pane::Units, KeyCode::Enter) => {
-                self.pane = Pane::Preview;
-                self.compute()
+            ReportsAction::MoveRow(delta) => self.move_row(delta),
+            ReportsAction::PageRows(direction) => {
+                self.move_row(direction * self.visible_rows.max(1) as isize)
             }
-            (Pane::Units, KeyCode::Right | KeyCode::Char('l')) => {
-                self.pane = Pane::Preview;
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::Enter) => self.compute(),
-            (Pane::Preview, KeyCode::Esc) => {
-                self.pane = Pane::Units;
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::Up | KeyCode::Char('k')) => {
-                self.move_row(-1);
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::Down | KeyCode::Char('j')) => {
-                self.move_row(1);
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::PageUp) => {
-                self.move_row(-(self.visible_rows.max(1) as isize));
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::PageDown) => {
-                self.move_row(self.visible_rows.max(1) as isize);
-                Action::Nothing
-            }
-            (Pane::Preview, KeyCode::Home | KeyCode::Char('g')) => {
+            ReportsAction::FirstRow => {
                 self.row = 0;
-                Action::Nothing
+                Effect::Nothing
             }
-            (Pane::Preview, KeyCode::End | KeyCode::Char('G')) => {
+            ReportsAction::LastRow => {
                 self.row = self.rows().saturating_sub(1);
-                Action::Nothing
+                Effect::Nothing
             }
-            (Pane::Preview, KeyCode::Left | KeyCode::Char('h')) => {
+            ReportsAction::ColumnLeft => {
                 if self.col == 0 {
                     self.pane = Pane::Units;
                 } else {
                     self.col -= 1;
                 }
-                Action::Nothing
+                Effect::Nothing
             }
-            (Pane::Preview, KeyCode::Right | KeyCode::Char('l')) => {
+            ReportsAction::ColumnRight => {
                 let columns = self.preview.as_ref().map_or(0, |p| p.table.columns.len());
                 self.col = (self.col + 1).min(columns.saturating_sub(2));
-                Action::Nothing
+                Effect::Nothing
             }
-            _ => return None,
+            ReportsAction::Open => {
+                self.pane = Pane::Preview;
+                self.compute()
+            }
+            ReportsAction::FocusPreview => {
+                self.pane = Pane::Preview;
+                Effect::Nothing
+            }
+            ReportsAction::Compute => self.compute(),
+            ReportsAction::FocusUnits => {
+                self.pane = Pane::Units;
+                Effect::Nothing
+            }
+            ReportsAction::ChooseReport(delta) => self.choose_report(delta),
+            ReportsAction::Export(format) => self.export_form(format),
         })
+    }
+}
+
+impl Screen for ReportsScreen {
+    fn reload(&self) -> Vec<Request> {
+        vec![Request::Units]
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, _context: &Context) {

@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use daotao_core::unit_tree::TreeUnit;
 use daotao_core::units::NewUnit;
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use super::{Action, Context, KeyHelp, Screen, step};
+use super::{Context, Effect, Screen, step};
 use crate::tui::count;
+use crate::tui::keys::{Always, Binding, Key, Keymap, bind, k};
 use crate::tui::widgets::{Form, dim, header, selected};
 use crate::tui::worker::Request;
 
@@ -23,15 +23,6 @@ pub struct UnitsScreen {
     pub loaded: bool,
     pub table: TableState,
 }
-
-const KEYS: &[KeyHelp] = &[
-    ("↑↓ j k PgUp PgDn", "chọn đơn vị"),
-    ("Enter", "xem người của đơn vị"),
-    ("a", "thêm đơn vị (dưới đơn vị đang chọn)"),
-    ("r", "đổi tên"),
-    ("m", "chuyển sang đơn vị cha khác"),
-    ("i", "nhập đơn vị từ tệp CSV (code,name,parent_code)"),
-];
 
 impl UnitsScreen {
     /// Shows the tree, keeping the selection where it can.
@@ -48,96 +39,121 @@ impl UnitsScreen {
     }
 }
 
-impl Screen for UnitsScreen {
-    fn keys(&self) -> &'static [KeyHelp] {
-        KEYS
+/// What the units screen's keys do.
+#[derive(Debug, Clone, Copy)]
+pub enum UnitsAction {
+    /// Moves the selection by this many rows.
+    Select(isize),
+    ShowUsers,
+    Add,
+    Rename,
+    Reparent,
+    Import,
+}
+
+impl Keymap for UnitsScreen {
+    type When = Always;
+    type Action = UnitsAction;
+    const KEYS: &'static [Binding<Always, UnitsAction>] = {
+        use UnitsAction::*;
+        const SELECT: &str = "chọn đơn vị";
+        &[
+            bind(&[k::UP, Key::char('k')], Always, Select(-1), SELECT),
+            bind(&[k::DOWN, Key::char('j')], Always, Select(1), SELECT),
+            bind(&[k::PAGE_UP], Always, Select(-10), SELECT),
+            bind(&[k::PAGE_DOWN], Always, Select(10), SELECT),
+            bind(&[k::ENTER], Always, ShowUsers, "xem người của đơn vị"),
+            bind(&[Key::char('a')], Always, Add, "thêm đơn vị (dưới đơn vị đang chọn)"),
+            bind(&[Key::char('r')], Always, Rename, "đổi tên"),
+            bind(&[Key::char('m')], Always, Reparent, "chuyển sang đơn vị cha khác"),
+            bind(&[Key::char('i')], Always, Import, "nhập đơn vị từ tệp CSV (code,name,parent_code)"),
+        ]
+    };
+
+    fn holds(&self, _: Always) -> bool {
+        true
     }
 
+    fn perform(&mut self, action: UnitsAction) -> Option<Effect> {
+        let current = self.current().cloned();
+        Some(match action {
+            UnitsAction::Select(delta) => {
+                let i = step(self.table.selected().unwrap_or(0), delta, self.units.len());
+                self.table.select(Some(i));
+                Effect::Nothing
+            }
+            UnitsAction::ShowUsers => current.map_or(Effect::Nothing, |u| Effect::ShowUsers(u.code)),
+            UnitsAction::Add => Effect::OpenForm(add_form(current.map(|u| u.code).unwrap_or_default())),
+            UnitsAction::Rename => current.map_or(Effect::Nothing, |u| Effect::OpenForm(rename_form(&u))),
+            UnitsAction::Reparent => current.map_or(Effect::Nothing, |u| Effect::OpenForm(move_form(&u))),
+            UnitsAction::Import => Effect::OpenForm(import_form()),
+        })
+    }
+}
+
+/// A new unit, under `parent` unless the admin changes it.
+fn add_form(parent: String) -> Form {
+    Form::new(
+        "Thêm đơn vị",
+        &[("Mã", ""), ("Tên", ""), ("Mã đơn vị cha", &parent)],
+        "Mã: chữ không dấu, số, . - _ (ví dụ SO-NV). Để trống mã cha: đơn vị cấp cao nhất.",
+        Box::new(|v: &[String]| {
+            if v[0].is_empty() || v[1].is_empty() {
+                return Err("Cần mã và tên".to_string());
+            }
+            Ok(Request::AddUnit(NewUnit {
+                code: v[0].clone(),
+                name: v[1].clone(),
+                parent_code: Some(v[2].clone()).filter(|p| !p.is_empty()),
+            }))
+        }),
+    )
+}
+
+fn rename_form(u: &TreeUnit) -> Form {
+    let code = u.code.clone();
+    Form::new(
+        format!("Đổi tên {}", u.code),
+        &[("Tên mới", &u.name)],
+        "Mã đơn vị không đổi.",
+        Box::new(move |v: &[String]| {
+            if v[0].is_empty() {
+                return Err("Cần tên".to_string());
+            }
+            Ok(Request::RenameUnit { code: code.clone(), name: v[0].clone() })
+        }),
+    )
+}
+
+fn move_form(u: &TreeUnit) -> Form {
+    let code = u.code.clone();
+    Form::new(
+        format!("Chuyển {}", u.code),
+        &[("Mã đơn vị cha mới", u.parent_code.as_deref().unwrap_or(""))],
+        "Cả các đơn vị trực thuộc đi theo. Để trống: cấp cao nhất.",
+        Box::new(move |v: &[String]| {
+            Ok(Request::MoveUnit { code: code.clone(), parent: Some(v[0].clone()).filter(|p| !p.is_empty()) })
+        }),
+    )
+}
+
+fn import_form() -> Form {
+    Form::new(
+        "Nhập đơn vị từ CSV",
+        &[("Tệp", "")],
+        "Cột code,name,parent_code. Kiểm tra cả tệp trước; một dòng lỗi thì không thay đổi gì.",
+        Box::new(|v: &[String]| {
+            if v[0].is_empty() {
+                return Err("Cần đường dẫn tệp".to_string());
+            }
+            Ok(Request::ImportUnits(PathBuf::from(&v[0])))
+        }),
+    )
+}
+
+impl Screen for UnitsScreen {
     fn reload(&self) -> Vec<Request> {
         vec![Request::Units]
-    }
-
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        let moved = |delta: isize, this: &mut Self| {
-            let i = step(this.table.selected().unwrap_or(0), delta, this.units.len());
-            this.table.select(Some(i));
-            Action::Nothing
-        };
-        let current = self.current().cloned();
-        Some(match key.code {
-            KeyCode::Up | KeyCode::Char('k') => moved(-1, self),
-            KeyCode::Down | KeyCode::Char('j') => moved(1, self),
-            KeyCode::PageUp => moved(-10, self),
-            KeyCode::PageDown => moved(10, self),
-            KeyCode::Enter => match current {
-                Some(u) => Action::ShowUsers(u.code),
-                None => Action::Nothing,
-            },
-            KeyCode::Char('a') => {
-                let parent = current.map(|u| u.code).unwrap_or_default();
-                Action::OpenForm(Form::new(
-                    "Thêm đơn vị",
-                    &[("Mã", ""), ("Tên", ""), ("Mã đơn vị cha", &parent)],
-                    "Mã: chữ không dấu, số, . - _ (ví dụ SO-NV). Để trống mã cha: đơn vị cấp cao nhất.",
-                    Box::new(|v: &[String]| {
-                        if v[0].is_empty() || v[1].is_empty() {
-                            return Err("Cần mã và tên".to_string());
-                        }
-                        Ok(Request::AddUnit(NewUnit {
-                            code: v[0].clone(),
-                            name: v[1].clone(),
-                            parent_code: Some(v[2].clone()).filter(|p| !p.is_empty()),
-                        }))
-                    }),
-                ))
-            }
-            KeyCode::Char('r') => match current {
-                Some(u) => {
-                    let code = u.code.clone();
-                    Action::OpenForm(Form::new(
-                        format!("Đổi tên {}", u.code),
-                        &[("Tên mới", &u.name)],
-                        "Mã đơn vị không đổi.",
-                        Box::new(move |v: &[String]| {
-                            if v[0].is_empty() {
-                                return Err("Cần tên".to_string());
-                            }
-                            Ok(Request::RenameUnit { code: code.clone(), name: v[0].clone() })
-                        }),
-                    ))
-                }
-                None => Action::Nothing,
-            },
-            KeyCode::Char('m') => match current {
-                Some(u) => {
-                    let code = u.code.clone();
-                    Action::OpenForm(Form::new(
-                        format!("Chuyển {}", u.code),
-                        &[("Mã đơn vị cha mới", u.parent_code.as_deref().unwrap_or(""))],
-                        "Cả các đơn vị trực thuộc đi theo. Để trống: cấp cao nhất.",
-                        Box::new(move |v: &[String]| {
-                            Ok(Request::MoveUnit {
-                                code: code.clone(),
-                                parent: Some(v[0].clone()).filter(|p| !p.is_empty()),
-                            })
-                        }),
-                    ))
-                }
-                None => Action::Nothing,
-            },
-            KeyCode::Char('i') => Action::OpenForm(Form::new(
-                "Nhập đơn vị từ CSV",
-                &[("Tệp", "")],
-                "Cột code,name,parent_code. Kiểm tra cả tệp trước; một dòng lỗi thì không thay đổi gì.",
-                Box::new(|v: &[String]| {
-                    if v[0].is_empty() {
-                        return Err("Cần đường dẫn tệp".to_string());
-                    }
-                    Ok(Request::ImportUnits(PathBuf::from(&v[0])))
-                }),
-            )),
-            _ => return None,
-        })
     }
 
     fn draw(&mut self, frame: &mut Frame, area: Rect, _context: &Context) {

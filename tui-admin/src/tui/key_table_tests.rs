@@ -1,27 +1,29 @@
-//! Every key a screen acts on is listed in its `?` help, and every key its help lists does something.
+//! The key tables: what the screens do with keys and what `?` says they do come from one table per screen
+//! (`keys::Keymap`), so the help cannot drift. These tests check the tables themselves, and press keys.
 //!
 //! Each screen is put in the states its keys depend on (data loaded, a row selected, later pages, a filter
 //! set, the other pane, a person's detail). On a fresh copy of each state, every key of a fixed list of
 //! candidates (every printable ASCII character and every special key a handler might match; not taken
-//! from the help) goes straight into the screen's handler. A key is *acted on* when the handler claims it
-//! (returns an action, so the app's global keys never see it) or when the screen draws differently
+//! from the tables) goes straight into the screen's handler. A key is *acted on* when the handler claims it
+//! (returns an effect, so the app's global keys never see it) or when the screen draws differently
 //! afterwards. States where the screen takes text (a filter being typed) are left out: there every
 //! character is text, and the help's `/` entry says so.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 use daotao_core::course_enrollments::EnrolledPage;
 use daotao_core::user_detail::Page;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 
-use super::app::{App, TITLES};
-use super::screens::{KeyHelp, Screen};
+use super::app::{App, GLOBAL_KEYS, GlobalWhen, TITLES};
+use super::keys::Key;
+use super::screens::Screen;
 use super::snapshot_tests::{
-    app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_reports, press, render_at,
-    summary_table, tree, users_page,
+    app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_report_preview, on_reports,
+    press, render_at, tree, users_page,
 };
-use super::worker::{ReportKind, Response, UserDetail};
+use super::worker::{Response, UserDetail};
 
 /// The keys tried on every screen.
 fn candidates() -> Vec<KeyCode> {
@@ -33,37 +35,6 @@ fn candidates() -> Vec<KeyCode> {
     ]);
     keys.extend((1..=12).map(F));
     keys
-}
-
-/// A key as the help names it.
-fn name(code: KeyCode) -> String {
-    match code {
-        KeyCode::Up => "↑".into(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::Left => "←".into(),
-        KeyCode::Right => "→".into(),
-        KeyCode::PageUp => "PgUp".into(),
-        KeyCode::PageDown => "PgDn".into(),
-        KeyCode::BackTab => "Shift-Tab".into(),
-        KeyCode::Char(' ') => "Space".into(),
-        KeyCode::Char(c) => c.to_string(),
-        other => format!("{other}"),
-    }
-}
-
-/// The keys named in a help list: `"↑↓ j k PgUp PgDn"` names ↑, ↓, j, k, PgUp and PgDn.
-fn named(keys: &[KeyHelp]) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for (k, _) in keys {
-        for token in k.split_whitespace() {
-            if token.chars().all(|c| "←→↑↓".contains(c)) {
-                names.extend(token.chars().map(String::from));
-            } else {
-                names.insert(token.to_string());
-            }
-        }
-    }
-    names
 }
 
 fn screen(app: &mut App) -> &mut dyn Screen {
@@ -149,13 +120,7 @@ fn states() -> Vec<State> {
             app
         }),
         ("reports, preview", || {
-            let mut app = on_reports();
-            press(&mut app, &[KeyCode::Enter]);
-            app.apply(Response::ReportPreview {
-                unit: None,
-                kind: ReportKind::CompetencyByUnit,
-                table: Ok(std::sync::Arc::new(summary_table())),
-            });
+            let mut app = on_report_preview();
             press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Right]);
             app.take_requests();
             app
@@ -163,17 +128,49 @@ fn states() -> Vec<State> {
     ]
 }
 
+/// The keys bound more than once among `bindings` (the keys of the bindings that apply at one time).
+fn clashes(bindings: &[(usize, &'static [Key])]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let keys = bindings.iter().flat_map(|(_, keys)| keys.iter());
+    keys.filter(|k| !seen.insert(**k)).map(|k| k.name()).collect()
+}
+
 #[test]
-fn every_key_a_screen_acts_on_is_in_its_help_and_every_key_there_acts() {
+fn in_every_state_each_key_has_one_binding_and_none_takes_a_global_key() {
+    let global: HashSet<Key> = GLOBAL_KEYS.iter().flat_map(|b| b.keys.iter().copied()).collect();
+    let mut problems = Vec::new();
+    for (state, make) in states() {
+        let mut app = make();
+        let bound = screen(&mut app).bound();
+        for key in clashes(&bound) {
+            problems.push(format!("{state}: `{key}` has two bindings"));
+        }
+        for (_, keys) in &bound {
+            for key in keys.iter().filter(|k| global.contains(k)) {
+                problems.push(format!("{state}: `{}` hides a key of every screen", key.name()));
+            }
+        }
+    }
+    for when in [GlobalWhen::Anywhere, GlobalWhen::AfterScreen] {
+        let bound: Vec<_> = GLOBAL_KEYS.iter().filter(|b| b.when == when).map(|b| (0, b.keys)).collect();
+        for key in clashes(&bound) {
+            problems.push(format!("global keys: `{key}` has two bindings"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_key_a_screen_acts_on_is_bound_in_that_state_and_every_binding_acts() {
     let candidates = candidates();
-    // Screen -> keys acted on in any of its states.
-    let mut acted: Vec<HashSet<String>> = vec![HashSet::new(); TITLES.len()];
-    let mut missing = Vec::new();
+    // (Screen, binding) -> keys of the binding acted on in a state where it applies.
+    let mut acted: HashSet<(usize, usize, Key)> = HashSet::new();
+    let mut unbound = Vec::new();
     for (state, make) in states() {
         let mut probe = make();
         let tab = probe.tab;
         assert!(!screen(&mut probe).typing(), "{state}: a state that takes text");
-        let help = named(screen(&mut probe).keys());
+        let bound = screen(&mut probe).bound();
         for &code in &candidates {
             let mut app = make();
             // Drawn first, as on a terminal: what a page is depends on it.
@@ -181,53 +178,68 @@ fn every_key_a_screen_acts_on_is_in_its_help_and_every_key_there_acts() {
             let before = drawn(&mut app);
             let claimed = screen(&mut app).handle_key(key(code)).is_some();
             let changed = drawn(&mut app) != before;
-            if claimed || changed {
-                let key = name(code);
-                if !help.contains(&key) {
-                    missing.push(format!(
-                        "{} ({state}): `{key}` {} but `?` does not list it",
-                        TITLES[tab],
-                        if claimed { "is handled" } else { "changes the screen" }
-                    ));
+            if !(claimed || changed) {
+                continue;
+            }
+            let binding = bound.iter().find(|(_, keys)| keys.iter().any(|k| k.matches(key(code))));
+            match binding {
+                Some((row, keys)) => {
+                    acted.extend(keys.iter().filter(|k| k.matches(key(code))).map(|k| (tab, *row, *k)))
                 }
-                acted[tab].insert(key);
+                None => unbound.push(format!(
+                    "{} ({state}): `{code}` {} but no binding of this state has it",
+                    TITLES[tab],
+                    if claimed { "is handled" } else { "changes the screen" }
+                )),
             }
         }
     }
-    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    assert!(unbound.is_empty(), "{}", unbound.join("\n"));
 
-    // And the other way round: the help promises nothing the screen ignores in every state.
+    // And the other way round: no binding promises what its screen ignores in every state where it applies.
     let mut stale = Vec::new();
     let mut app = app();
     for (tab, title) in TITLES.iter().enumerate() {
         app.tab = tab;
-        for key in named(screen(&mut app).keys()) {
-            if !acted[tab].contains(&key) {
-                stale.push(format!("{title}: `?` lists `{key}`, which does nothing in any state tried"));
+        let all: Vec<(usize, &'static [Key])> = screen_keys(&mut app);
+        for (row, keys) in all {
+            for key in keys.iter().filter(|k| !acted.contains(&(tab, row, **k))) {
+                stale.push(format!("{title}: `{}` (row {row}) does nothing in any state tried", key.name()));
             }
         }
     }
     assert!(stale.is_empty(), "{}", stale.join("\n"));
 }
 
+/// Every binding of the open screen's table, whatever the state.
+fn screen_keys(app: &mut App) -> Vec<(usize, &'static [Key])> {
+    use super::keys::Keymap;
+    fn all<K: Keymap>(_: &K) -> Vec<(usize, &'static [Key])> {
+        K::KEYS.iter().map(|b| b.keys).enumerate().collect()
+    }
+    match app.tab {
+        0 => all(&app.overview),
+        1 => all(&app.units),
+        2 => all(&app.users),
+        3 => all(&app.courses),
+        4 => all(&app.enrollments),
+        _ => all(&app.reports),
+    }
+}
+
 #[test]
-fn key_names_match_the_help() {
-    assert_eq!(
-        named(&[("↑↓ j k PgUp PgDn", ""), ("← → h l", ""), ("Home End", ""), ("r R", "")]),
-        ["↑", "↓", "←", "→", "End", "Home", "PgDn", "PgUp", "R", "h", "j", "k", "l", "r"]
-            .into_iter()
-            .map(String::from)
-            .collect()
-    );
-    for (code, text) in [
-        (KeyCode::Up, "↑"),
-        (KeyCode::PageDown, "PgDn"),
-        (KeyCode::Home, "Home"),
-        (KeyCode::End, "End"),
-        (KeyCode::Enter, "Enter"),
-        (KeyCode::Esc, "Esc"),
-        (KeyCode::Char('/'), "/"),
-    ] {
-        assert_eq!(name(code), text);
+fn the_help_names_every_key_of_the_table_once_a_line() {
+    let mut app = app();
+    for (tab, title) in TITLES.iter().enumerate() {
+        app.tab = tab;
+        let lines = screen(&mut app).help();
+        let texts: HashSet<&str> = lines.iter().map(|(_, what)| *what).collect();
+        assert_eq!(texts.len(), lines.len(), "{title}: one line per help text");
+        for (row, keys) in screen_keys(&mut app) {
+            for key in keys {
+                let named = lines.iter().any(|(names, _)| names.contains(&key.name()));
+                assert!(named, "{title}: row {row}'s `{}` is not in the help", key.name());
+            }
+        }
     }
 }
