@@ -17,10 +17,22 @@ pub mod search;
 use askama::Template;
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Request, Response};
+use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
 use crate::static_files;
+
+/// What a page handler answers: the page, or why not (rendered by [`error::render_errors`]).
+pub type PageResult = Result<Response, AppError>;
+
+/// A form that carries only the session's CSRF token (enrol, start a quiz, mark read, log out).
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
 
 /// What every page's frame (header, language switch, footer) needs.
 pub struct Chrome {
