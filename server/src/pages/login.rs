@@ -113,9 +113,7 @@ pub async fn login(
         AppError::Throttled(_) => t.login_throttled.to_string(),
         AppError::BadCredentials => {
             let policy = &state.auth.policy;
-            t.login_failed
-                .replace("{failures}", &policy.lockout_failures.to_string())
-                .replace("{minutes}", &(policy.lockout.as_secs() / 60).to_string())
+            (t.login_failed)(policy.lockout_failures, policy.lockout.as_secs() / 60)
         }
         _ => return Err(error),
     };
