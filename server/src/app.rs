@@ -7,6 +7,7 @@ use poem::middleware::{CatchPanic, Compression, CookieJarManager, Tracing};
 use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
+use crate::auth::guard::{Back, personal, reading};
 use crate::i18n::Lang;
 use crate::pages::{
     account, attempt, catalog, certificate, competencies, course, error, learners, lesson, login, me, quiz,
@@ -43,24 +44,39 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/healthz", compressed(get(health::healthz)))
         .at("/lang/:code", get(lang_switch::switch))
         .at("/static/:file", compressed(get(static_files::serve)))
-        .at("/courses/:course", compressed(get(course::course)))
-        .at("/courses/:course/enrol", post(course::enrol))
-        .at("/courses/:course/learners", compressed(get(learners::learners)))
-        .at("/courses/:course/assets/*path", get(course_assets::serve))
-        .at("/courses/:course/quizzes/:quiz", compressed(get(quiz::show_quiz)))
-        .at("/courses/:course/quizzes/:quiz/attempts", post(quiz::start))
-        .at("/attempts/:id", compressed(get(attempt::show_attempt).post(attempt::post)))
-        .at("/courses/:course/:lesson", compressed(get(lesson::lesson)))
-        .at("/courses/:course/:lesson/read", post(lesson::mark_read))
+        // The reading group: everyone, unless `anonymous_reading = false`.
+        .at("/courses/:course", compressed(get(reading(Back::ThisPage, course::course))))
+        .at("/courses/:course/assets/*path", get(reading(Back::ThisPage, course_assets::serve)))
+        .at("/courses/:course/:lesson", compressed(get(reading(Back::ThisPage, lesson::lesson))))
+        .at("/search", compressed(get(reading(Back::ThisPageAndQuery, search::search))))
+        // The personal group: logged in, else to the login page and back.
+        .at("/courses/:course/enrol", post(personal(Back::FormPage, course::enrol)))
+        .at("/courses/:course/learners", compressed(get(personal(Back::ThisPage, learners::learners))))
+        .at("/courses/:course/quizzes/:quiz", compressed(get(personal(Back::ThisPage, quiz::show_quiz))))
+        .at("/courses/:course/quizzes/:quiz/attempts", post(personal(Back::FormPage, quiz::start)))
+        .at(
+            "/attempts/:id",
+            compressed(
+                get(personal(Back::ThisPage, attempt::show_attempt))
+                    .post(personal(Back::ThisPage, attempt::post)),
+            ),
+        )
+        .at("/courses/:course/:lesson/read", post(personal(Back::FormPage, lesson::mark_read)))
+        .at("/me", compressed(get(personal(Back::ThisPage, me::me))))
+        .at("/me/competencies", compressed(get(personal(Back::ThisPage, competencies::competencies))))
+        .at("/certificates/:code", compressed(get(personal(Back::ThisPage, certificate::show))))
+        .at(
+            "/account/password",
+            compressed(
+                get(personal(Back::ThisPage, account::password_form))
+                    .post(personal(Back::ThisPage, account::change)),
+            ),
+        )
+        // Open to all.
         .at("/login", compressed(get(login::login_form).post(login::login)))
         .at("/logout", post(login::logout))
-        .at("/me", compressed(get(me::me)))
-        .at("/me/competencies", compressed(get(competencies::competencies)))
-        .at("/certificates/:code", compressed(get(certificate::show)))
         .at("/verify", compressed(get(certificate::form)))
         .at("/verify/:code", compressed(get(certificate::verify)))
-        .at("/search", compressed(get(search::search)))
-        .at("/account/password", compressed(get(account::password_form).post(account::change)))
         .nest("/api", api::routes())
         .around(auth::resolve)
         .data(state)

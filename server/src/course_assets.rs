@@ -13,18 +13,13 @@ use poem::{IntoResponse, Response, handler};
 
 use crate::state::AppState;
 
+/// In the reading group (`auth::guard::reading`): with `anonymous_reading = false`, for logged-in readers only.
 #[handler]
 pub fn serve(
-    req: &poem::Request,
-    viewer: crate::auth::Viewer,
     state: Data<&Arc<AppState>>,
     Path((course_id, asset)): Path<(String, String)>,
     request: StaticFileRequest,
 ) -> poem::Result<Response> {
-    let anonymous = viewer.user().is_none();
-    if anonymous && !state.auth.anonymous_reading {
-        return Ok(crate::auth::login_redirect(req.uri().path()));
-    }
     let library = state.library();
     let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
     if !course.assets.contains(&asset) {

@@ -77,19 +77,62 @@ fn from_accept_language(header: &str) -> Option<Lang> {
 
 /// A reader-friendly name for a course's audience tag (tags are free; unknown ones show as written).
 pub fn audience(lang: Lang, tag: &str) -> String {
-    let label = match (lang, tag) {
-        (Lang::Vi, "all-staff") => "mọi cán bộ, công chức",
-        (Lang::Vi, "it-staff") => "cán bộ chuyên trách CNTT",
-        (Lang::Vi, "one-stop-shop") => "cán bộ bộ phận một cửa",
-        (Lang::En, "all-staff") => "all staff",
-        (Lang::En, "it-staff") => "IT staff",
-        (Lang::En, "one-stop-shop") => "one-stop-shop officers",
-        _ => tag,
-    };
-    label.to_string()
+    let known = lang.texts().audience_tags.iter().find(|(t, _)| *t == tag);
+    known.map_or(tag, |(_, label)| label).to_string()
 }
 
-/// Every string of the interface, in one language.
+/// A counted word in both its forms, so English says "1 result" and "2 results". Vietnamese nouns do not
+/// change with the number: there both forms are the same.
+#[derive(Debug, Clone, Copy)]
+pub struct Plural {
+    one: &'static str,
+    other: &'static str,
+}
+
+impl Plural {
+    /// A word with a singular and a plural (English).
+    pub const fn new(one: &'static str, other: &'static str) -> Self {
+        Self { one, other }
+    }
+
+    /// A word that is the same for every number (Vietnamese).
+    pub const fn same(word: &'static str) -> Self {
+        Self { one: word, other: word }
+    }
+
+    /// The number and the word in the form that goes with it: "1 hour", "3 hours", "0 hours".
+    pub fn of(&self, n: impl Count) -> String {
+        let n = n.count();
+        format!("{n} {}", if n == 1 { self.one } else { self.other })
+    }
+}
+
+/// A number of things, whatever integer type holds it (templates count with `usize`, `u32` and `i64`).
+pub trait Count: Copy {
+    fn count(self) -> u64;
+}
+
+macro_rules! count_for {
+    ($($t:ty),*) => {
+        $(impl Count for $t {
+            fn count(self) -> u64 {
+                u64::try_from(self).unwrap_or_default()
+            }
+        })*
+    };
+}
+
+count_for!(usize, u32, u64, i32, i64);
+
+/// Templates pass their fields by reference.
+impl<T: Count> Count for &T {
+    fn count(self) -> u64 {
+        (*self).count()
+    }
+}
+
+/// Every string of the interface, in one language. Being one struct, the compiler checks that both
+/// languages have every message; messages with numbers are [`Plural`]s or functions with named arguments.
 pub struct Texts {
     pub site_name: &'static str,
     pub tagline: &'static str,
@@ -100,8 +143,8 @@ pub struct Texts {
     pub catalog_title: &'static str,
     pub catalog_intro: &'static str,
     pub no_courses: &'static str,
-    pub lessons: &'static str,
-    pub hours: &'static str,
+    pub lessons: Plural,
+    pub hours: Plural,
     pub minutes: &'static str,
     pub audience: &'static str,
     pub contents: &'static str,
@@ -127,7 +170,7 @@ pub struct Texts {
     pub username: &'static str,
     pub password: &'static str,
     pub login_button: &'static str,
-    pub login_failed: &'static str,
+    pub login_failed: fn(failures: u32, minutes: u64) -> String,
     pub login_throttled: &'static str,
     pub logout: &'static str,
     pub my_courses: &'static str,
@@ -160,7 +203,9 @@ pub struct Texts {
     pub forbidden_body: &'static str,
     pub account: &'static str,
     pub learners: &'static str,
-    pub learners_enrolled: &'static str,
+    pub learners_enrolled: Plural,
+    /// How many attempts a learner made, in the learners' table.
+    pub attempts_made: Plural,
     pub no_learners: &'static str,
     pub full_name: &'static str,
     pub unit: &'static str,
@@ -258,7 +303,7 @@ pub struct Texts {
     pub search_no_results_tips: &'static str,
     pub search_everywhere: &'static str,
     pub search_now_only: &'static str,
-    pub search_results: &'static str,
+    pub search_results: Plural,
     pub search_course_hit: &'static str,
     pub search_pages: &'static str,
     pub search_previous: &'static str,
@@ -268,6 +313,11 @@ pub struct Texts {
     pub search_operators: &'static str,
     pub search_preparing: &'static str,
     pub search_some_words: &'static str,
+    /// The language switch names each language in itself, so these are the same in every table.
+    pub language_vi: &'static str,
+    pub language_en: &'static str,
+    /// Known audience tags of `course.toml` and how readers call them.
+    pub audience_tags: &'static [(&'static str, &'static str)],
 }
 
 pub static VI: Texts = Texts {
@@ -280,8 +330,8 @@ pub static VI: Texts = Texts {
     catalog_title: "Danh mục khoá học",
     catalog_intro: "Các khoá bồi dưỡng về chính quyền số, dịch vụ công trực tuyến và an toàn thông tin.",
     no_courses: "Chưa có khoá học nào.",
-    lessons: "bài học",
-    hours: "giờ",
+    lessons: Plural::same("bài học"),
+    hours: Plural::same("giờ"),
     minutes: "phút đọc",
     audience: "Đối tượng",
     contents: "Mục lục",
@@ -307,7 +357,11 @@ pub static VI: Texts = Texts {
     username: "Tên đăng nhập",
     password: "Mật khẩu",
     login_button: "Đăng nhập",
-    login_failed: "Tên đăng nhập hoặc mật khẩu không đúng. Sau {failures} lần sai liên tiếp, tài khoản bị tạm khoá {minutes} phút.",
+    login_failed: |failures, minutes| {
+        format!(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Sau {failures} lần sai liên tiếp, tài khoản bị tạm khoá {minutes} phút."
+        )
+    },
     login_throttled: "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau ít phút.",
     logout: "Đăng xuất",
     my_courses: "Khoá học của tôi",
@@ -340,7 +394,8 @@ pub static VI: Texts = Texts {
     forbidden_body: "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại.",
     account: "Tài khoản",
     learners: "Học viên của khoá học",
-    learners_enrolled: "học viên đã ghi danh",
+    learners_enrolled: Plural::same("học viên đã ghi danh"),
+    attempts_made: Plural::same("lần"),
     no_learners: "Chưa có học viên nào ghi danh.",
     full_name: "Họ và tên",
     unit: "Đơn vị",
@@ -438,7 +493,7 @@ pub static VI: Texts = Texts {
     search_no_results_tips: "Hãy thử: dùng ít từ hơn, kiểm tra chính tả, bỏ dấu ngoặc kép, hoặc gõ không dấu.",
     search_everywhere: "Tìm trong tất cả khoá học",
     search_now_only: "đang chỉ tìm trong khoá",
-    search_results: "kết quả",
+    search_results: Plural::same("kết quả"),
     search_course_hit: "Khoá học",
     search_pages: "Các trang kết quả",
     search_previous: "Trang trước",
@@ -448,6 +503,13 @@ pub static VI: Texts = Texts {
     search_operators: "Không cần AND, OR, NOT: kết quả chứa mọi từ bạn gõ, trừ khi không mục nào có đủ.",
     search_preparing: "Chức năng tìm kiếm đang được chuẩn bị sau khi máy chủ khởi động. Vui lòng thử lại sau vài giây.",
     search_some_words: "Không có mục nào chứa đủ mọi từ bạn gõ; dưới đây là các mục chứa một phần, mục chứa nhiều từ hơn xếp trước. Hãy bớt từ hoặc kiểm tra chính tả.",
+    language_vi: "Tiếng Việt",
+    language_en: "English",
+    audience_tags: &[
+        ("all-staff", "mọi cán bộ, công chức"),
+        ("it-staff", "cán bộ chuyên trách CNTT"),
+        ("one-stop-shop", "cán bộ bộ phận một cửa"),
+    ],
 };
 
 pub static EN: Texts = Texts {
@@ -460,8 +522,8 @@ pub static EN: Texts = Texts {
     catalog_title: "Course catalog",
     catalog_intro: "Training on digital government, online public services and information security.",
     no_courses: "There are no courses yet.",
-    lessons: "lessons",
-    hours: "hours",
+    lessons: Plural::new("lesson", "lessons"),
+    hours: Plural::new("hour", "hours"),
     minutes: "min read",
     audience: "Audience",
     contents: "Contents",
@@ -487,7 +549,13 @@ pub static EN: Texts = Texts {
     username: "Username",
     password: "Password",
     login_button: "Log in",
-    login_failed: "Wrong username or password. After {failures} failures in a row the account is locked for {minutes} minutes.",
+    login_failed: |failures, minutes| {
+        format!(
+            "Wrong username or password. After {} in a row the account is locked for {}.",
+            Plural::new("failure", "failures").of(failures),
+            Plural::new("minute", "minutes").of(minutes),
+        )
+    },
     login_throttled: "Too many failed logins from this address. Please try again in a few minutes.",
     logout: "Log out",
     my_courses: "My courses",
@@ -520,7 +588,8 @@ pub static EN: Texts = Texts {
     forbidden_body: "The form has expired or is not valid. Please reload the page and try again.",
     account: "Account",
     learners: "Learners of the course",
-    learners_enrolled: "learners enrolled",
+    learners_enrolled: Plural::new("learner enrolled", "learners enrolled"),
+    attempts_made: Plural::new("attempt", "attempts"),
     no_learners: "No learner is enrolled yet.",
     full_name: "Full name",
     unit: "Unit",
@@ -618,7 +687,7 @@ pub static EN: Texts = Texts {
     search_no_results_tips: "Try fewer words, check the spelling, remove the double quotes, or type without diacritics.",
     search_everywhere: "Search all courses",
     search_now_only: "now searching only in",
-    search_results: "results",
+    search_results: Plural::new("result", "results"),
     search_course_hit: "Course",
     search_pages: "Result pages",
     search_previous: "Previous page",
@@ -628,6 +697,13 @@ pub static EN: Texts = Texts {
     search_operators: "AND, OR and NOT are not needed: results contain every word you type, unless no section has them all.",
     search_preparing: "Search is being prepared after the server started. Please try again in a few seconds.",
     search_some_words: "No section contains every word you typed; these contain some of them, those with more words first. Try fewer words or check the spelling.",
+    language_vi: "Tiếng Việt",
+    language_en: "English",
+    audience_tags: &[
+        ("all-staff", "all staff"),
+        ("it-staff", "IT staff"),
+        ("one-stop-shop", "one-stop-shop officers"),
+    ],
 };
 
 #[cfg(test)]
@@ -642,5 +718,46 @@ mod tests {
         assert_eq!(from_accept_language("vi-VN"), Some(Lang::Vi));
         assert_eq!(from_accept_language("fr, de;q=0.5"), None);
         assert_eq!(from_accept_language("en;q=0, vi;q=0.1"), Some(Lang::Vi));
+    }
+
+    #[test]
+    fn english_counts_one_apart_from_the_rest_and_vietnamese_has_one_form() {
+        let counted = [
+            (EN.search_results.of(1usize), "1 result"),
+            (EN.search_results.of(2usize), "2 results"),
+            (EN.search_results.of(0usize), "0 results"),
+            (EN.hours.of(1u32), "1 hour"),
+            (EN.hours.of(6u32), "6 hours"),
+            (EN.lessons.of(1usize), "1 lesson"),
+            (EN.learners_enrolled.of(1usize), "1 learner enrolled"),
+            (EN.attempts_made.of(3i64), "3 attempts"),
+            (VI.search_results.of(1usize), "1 kết quả"),
+            (VI.search_results.of(2usize), "2 kết quả"),
+            (VI.hours.of(1u32), "1 giờ"),
+            (VI.lessons.of(3usize), "3 bài học"),
+        ];
+        for (said, expected) in counted {
+            assert_eq!(said, expected);
+        }
+    }
+
+    #[test]
+    fn the_lockout_message_names_its_numbers() {
+        assert_eq!(
+            (EN.login_failed)(1, 1),
+            "Wrong username or password. After 1 failure in a row the account is locked for 1 minute."
+        );
+        assert_eq!(
+            (EN.login_failed)(5, 15),
+            "Wrong username or password. After 5 failures in a row the account is locked for 15 minutes."
+        );
+        assert!((VI.login_failed)(3, 30).contains("Sau 3 lần sai liên tiếp, tài khoản bị tạm khoá 30 phút."));
+    }
+
+    #[test]
+    fn audience_tags_read_as_words_and_unknown_ones_as_written() {
+        assert_eq!(audience(Lang::Vi, "it-staff"), "cán bộ chuyên trách CNTT");
+        assert_eq!(audience(Lang::En, "all-staff"), "all staff");
+        assert_eq!(audience(Lang::En, "trainers"), "trainers");
     }
 }

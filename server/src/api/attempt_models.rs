@@ -7,9 +7,10 @@ use daotao_core::quiz::asked::{AskedOption, AskedQuestion};
 use daotao_core::quiz::review::{ReviewedOption, ReviewedQuestion};
 use poem_openapi::Object;
 
-/// Labels of a true/false question's two options in the API (the pages use the reader's language).
-pub const TRUE_LABEL: &str = "Đúng";
-pub const FALSE_LABEL: &str = "Sai";
+use crate::i18n::{Texts, VI};
+
+/// The API labels a true/false question's two options in Vietnamese (the pages use the reader's language).
+const LABELS: &Texts = &VI;
 
 /// A question as asked: no answer key, weights or explanations.
 #[derive(Debug, Object)]
@@ -172,7 +173,7 @@ fn result_out(attempt: &Attempt) -> Option<ResultOut> {
         questions: attempt
             .questions
             .iter()
-            .map(|q| review(q, attempt.answers.get(&q.id), TRUE_LABEL, FALSE_LABEL).into())
+            .map(|q| review(q, attempt.answers.get(&q.id), LABELS.quiz_true, LABELS.quiz_false).into())
             .collect(),
     })
 }
@@ -189,7 +190,11 @@ pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
         started_at: row.started_at,
         deadline: row.deadline,
         submitted_at: row.submitted_at,
-        questions: attempt.questions.iter().map(|q| ask(q, TRUE_LABEL, FALSE_LABEL).into()).collect(),
+        questions: attempt
+            .questions
+            .iter()
+            .map(|q| ask(q, LABELS.quiz_true, LABELS.quiz_false).into())
+            .collect(),
         answers: serde_json::to_value(&attempt.answers).unwrap_or_default(),
         result: result_out(attempt),
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use daotao_core::attempts::{self, AttemptError};
+use daotao_core::attempts;
 use daotao_core::quiz::grade::Answers;
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -17,6 +17,7 @@ use super::caller::Caller;
 use super::error::ApiError;
 use super::optional_json::OptionalJson;
 use crate::state::AppState;
+use crate::workflows::find;
 
 pub struct AttemptsApi;
 
@@ -28,20 +29,6 @@ pub enum Started {
     /// The caller's attempt already running (another tab, a reload): continue it.
     #[oai(status = 200)]
     Resumed(Json<AttemptOut>),
-}
-
-impl From<AttemptError> for ApiError {
-    fn from(e: AttemptError) -> Self {
-        match e {
-            AttemptError::NotEnrolled(_) => ApiError::Forbidden(e.to_string()),
-            AttemptError::UnknownQuiz(..) | AttemptError::NotFound => ApiError::NotFound(e.to_string()),
-            AttemptError::NoAttemptsLeft(_) | AttemptError::Submitted | AttemptError::Expired => {
-                ApiError::Http(StatusCode::CONFLICT, e.to_string())
-            }
-            AttemptError::BadAnswer(_) => ApiError::Http(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
-            AttemptError::Corrupt(..) | AttemptError::Db(_) => ApiError::internal(e),
-        }
-    }
 }
 
 /// Answers as sent: `{question_id: [option ids] | "text" | number | {left: right}}`.
@@ -77,14 +64,8 @@ impl AttemptsApi {
         quiz: Path<String>,
     ) -> Result<Started, ApiError> {
         let library = state.library();
-        let found = library
-            .courses
-            .get(&course.0)
-            .ok_or_else(|| ApiError::NotFound(format!("no course `{}`", course.0)))?;
-        let q =
-            found.quizzes.iter().find(|q| q.id == quiz.0).ok_or_else(|| {
-                ApiError::NotFound(format!("no quiz `{}` in course `{}`", quiz.0, course.0))
-            })?;
+        let found = find::course(&library, &course.0)?;
+        let q = find::quiz(found, &quiz.0)?;
         let now = chrono::Utc::now();
         let (attempt, created) =
             attempts::start(&state.db, &library, caller.user().id, found, q, now).await?;

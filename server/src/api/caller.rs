@@ -20,6 +20,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use super::error::ApiError;
 use crate::auth::{SESSION_COOKIE, Via, Viewer, csrf};
+use crate::state::AppState;
 
 /// Names of the security schemes in the OpenAPI document.
 const BEARER: &str = "bearer";
@@ -116,10 +117,11 @@ impl<'a> ApiExtractor<'a> for Caller {
     }
 }
 
-/// A caller who may or may not be logged in (the response then has personal parts or not).
-pub struct MaybeCaller(pub Option<Caller>);
+/// A caller of the reading group (catalog, courses, lessons, search): logged in or not (the response then
+/// has personal parts or not), unless reading needs a login (`anonymous_reading = false`: 401 without one).
+pub struct Reader(pub Option<Caller>);
 
-impl<'a> ApiExtractor<'a> for MaybeCaller {
+impl<'a> ApiExtractor<'a> for Reader {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
 
     type ParamType = ();
@@ -142,6 +144,11 @@ impl<'a> ApiExtractor<'a> for MaybeCaller {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        Ok(MaybeCaller(Caller::of(req)?))
+        let caller = Caller::of(req)?;
+        let open = req.data::<Arc<AppState>>().is_some_and(|s| s.auth.anonymous_reading);
+        if caller.is_none() && !open {
+            return Err(ApiError::LoginRequired.into());
+        }
+        Ok(Reader(caller))
     }
 }

@@ -1,20 +1,15 @@
 //! The catalog, a course, a lesson; enrolling oneself and marking lessons read.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use daotao_core::audit::{self, Event};
-use daotao_core::completion;
-use daotao_core::course::Course;
-use daotao_core::enrollment::{self, EnrollError};
-use daotao_core::progress::{ProgressError, mark_read, read_lessons};
+use daotao_core::enrollment;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
 use poem_openapi::payload::{Json, Response};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use super::caller::{Caller, MaybeCaller};
+use super::caller::{Caller, Reader};
 use super::error::ApiError;
 use super::models::{
     CatalogCourse, CourseDetail, Enrollment, LessonDetail, LessonLink, LessonSummary, Progress, QuizSummary,
@@ -23,6 +18,8 @@ use super::models::{
 use super::{ApiTags, public};
 use crate::auth;
 use crate::state::AppState;
+use crate::workflows::progress::{self, Track};
+use crate::workflows::{Actor, enrolment, find};
 
 pub struct CoursesApi;
 
@@ -43,19 +40,6 @@ pub enum MarkedRead {
     Done,
 }
 
-fn no_course(id: &str) -> ApiError {
-    ApiError::NotFound(format!("no course `{id}`"))
-}
-
-fn no_lesson(course: &str, lesson: &str) -> ApiError {
-    ApiError::NotFound(format!("no lesson `{lesson}` in course `{course}`"))
-}
-
-/// Reading a course or lesson without logging in may be switched off (`anonymous_reading`).
-fn may_read(state: &AppState, caller: &MaybeCaller) -> Result<(), ApiError> {
-    if caller.0.is_none() && !state.auth.anonymous_reading { Err(ApiError::LoginRequired) } else { Ok(()) }
-}
-
 #[OpenApi(tag = "ApiTags::Courses")]
 impl CoursesApi {
     /// The course catalog
@@ -73,13 +57,12 @@ impl CoursesApi {
     async fn course(
         &self,
         state: Data<&Arc<AppState>>,
-        caller: MaybeCaller,
         course: Path<String>,
+        reader: Reader,
     ) -> Result<Response<Json<CourseDetail>>, ApiError> {
-        may_read(&state, &caller)?;
-        let course = state.library().courses.get(&course.0).cloned().ok_or_else(|| no_course(&course.0))?;
-        let track = match &caller.0 {
-            Some(caller) => Some(Track::load(&state, caller.user().id, &course).await?),
+        let course = find::course(&state.library(), &course.0)?.clone();
+        let track = match &reader.0 {
+            Some(caller) => Some(Track::load(&state.db, caller.user().id, &course).await?),
             None => None,
         };
         let detail = CourseDetail {
@@ -101,10 +84,9 @@ impl CoursesApi {
                 .collect(),
             quizzes: course.quizzes.iter().map(QuizSummary::from).collect(),
             enrolled: track.as_ref().map(|t| t.enrolled),
-            progress: track.as_ref().map(|t| Progress {
-                read: count(course.lessons.iter().filter(|l| t.read.contains(&l.id)).count()),
-                total: count(course.lessons.len()),
-            }),
+            progress: track
+                .as_ref()
+                .map(|t| Progress { read: count(t.read_in(&course)), total: count(course.lessons.len()) }),
         };
         // With personal parts the answer is private (the API's default: `no-store`).
         Ok(if track.is_some() { Response::new(Json(detail)) } else { public(Json(detail)) })
@@ -117,14 +99,12 @@ impl CoursesApi {
     async fn lesson(
         &self,
         state: Data<&Arc<AppState>>,
-        caller: MaybeCaller,
         course: Path<String>,
         lesson: Path<String>,
+        _reader: Reader,
     ) -> Result<Response<Json<LessonDetail>>, ApiError> {
-        may_read(&state, &caller)?;
         let library = state.library();
-        let found = library.courses.get(&course.0).ok_or_else(|| no_course(&course.0))?;
-        let (index, l) = found.lesson(&lesson.0).ok_or_else(|| no_lesson(&course.0, &lesson.0))?;
+        let (found, index, l) = find::lesson(&library, &course.0, &lesson.0)?;
         Ok(public(Json(LessonDetail {
             id: l.id.clone(),
             course_id: found.id.clone(),
@@ -161,36 +141,10 @@ impl CoursesApi {
         course: Path<String>,
     ) -> Result<EnrolResponse, ApiError> {
         let user = caller.user();
-        let result = enrollment::self_enrol(&state.db, &course.0, user.id).await;
-        let ip = auth::client_ip(req);
-        let (outcome, detail) = match &result {
-            Ok(_) => ("success", String::new()),
-            Err(e) => ("failure", e.to_string()),
-        };
-        let event = Event {
-            user_id: Some(user.id),
-            actor: &user.username,
-            action: "enrol",
-            target: &course.0,
-            ip: &ip,
-            result: outcome,
-            detail: &detail,
-        };
-        audit::record(&state.db, event).await.map_err(ApiError::internal)?;
-        let created = match result {
-            Ok(created) => created,
-            Err(EnrollError::UnknownCourse(_)) => return Err(no_course(&course.0)),
-            Err(EnrollError::NotSelfEnrol(_)) => {
-                return Err(ApiError::Forbidden(format!(
-                    "course `{}` does not allow self-enrolment; ask your training officer",
-                    course.0
-                )));
-            }
-            Err(e) => return Err(ApiError::internal(e)),
-        };
+        let actor = Actor { user, ip: auth::client_ip(req) };
+        let created = enrolment::self_enrol(&state.db, &actor, &course.0).await?;
         let row = enrollment::find(&state.db, user.id, &course.0)
-            .await
-            .map_err(ApiError::internal)?
+            .await?
             .ok_or_else(|| ApiError::internal("enrollment missing right after enrolling"))?;
         let body = Json(Enrollment {
             course_id: row.course_id,
@@ -220,41 +174,8 @@ impl CoursesApi {
         lesson: Path<String>,
     ) -> Result<MarkedRead, ApiError> {
         let library = state.library();
-        let found = library.courses.get(&course.0).ok_or_else(|| no_course(&course.0))?;
-        found.lesson(&lesson.0).ok_or_else(|| no_lesson(&course.0, &lesson.0))?;
-        match mark_read(&state.db, caller.user().id, &course.0, &lesson.0).await {
-            Ok(()) => {
-                if let Some(found) = state.library().courses.get(&course.0) {
-                    completion::check(&state.db, caller.user().id, found, chrono::Utc::now())
-                        .await
-                        .map_err(ApiError::internal)?;
-                }
-                Ok(MarkedRead::Done)
-            }
-            Err(ProgressError::NotEnrolled(_)) => {
-                Err(ApiError::Forbidden(format!("not enrolled in course `{}`", course.0)))
-            }
-            Err(ProgressError::UnknownLesson(..)) => Err(no_lesson(&course.0, &lesson.0)),
-            Err(e) => Err(ApiError::internal(e)),
-        }
-    }
-}
-
-/// The caller's place in a course: enrolled, and the lessons read (counted only while enrolled).
-struct Track {
-    enrolled: bool,
-    read: HashSet<String>,
-}
-
-impl Track {
-    async fn load(state: &AppState, user_id: i64, course: &Course) -> Result<Track, ApiError> {
-        let enrolled =
-            enrollment::find(&state.db, user_id, &course.id).await.map_err(ApiError::internal)?.is_some();
-        let read = if enrolled {
-            read_lessons(&state.db, user_id, &course.id).await.map_err(ApiError::internal)?
-        } else {
-            HashSet::new()
-        };
-        Ok(Track { enrolled, read })
+        let (found, _, _) = find::lesson(&library, &course.0, &lesson.0)?;
+        progress::mark_read(&state.db, caller.user().id, found, &lesson.0).await?;
+        Ok(MarkedRead::Done)
     }
 }

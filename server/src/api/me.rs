@@ -26,10 +26,8 @@ impl MeApi {
     async fn me(&self, state: Data<&Arc<AppState>>, caller: Caller) -> Result<Json<Me>, ApiError> {
         let user = caller.user();
         let today = daotao_core::local_time::today();
-        let courses = my_courses(&state.db, user.id, today).await.map_err(ApiError::internal)?;
-        let held = daotao_core::awards::held(&state.db, user.id, &state.library().competencies)
-            .await
-            .map_err(ApiError::internal)?;
+        let courses = my_courses(&state.db, user.id, today).await?;
+        let held = daotao_core::awards::held(&state.db, user.id, &state.library().competencies).await?;
         Ok(Json(Me {
             user: UserInfo::from(user),
             enrollments: courses.into_iter().map(MyEnrollment::from).collect(),

@@ -7,12 +7,13 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::{Json, Response};
 use poem_openapi::{Object, OpenApi};
 
-use super::caller::MaybeCaller;
+use super::caller::Reader;
 use super::error::ApiError;
 use super::models::count;
 use super::{ApiTags, public};
 use crate::search::{Hit, Notice};
 use crate::state::AppState;
+use crate::workflows::find;
 
 /// Hits per call unless `limit` says otherwise, and the most a call returns.
 const DEFAULT_LIMIT: u32 = 20;
@@ -87,7 +88,6 @@ impl SearchApi {
     async fn search(
         &self,
         state: Data<&Arc<AppState>>,
-        caller: MaybeCaller,
         /// What to look for.
         q: Query<Option<String>>,
         /// A course id: search only that course.
@@ -96,22 +96,20 @@ impl SearchApi {
         limit: Query<Option<u32>>,
         /// Hits to skip, for the next page (at most 1000).
         offset: Query<Option<u32>>,
+        _reader: Reader,
     ) -> Result<Response<Json<SearchResults>>, ApiError> {
-        if caller.0.is_none() && !state.auth.anonymous_reading {
-            return Err(ApiError::LoginRequired);
-        }
         let course = course.0.filter(|c| !c.is_empty());
-        if let Some(id) = &course
-            && !state.library().courses.contains_key(id)
-        {
-            return Err(ApiError::NotFound(format!("no course `{id}`")));
+        if let Some(id) = &course {
+            find::course(&state.library(), id)?;
         }
         let limit = limit.0.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
         let offset = offset.0.unwrap_or(0).min(MAX_OFFSET);
-        let results = state
-            .search
-            .search(q.0.as_deref().unwrap_or_default(), course.as_deref(), limit as usize, offset as usize)
-            .map_err(ApiError::internal)?;
+        let results = state.search.search(
+            q.0.as_deref().unwrap_or_default(),
+            course.as_deref(),
+            limit as usize,
+            offset as usize,
+        )?;
         let body = Json(SearchResults {
             total: count(results.total),
             hits: results.hits.into_iter().map(SearchHit::from).collect(),

@@ -2,11 +2,7 @@
 //! The same core calls, throttle and audit trail as the HTML login form.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use daotao_core::audit::{self, Event};
-use daotao_core::auth::login::{LoginError, login};
-use daotao_core::auth::session;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
@@ -18,6 +14,8 @@ use super::error::ApiError;
 use super::models::{LoginRequest, SessionCreated, UserInfo};
 use crate::auth::{self, Via};
 use crate::state::AppState;
+use crate::workflows::Actor;
+use crate::workflows::session::{Door, log_in, log_out};
 
 pub struct SessionApi;
 
@@ -51,27 +49,12 @@ impl SessionApi {
         body: Json<LoginRequest>,
     ) -> Result<LoginResponse, ApiError> {
         let ip = auth::remote_ip(req);
-        let ip_text = auth::client_ip(req);
-        if let Some(ip) = ip
-            && let Some(wait) = state.throttle.retry_after(ip, Instant::now())
-        {
-            tracing::warn!(ip = %ip, "API login throttled");
-            return Err(ApiError::Throttled(wait));
-        }
-        match login(&state.db, &body.username, &body.password, &ip_text, &state.auth.policy).await {
-            Ok(logged_in) => Ok(LoginResponse::Created(Json(SessionCreated {
-                token: logged_in.session.token,
-                expires_at: logged_in.session.expires_at,
-                user: UserInfo::from(&logged_in.user),
-            }))),
-            Err(LoginError::Invalid) => {
-                if let Some(ip) = ip {
-                    state.throttle.record_failure(ip, Instant::now());
-                }
-                Err(ApiError::BadCredentials)
-            }
-            Err(LoginError::Db(e)) => Err(ApiError::internal(e)),
-        }
+        let logged_in = log_in(&state, Door::Api, ip, &body.username, &body.password).await?;
+        Ok(LoginResponse::Created(Json(SessionCreated {
+            token: logged_in.session.token,
+            expires_at: logged_in.session.expires_at,
+            user: UserInfo::from(&logged_in.user),
+        })))
     }
 
     /// Log out
@@ -92,19 +75,8 @@ impl SessionApi {
         state: Data<&Arc<AppState>>,
         caller: Caller,
     ) -> Result<LogoutResponse, ApiError> {
-        session::end(&state.db, &caller.token).await.map_err(ApiError::internal)?;
-        let user = caller.user();
-        let ip = auth::client_ip(req);
-        let event = Event {
-            user_id: Some(user.id),
-            actor: &user.username,
-            action: "logout",
-            target: &user.username,
-            ip: &ip,
-            result: "success",
-            detail: "api",
-        };
-        audit::record(&state.db, event).await.map_err(ApiError::internal)?;
+        let actor = Actor { user: caller.user(), ip: auth::client_ip(req) };
+        log_out(&state, Door::Api, &actor, &caller.token).await?;
         // A browser that logged out through the API forgets its cookie too.
         let clear = (caller.via == Via::Cookie).then(|| {
             auth::clear_session_cookie(state.auth.secure_cookies).to_str().unwrap_or_default().to_string()

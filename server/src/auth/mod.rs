@@ -3,6 +3,7 @@
 
 pub mod client_addr;
 pub mod csrf;
+pub mod guard;
 pub mod throttle;
 
 use std::net::IpAddr;
@@ -52,7 +53,12 @@ impl<'a> FromRequest<'a> for Viewer {
 
 /// The client's address as text, for the audit log.
 pub fn client_ip(req: &Request) -> String {
-    remote_ip(req).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
+    ip_text(remote_ip(req))
+}
+
+/// An address as the audit log writes it.
+pub fn ip_text(ip: Option<IpAddr>) -> String {
+    ip.map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 /// The client's address: the connection's, or behind a trusted proxy the one it names

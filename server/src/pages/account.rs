@@ -4,18 +4,19 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::accounts::{AccountError, change_password};
-use daotao_core::audit::{self, Event};
+use daotao_core::accounts::AccountError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use super::login::internal;
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer, csrf};
+use super::{Chrome, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
+use crate::auth::{self, csrf};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::workflows::{Actor, account};
 
 #[derive(Template)]
 #[template(path = "password.html")]
@@ -37,13 +38,10 @@ pub struct PasswordForm {
 
 /// `GET /account/password`.
 #[handler]
-pub fn password_form(req: &Request, viewer: Viewer, lang: Lang) -> Response {
-    let Some(user) = viewer.user() else {
-        return auth::login_redirect(req.uri().path());
-    };
+pub fn password_form(req: &Request, me: LoggedIn, lang: Lang) -> Response {
     let page = PasswordPage {
         chrome: Chrome::new(lang, req),
-        must_change: user.must_change_password,
+        must_change: me.user().must_change_password,
         error: None,
         done: false,
     };
@@ -55,14 +53,12 @@ pub fn password_form(req: &Request, viewer: Viewer, lang: Lang) -> Response {
 pub async fn change(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     lang: Lang,
     Form(form): Form<PasswordForm>,
-) -> poem::Result<Response> {
-    let (Some(current), Some(user)) = (viewer.current.as_ref(), viewer.user()) else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
-    csrf::check(&viewer, &form.csrf)?;
+    me: LoggedIn,
+) -> PageResult {
+    csrf::check(me.csrf_token(), &form.csrf)?;
+    let user = me.user();
     let t = lang.texts();
     let page = |error: Option<&'static str>, done: bool, status| {
         let must_change = user.must_change_password && !done;
@@ -71,31 +67,22 @@ pub async fn change(
     if form.new != form.confirm {
         return Ok(page(Some(t.password_mismatch), false, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let ip = auth::client_ip(req);
-    let result = change_password(&state.db, user, &form.current, &form.new, Some(current.session.id)).await;
-    let (outcome, detail) = match &result {
-        Ok(()) => ("success", String::new()),
-        Err(e) => ("failure", e.to_string()),
-    };
-    let event = Event {
-        user_id: Some(user.id),
-        actor: &user.username,
-        action: "password_change",
-        target: &user.username,
-        ip: &ip,
-        result: outcome,
-        detail: &detail,
-    };
-    audit::record(&state.db, event).await.map_err(internal)?;
-    match result {
+    let actor = Actor { user, ip: auth::client_ip(req) };
+    let session = me.current.session.id;
+    match account::change_password(&state.db, &actor, &form.current, &form.new, session).await {
         Ok(()) if user.must_change_password => Ok(auth::redirect("/me")),
         Ok(()) => Ok(page(None, true, StatusCode::OK)),
-        Err(AccountError::WrongPassword) => {
-            Ok(page(Some(t.password_wrong), false, StatusCode::UNPROCESSABLE_ENTITY))
+        Err(e) => {
+            let notice = match &e {
+                AccountError::WrongPassword => Some(t.password_wrong),
+                AccountError::Weak(_) => Some(t.password_weak),
+                _ => None,
+            };
+            let e = AppError::from(e);
+            match notice {
+                Some(notice) => Ok(page(Some(notice), false, e.status())),
+                None => Err(e),
+            }
         }
-        Err(AccountError::Weak(_)) => {
-            Ok(page(Some(t.password_weak), false, StatusCode::UNPROCESSABLE_ENTITY))
-        }
-        Err(e) => Err(internal(e)),
     }
 }

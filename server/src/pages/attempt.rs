@@ -15,13 +15,14 @@ use daotao_core::quiz::{Kind, Question};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
-use poem::{Body, Request, Response, handler};
+use poem::{Body, Request, handler};
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
-use super::login::internal;
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer, csrf};
+use super::{Chrome, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
+use crate::auth::{self, csrf};
+use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
 use crate::state::AppState;
 use crate::static_files;
@@ -106,21 +107,14 @@ fn attempt_id(text: &str) -> poem::Result<i64> {
 pub async fn show_attempt(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path(id): Path<String>,
     Query(flags): Query<Flags>,
     lang: Lang,
-) -> poem::Result<Response> {
+    me: LoggedIn,
+) -> PageResult {
     let id = attempt_id(&id)?;
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
-    let now = chrono::Utc::now();
-    let attempt = match attempts::find_own(&state.db, &state.library(), user.id, id, now).await {
-        Ok(a) => a,
-        Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
-        Err(e) => return Err(internal(e)),
-    };
+    let attempt =
+        attempts::find_own(&state.db, &state.library(), me.user().id, id, chrono::Utc::now()).await?;
     show(req, &state, attempt, lang, flags.saved.is_some(), None, StatusCode::OK).await
 }
 
@@ -132,26 +126,24 @@ async fn show(
     saved: bool,
     notice: Option<&'static str>,
     status: StatusCode,
-) -> poem::Result<Response> {
+) -> PageResult {
     let t = lang.texts();
     let library = state.library();
-    let quiz_row = quiz::Entity::find_by_id(attempt.row.quiz_id).one(&state.db).await.map_err(internal)?;
-    let quiz_row = quiz_row.ok_or(NotFoundError)?;
+    let quiz_row = quiz::Entity::find_by_id(attempt.row.quiz_id).one(&state.db).await?;
+    let quiz_row = quiz_row.ok_or(AttemptError::NotFound)?;
     let course: Option<&Arc<Course>> = library.courses.get(&attempt.row.course_id);
     let course_title = course.map(|c| c.meta.title.clone()).unwrap_or_else(|| attempt.row.course_id.clone());
     let chrome = Chrome::new(lang, req);
     if let Some(score) = attempt.score() {
         let completed = daotao_core::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
-            .await
-            .map_err(internal)?
+            .await?
             .is_some_and(|e| e.completed_at.is_some());
         let passed = attempt.row.passed == Some(true);
         let retake = match course.and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug)) {
             Some(quiz) if !passed => {
                 let taken =
                     attempts::list_own(&state.db, attempt.row.user_id, &attempt.row.course_id, &quiz.id)
-                        .await
-                        .map_err(internal)?
+                        .await?
                         .len();
                 let left = super::quiz::attempts_left(quiz, taken);
                 (left != Some(0)).then_some(left)
@@ -282,51 +274,46 @@ fn answers_from_form(questions: &[Question], pairs: &[(String, String)]) -> Answ
 pub async fn post(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path(id): Path<String>,
     lang: Lang,
     body: Body,
-) -> poem::Result<Response> {
+    me: LoggedIn,
+) -> PageResult {
     let id = attempt_id(&id)?;
     let here = format!("/attempts/{id}");
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(&here));
-    };
-    let bytes = body.into_bytes_limit(MAX_FORM_BYTES).await?;
+    let user_id = me.user().id;
+    let bytes = body.into_bytes_limit(MAX_FORM_BYTES).await.map_err(poem::Error::from)?;
     let pairs: Vec<(String, String)> =
         form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let field =
         |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default();
-    csrf::check(&viewer, field("csrf"))?;
+    csrf::check(me.csrf_token(), field("csrf"))?;
     let submit = field("action") == "submit";
     let now = chrono::Utc::now();
     let t = lang.texts();
-    let attempt = match attempts::find_own(&state.db, &state.library(), user.id, id, now).await {
-        Ok(a) => a,
-        Err(AttemptError::NotFound) => return Err(NotFoundError.into()),
-        Err(e) => return Err(internal(e)),
-    };
+    let library = state.library();
+    let attempt = attempts::find_own(&state.db, &library, user_id, id, now).await?;
     let answers = answers_from_form(&attempt.questions, &pairs);
     let result = if submit {
-        attempts::submit(&state.db, &state.library(), user.id, id, Some(answers), now).await
+        attempts::submit(&state.db, &library, user_id, id, Some(answers), now).await
     } else {
-        attempts::save_answers(&state.db, &state.library(), user.id, id, answers, now).await
+        attempts::save_answers(&state.db, &library, user_id, id, answers, now).await
     };
-    match result {
-        Ok(_) if submit => Ok(auth::redirect(&here)),
-        Ok(_) => Ok(auth::redirect(&format!("{here}?saved=1"))),
-        // Saving after the deadline or after submitting: show what there is, with why.
-        Err(AttemptError::Submitted) | Err(AttemptError::Expired) => {
-            let attempt =
-                attempts::find_own(&state.db, &state.library(), user.id, id, now).await.map_err(internal)?;
+    let error = match result {
+        Ok(_) if submit => return Ok(auth::redirect(&here)),
+        Ok(_) => return Ok(auth::redirect(&format!("{here}?saved=1"))),
+        Err(e) => e,
+    };
+    // Saving after the deadline or after submitting, or a bad answer: show what there is, with why.
+    let (attempt, notice) = match &error {
+        AttemptError::Submitted | AttemptError::Expired => {
+            let attempt = attempts::find_own(&state.db, &library, user_id, id, now).await?;
             let notice = if attempt.row.closed_by_server { t.quiz_expired } else { t.quiz_already_submitted };
-            show(req, &state, attempt, lang, false, Some(notice), StatusCode::CONFLICT).await
+            (attempt, notice)
         }
-        Err(AttemptError::BadAnswer(_)) => {
-            show(req, &state, attempt, lang, false, Some(t.quiz_bad_answer), StatusCode::UNPROCESSABLE_ENTITY)
-                .await
-        }
-        Err(AttemptError::NotFound) => Err(NotFoundError.into()),
-        Err(e) => Err(internal(e)),
-    }
+        AttemptError::BadAnswer(_) => (attempt, t.quiz_bad_answer),
+        _ => return Err(error.into()),
+    };
+    let status = AppError::from(error).status();
+    show(req, &state, attempt, lang, false, Some(notice), status).await
 }

@@ -7,15 +7,14 @@ use std::sync::Arc;
 use askama::Template;
 use daotao_core::awards::{Held, certificate_by_code, from_course};
 use daotao_core::entities::certificate;
-use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 use serde::Deserialize;
 
-use super::login::internal;
-use super::{Chrome, html, private_html};
-use crate::auth::{self, Viewer};
+use super::{Chrome, PageResult, html, private_html};
+use crate::auth::guard::LoggedIn;
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -46,19 +45,18 @@ struct VerifyPage {
 pub async fn show(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path(code): Path<String>,
     lang: Lang,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
-    let cert = certificate_by_code(&state.db, &code).await.map_err(internal)?;
-    let cert = cert.filter(|c| c.user_id == user.id).ok_or(NotFoundError)?;
+    me: LoggedIn,
+) -> PageResult {
+    let user = me.user();
+    let cert = certificate_by_code(&state.db, &code).await?;
+    let cert = cert
+        .filter(|c| c.user_id == user.id)
+        .ok_or_else(|| AppError::NotFound(format!("no certificate `{code}`")))?;
     let verify_url = format!("{}/verify/{}", site_url(&state, req), cert.code);
     let library = state.library();
-    let competencies =
-        from_course(&state.db, user.id, &cert.course_id, &library.competencies).await.map_err(internal)?;
+    let competencies = from_course(&state.db, user.id, &cert.course_id, &library.competencies).await?;
     let hours = library.courses.get(&cert.course_id).map_or(0, |c| c.meta.hours);
     let page = CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url, competencies, hours };
     Ok(private_html(&page, StatusCode::OK))
@@ -77,7 +75,7 @@ pub async fn form(
     state: Data<&Arc<AppState>>,
     Query(q): Query<CodeQuery>,
     lang: Lang,
-) -> poem::Result<Response> {
+) -> PageResult {
     answer(req, &state, q.code, lang).await
 }
 
@@ -88,17 +86,13 @@ pub async fn verify(
     state: Data<&Arc<AppState>>,
     Path(code): Path<String>,
     lang: Lang,
-) -> poem::Result<Response> {
+) -> PageResult {
     answer(req, &state, code, lang).await
 }
 
-async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> poem::Result<Response> {
+async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> PageResult {
     let code: String = code.chars().take(64).collect();
-    let found = if code.trim().is_empty() {
-        None
-    } else {
-        certificate_by_code(&state.db, &code).await.map_err(internal)?
-    };
+    let found = if code.trim().is_empty() { None } else { certificate_by_code(&state.db, &code).await? };
     let status =
         if found.is_none() && !code.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     Ok(html(&VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found }, status))

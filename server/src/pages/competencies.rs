@@ -7,11 +7,10 @@ use askama::Template;
 use daotao_core::awards::{self, Completed, Held};
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::internal;
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer};
+use super::{Chrome, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -41,15 +40,13 @@ impl CompetenciesPage {
 pub async fn competencies(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     lang: Lang,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
+    me: LoggedIn,
+) -> PageResult {
+    let user = me.user();
     let library = state.library();
-    let held = awards::held(&state.db, user.id, &library.competencies).await.map_err(internal)?;
-    let completed = awards::transcript(&state.db, user.id).await.map_err(internal)?;
+    let held = awards::held(&state.db, user.id, &library.competencies).await?;
+    let completed = awards::transcript(&state.db, user.id).await?;
     let title = |course_id: &str| -> String {
         library.courses.get(course_id).map(|c| c.meta.title.clone()).unwrap_or_else(|| course_id.to_string())
     };

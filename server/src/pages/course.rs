@@ -2,50 +2,21 @@
 //! logged-in learner also their enrolment and progress, and `POST
 //! /courses/{course}/enrol` to enrol themself.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::audit::{self, Event};
 use daotao_core::course::Course;
-use daotao_core::enrollment::{self, EnrollError};
-use daotao_core::progress::read_lessons;
-use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::{CsrfForm, internal};
-use super::{Chrome, html, private_html};
+use super::{Chrome, CsrfForm, PageResult, html, private_html};
+use crate::auth::guard::LoggedIn;
 use crate::auth::{self, Viewer, csrf};
 use crate::i18n::{self, Lang};
 use crate::state::AppState;
-
-/// A logged-in learner's place in a course.
-pub struct Track {
-    pub enrolled: bool,
-    pub read: HashSet<String>,
-    /// The first lesson not read yet.
-    pub next: Option<String>,
-    /// Every lesson read and the completion quiz passed.
-    pub completed: bool,
-}
-
-impl Track {
-    /// Looks up `user_id`'s enrolment and lessons read in `course`.
-    pub async fn load(state: &AppState, user_id: i64, of: &Course) -> poem::Result<Track> {
-        let enrollment = enrollment::find(&state.db, user_id, &of.id).await.map_err(internal)?;
-        let enrolled = enrollment.is_some();
-        let completed = enrollment.is_some_and(|e| e.completed_at.is_some());
-        let read = if enrolled {
-            read_lessons(&state.db, user_id, &of.id).await.map_err(internal)?
-        } else {
-            HashSet::new()
-        };
-        let next = of.lessons.iter().find(|l| !read.contains(&l.id)).map(|l| l.id.clone());
-        Ok(Track { enrolled, read, next, completed })
-    }
-}
+use crate::workflows::progress::Track;
+use crate::workflows::{Actor, enrolment, find};
 
 #[derive(Template)]
 #[template(path = "course.html")]
@@ -69,15 +40,12 @@ pub async fn course(
     viewer: Viewer,
     Path(id): Path<String>,
     lang: Lang,
-) -> poem::Result<Response> {
-    if viewer.user().is_none() && !state.auth.anonymous_reading {
-        return Ok(auth::login_redirect(req.uri().path()));
-    }
-    let course = state.library().courses.get(&id).cloned().ok_or(NotFoundError)?;
+) -> PageResult {
+    let course = find::course(&state.library(), &id)?.clone();
     let audience =
         course.meta.audience.iter().map(|tag| i18n::audience(lang, tag)).collect::<Vec<_>>().join(", ");
     let track = match viewer.user() {
-        Some(user) => Some(Track::load(&state, user.id, &course).await?),
+        Some(user) => Some(Track::load(&state.db, user.id, &course).await?),
         None => None,
     };
     let personal = track.is_some();
@@ -92,34 +60,12 @@ pub async fn course(
 pub async fn enrol(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(&format!("/courses/{id}")));
-    };
-    csrf::check(&viewer, &form.csrf)?;
-    let result = enrollment::self_enrol(&state.db, &id, user.id).await;
-    let ip = auth::client_ip(req);
-    let (outcome, detail) = match &result {
-        Ok(_) => ("success", String::new()),
-        Err(e) => ("failure", e.to_string()),
-    };
-    let event = Event {
-        user_id: Some(user.id),
-        actor: &user.username,
-        action: "enrol",
-        target: &id,
-        ip: &ip,
-        result: outcome,
-        detail: &detail,
-    };
-    audit::record(&state.db, event).await.map_err(internal)?;
-    match result {
-        Ok(_) => Ok(auth::redirect(&format!("/courses/{id}"))),
-        Err(EnrollError::UnknownCourse(_)) => Err(NotFoundError.into()),
-        Err(EnrollError::NotSelfEnrol(_)) => Err(poem::Error::from_status(StatusCode::FORBIDDEN)),
-        Err(e) => Err(internal(e)),
-    }
+    me: LoggedIn,
+) -> PageResult {
+    csrf::check(me.csrf_token(), &form.csrf)?;
+    let actor = Actor { user: me.user(), ip: auth::client_ip(req) };
+    enrolment::self_enrol(&state.db, &actor, &id).await?;
+    Ok(auth::redirect(&format!("/courses/{id}")))
 }

@@ -6,16 +6,16 @@ use std::sync::Arc;
 use askama::Template;
 use daotao_core::course::Course;
 use daotao_core::roster::{RosterLine, may_view, roster};
-use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::internal;
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer};
+use super::{Chrome, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::workflows::find;
 
 #[derive(Template)]
 #[template(path = "learners.html")]
@@ -29,18 +29,15 @@ struct LearnersPage {
 pub async fn learners(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path(id): Path<String>,
     lang: Lang,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
-    let course = state.library().courses.get(&id).cloned().ok_or(NotFoundError)?;
-    if !may_view(&state.db, user, &id).await.map_err(internal)? {
-        return Err(poem::Error::from_status(StatusCode::FORBIDDEN));
+    me: LoggedIn,
+) -> PageResult {
+    let course = find::course(&state.library(), &id)?.clone();
+    if !may_view(&state.db, me.user(), &id).await? {
+        return Err(AppError::Forbidden(format!("not a trainer of course `{id}`")));
     }
     let today = daotao_core::local_time::today();
-    let learners = roster(&state.db, &id, today).await.map_err(internal)?;
+    let learners = roster(&state.db, &id, today).await?;
     Ok(private_html(&LearnersPage { chrome: Chrome::new(lang, req), course, learners }, StatusCode::OK))
 }

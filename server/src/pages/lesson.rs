@@ -5,18 +5,17 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_core::course::{Course, Lesson, TocEntry};
-use daotao_core::progress::{ProgressError, mark_read as record_read};
-use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::course::Track;
-use super::login::{CsrfForm, internal};
-use super::{Chrome, html, private_html};
+use super::{Chrome, CsrfForm, PageResult, html, private_html};
+use crate::auth::guard::LoggedIn;
 use crate::auth::{self, Viewer, csrf};
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::workflows::find;
+use crate::workflows::progress::{self, Track};
 
 /// A table of contents is shown once a lesson has this many sections.
 const TOC_MIN_ENTRIES: usize = 3;
@@ -44,15 +43,11 @@ pub async fn lesson(
     viewer: Viewer,
     Path((course_id, lesson_id)): Path<(String, String)>,
     lang: Lang,
-) -> poem::Result<Response> {
-    if viewer.user().is_none() && !state.auth.anonymous_reading {
-        return Ok(auth::login_redirect(req.uri().path()));
-    }
+) -> PageResult {
     let library = state.library();
-    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
-    let (index, lesson) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
+    let (course, index, lesson) = find::lesson(&library, &course_id, &lesson_id)?;
     let track = match viewer.user() {
-        Some(user) => Some(Track::load(&state, user.id, course).await?),
+        Some(user) => Some(Track::load(&state.db, user.id, course).await?),
         None => None,
     };
     let personal = track.is_some();
@@ -74,28 +69,14 @@ pub async fn lesson(
 #[handler]
 pub async fn mark_read(
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path((course_id, lesson_id)): Path<(String, String)>,
     Form(form): Form<CsrfForm>,
-) -> poem::Result<Response> {
-    let here = format!("/courses/{course_id}/{lesson_id}");
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(&here));
-    };
-    csrf::check(&viewer, &form.csrf)?;
+    me: LoggedIn,
+) -> PageResult {
+    csrf::check(me.csrf_token(), &form.csrf)?;
     let library = state.library();
-    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
-    let (index, _) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
-    match record_read(&state.db, user.id, &course_id, &lesson_id).await {
-        Ok(()) => {
-            daotao_core::completion::check(&state.db, user.id, course, chrono::Utc::now())
-                .await
-                .map_err(internal)?;
-        }
-        Err(ProgressError::NotEnrolled(_)) => return Err(poem::Error::from_status(StatusCode::FORBIDDEN)),
-        Err(ProgressError::UnknownLesson(..)) => return Err(NotFoundError.into()),
-        Err(e) => return Err(internal(e)),
-    }
+    let (course, index, _) = find::lesson(&library, &course_id, &lesson_id)?;
+    progress::mark_read(&state.db, me.user().id, course, &lesson_id).await?;
     let to = match course.lessons.get(index + 1) {
         Some(next) => format!("/courses/{course_id}/{}", next.id),
         None => format!("/courses/{course_id}"),

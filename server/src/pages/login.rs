@@ -2,22 +2,21 @@
 //! the per-address throttle and one generic error), and ending a session.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use askama::Template;
-use daotao_core::audit::{self, Event};
-use daotao_core::auth::login::{LoginError, login as check_login};
-use daotao_core::auth::session;
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};
 use serde::Deserialize;
 
-use super::{Chrome, private_html};
+use super::{Chrome, CsrfForm, PageResult, private_html};
 use crate::auth::{self, Viewer, csrf};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::lang_switch::local_path;
 use crate::state::AppState;
+use crate::workflows::Actor;
+use crate::workflows::session::{self, Door};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -85,27 +84,11 @@ pub async fn login(
     state: Data<&Arc<AppState>>,
     lang: Lang,
     Form(form): Form<LoginForm>,
-) -> poem::Result<Response> {
+) -> PageResult {
     csrf::check_login(req, &form.csrf)?;
     let t = lang.texts();
     let ip = auth::remote_ip(req);
-    let ip_text = auth::client_ip(req);
-    if let Some(ip) = ip
-        && let Some(wait) = state.throttle.retry_after(ip, Instant::now())
-    {
-        tracing::warn!(ip = %ip, "login throttled");
-        let mut resp = form_page(
-            req,
-            lang,
-            &form.next,
-            &form.username,
-            Some(t.login_throttled.to_string()),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
-        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
-        return Ok(resp);
-    }
-    match check_login(&state.db, &form.username, &form.password, &ip_text, &state.auth.policy).await {
+    let error = match session::log_in(&state, Door::Site, ip, &form.username, &form.password).await {
         Ok(logged_in) => {
             let to = if logged_in.user.must_change_password {
                 "/account/password"
@@ -121,29 +104,24 @@ pub async fn login(
                     state.auth.policy.session_max,
                 ),
             );
-            Ok(resp)
+            return Ok(resp);
         }
-        Err(LoginError::Invalid) => {
-            if let Some(ip) = ip {
-                state.throttle.record_failure(ip, Instant::now());
-            }
+        Err(e) => e,
+    };
+    // Refused: the form again, saying why.
+    let message = match &error {
+        AppError::Throttled(_) => t.login_throttled.to_string(),
+        AppError::BadCredentials => {
             let policy = &state.auth.policy;
-            let message = t
-                .login_failed
-                .replace("{failures}", &policy.lockout_failures.to_string())
-                .replace("{minutes}", &(policy.lockout.as_secs() / 60).to_string());
-            Ok(form_page(req, lang, &form.next, &form.username, Some(message), StatusCode::UNAUTHORIZED))
+            (t.login_failed)(policy.lockout_failures, policy.lockout.as_secs() / 60)
         }
-        Err(LoginError::Db(e)) => {
-            Err(poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR))
-        }
+        _ => return Err(error),
+    };
+    let mut resp = form_page(req, lang, &form.next, &form.username, Some(message), error.status());
+    if let AppError::Throttled(wait) = error {
+        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
+    Ok(resp)
 }
 
 /// `POST /logout`.
@@ -153,32 +131,13 @@ pub async fn logout(
     state: Data<&Arc<AppState>>,
     viewer: Viewer,
     Form(form): Form<CsrfForm>,
-) -> poem::Result<Response> {
+) -> PageResult {
     let mut resp = auth::redirect("/");
     if let (Some(user), Some(token)) = (viewer.user(), viewer.token.as_deref()) {
-        csrf::check(&viewer, &form.csrf)?;
-        session::end(&state.db, token).await.map_err(internal)?;
-        let ip = auth::client_ip(req);
-        audit::record(
-            &state.db,
-            Event {
-                user_id: Some(user.id),
-                actor: &user.username,
-                action: "logout",
-                target: &user.username,
-                ip: &ip,
-                result: "success",
-                detail: "",
-            },
-        )
-        .await
-        .map_err(internal)?;
+        csrf::check(viewer.csrf_token().unwrap_or_default(), &form.csrf)?;
+        let actor = Actor { user, ip: auth::client_ip(req) };
+        session::log_out(&state, Door::Site, &actor, token).await?;
     }
     resp.headers_mut().append(header::SET_COOKIE, auth::clear_session_cookie(state.auth.secure_cookies));
     Ok(resp)
-}
-
-/// A database failure, as a 500 (logged by the error page middleware).
-pub fn internal(e: impl std::fmt::Display) -> poem::Error {
-    poem::Error::from_string(e.to_string(), StatusCode::INTERNAL_SERVER_ERROR)
 }

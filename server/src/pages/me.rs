@@ -9,11 +9,10 @@ use daotao_core::awards::transcript;
 use daotao_core::progress::{MyCourse, my_courses};
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::internal;
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer};
+use super::{Chrome, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -27,20 +26,12 @@ struct MePage {
 }
 
 #[handler]
-pub async fn me(
-    req: &Request,
-    state: Data<&Arc<AppState>>,
-    viewer: Viewer,
-    lang: Lang,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
+pub async fn me(req: &Request, state: Data<&Arc<AppState>>, lang: Lang, me: LoggedIn) -> PageResult {
+    let user = me.user();
     let today = daotao_core::local_time::today();
-    let courses = my_courses(&state.db, user.id, today).await.map_err(internal)?;
+    let courses = my_courses(&state.db, user.id, today).await?;
     let certificates = transcript(&state.db, user.id)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .filter_map(|done| Some((done.course_id, done.certificate?.code)))
         .collect();

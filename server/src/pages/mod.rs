@@ -15,12 +15,25 @@ pub mod quiz;
 pub mod search;
 
 use askama::Template;
+use percent_encoding::{AsciiSet, percent_encode};
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Request, Response};
+use serde::Deserialize;
 
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::i18n::{Lang, Texts};
 use crate::static_files;
+
+/// What a page handler answers: the page, or why not (rendered by [`error::render_errors`]).
+pub type PageResult = Result<Response, AppError>;
+
+/// A form that carries only the session's CSRF token (enrol, start a quiz, mark read, log out).
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
 
 /// What every page's frame (header, language switch, footer) needs.
 pub struct Chrome {
@@ -91,18 +104,37 @@ pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
     daotao_core::local_time::date_of(at).format("%d/%m/%Y").to_string()
 }
 
-/// Escapes the few characters that would break a `?next=` value.
-pub fn encode_query_value(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for c in path.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '&' => out.push_str("%26"),
-            '#' => out.push_str("%23"),
-            '+' => out.push_str("%2B"),
-            '"' => out.push_str("%22"),
-            _ => out.push(c),
-        }
+/// The characters that would end a query value or change what it means.
+const QUERY_VALUE: &AsciiSet = &AsciiSet::EMPTY.add(b'%').add(b'&').add(b'#').add(b'+').add(b'"');
+
+/// Escapes the few characters that would break a `?next=` or `?q=` value. Other text stays as typed, so a
+/// search link shows "chính quyền" as the reader wrote it (the crate would escape every non-ASCII byte;
+/// browsers send both the same way).
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while !rest.is_empty() {
+        let ascii = rest.find(|c: char| !c.is_ascii()).unwrap_or(rest.len());
+        out.extend(percent_encode(&rest.as_bytes()[..ascii], QUERY_VALUE));
+        let other = rest[ascii..].find(|c: char| c.is_ascii()).map_or(rest.len(), |i| ascii + i);
+        out.push_str(&rest[ascii..other]);
+        rest = &rest[other..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_query_value;
+
+    #[test]
+    fn query_values_escape_only_what_would_break_them() {
+        assert_eq!(encode_query_value("/courses/a/b"), "/courses/a/b");
+        assert_eq!(encode_query_value("/search?q=a&page=2"), "/search?q=a%26page=2");
+        assert_eq!(encode_query_value("100% #1 a+b \"x\""), "100%25 %231 a%2Bb %22x%22");
+        assert_eq!(encode_query_value("/search?q=m%E1%BA%ADt"), "/search?q=m%25E1%25BA%25ADt");
+        assert_eq!(encode_query_value("chính quyền số & \"mã OTP\""), "chính quyền số %26 %22mã OTP%22");
+        assert_eq!(encode_query_value("ễ#ễ"), "ễ%23ễ");
+        assert_eq!(encode_query_value(""), "");
+    }
 }

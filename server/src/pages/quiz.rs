@@ -7,16 +7,17 @@ use askama::Template;
 use daotao_core::attempts::{self, AttemptError};
 use daotao_core::course::{Course, Quiz};
 use daotao_core::entities::quiz_attempt;
-use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::{CsrfForm, internal};
-use super::{Chrome, private_html};
-use crate::auth::{self, Viewer, csrf};
+use super::{Chrome, CsrfForm, PageResult, private_html};
+use crate::auth::guard::LoggedIn;
+use crate::auth::{self, csrf};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
+use crate::workflows::find;
 
 #[derive(Template)]
 #[template(path = "quiz.html")]
@@ -43,26 +44,19 @@ pub(super) fn attempts_left(quiz: &Quiz, taken: usize) -> Option<u32> {
     (allowed > 0).then(|| allowed.saturating_sub(taken as u32))
 }
 
-fn find<'a>(course: &'a Course, quiz_id: &str) -> poem::Result<&'a Quiz> {
-    Ok(course.quizzes.iter().find(|q| q.id == quiz_id).ok_or(NotFoundError)?)
-}
-
 /// `GET /courses/{course}/quizzes/{quiz}`.
 #[handler]
 pub async fn show_quiz(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path((course_id, quiz_id)): Path<(String, String)>,
     lang: Lang,
-) -> poem::Result<Response> {
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(req.uri().path()));
-    };
+    me: LoggedIn,
+) -> PageResult {
     let library = state.library();
-    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
-    let quiz = find(course, &quiz_id)?;
-    render(req, &state, user.id, course, quiz, lang, None, StatusCode::OK).await
+    let course = find::course(&library, &course_id)?;
+    let quiz = find::quiz(course, &quiz_id)?;
+    render(req, &state, me.user().id, course, quiz, lang, None, StatusCode::OK).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -75,10 +69,9 @@ async fn render(
     lang: Lang,
     notice: Option<&'static str>,
     status: StatusCode,
-) -> poem::Result<Response> {
-    let enrolled =
-        daotao_core::enrollment::find(&state.db, user_id, &course.id).await.map_err(internal)?.is_some();
-    let attempts = attempts::list_own(&state.db, user_id, &course.id, &quiz.id).await.map_err(internal)?;
+) -> PageResult {
+    let enrolled = daotao_core::enrollment::find(&state.db, user_id, &course.id).await?.is_some();
+    let attempts = attempts::list_own(&state.db, user_id, &course.id, &quiz.id).await?;
     let now = chrono::Utc::now();
     let open = attempts
         .iter()
@@ -112,40 +105,27 @@ async fn render(
 pub async fn start(
     req: &Request,
     state: Data<&Arc<AppState>>,
-    viewer: Viewer,
     Path((course_id, quiz_id)): Path<(String, String)>,
     lang: Lang,
     Form(form): Form<CsrfForm>,
-) -> poem::Result<Response> {
-    let here = format!("/courses/{course_id}/quizzes/{quiz_id}");
-    let Some(user) = viewer.user() else {
-        return Ok(auth::login_redirect(&here));
-    };
-    csrf::check(&viewer, &form.csrf)?;
+    me: LoggedIn,
+) -> PageResult {
+    csrf::check(me.csrf_token(), &form.csrf)?;
+    let user_id = me.user().id;
     let library = state.library();
-    let course = library.courses.get(&course_id).ok_or(NotFoundError)?;
-    let quiz = find(course, &quiz_id)?;
+    let course = find::course(&library, &course_id)?;
+    let quiz = find::quiz(course, &quiz_id)?;
     let t = lang.texts();
-    match attempts::start(&state.db, &library, user.id, course, quiz, chrono::Utc::now()).await {
-        Ok((attempt, _)) => Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id))),
-        Err(AttemptError::NoAttemptsLeft(_)) => {
-            render(
-                req,
-                &state,
-                user.id,
-                course,
-                quiz,
-                lang,
-                Some(t.quiz_no_attempts_left),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
-        Err(AttemptError::NotEnrolled(_)) => {
-            render(req, &state, user.id, course, quiz, lang, Some(t.quiz_enrol_first), StatusCode::FORBIDDEN)
-                .await
-        }
-        Err(AttemptError::UnknownQuiz(..)) => Err(NotFoundError.into()),
-        Err(e) => Err(internal(e)),
-    }
+    let error = match attempts::start(&state.db, &library, user_id, course, quiz, chrono::Utc::now()).await {
+        Ok((attempt, _)) => return Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id))),
+        Err(e) => e,
+    };
+    // Refused: the quiz page again, saying why.
+    let notice = match error {
+        AttemptError::NoAttemptsLeft(_) => t.quiz_no_attempts_left,
+        AttemptError::NotEnrolled(_) => t.quiz_enrol_first,
+        _ => return Err(error.into()),
+    };
+    let status = AppError::from(error).status();
+    render(req, &state, user_id, course, quiz, lang, Some(notice), status).await
 }

@@ -9,11 +9,10 @@ use std::sync::Arc;
 use askama::Template;
 use poem::http::StatusCode;
 use poem::web::{Data, Query};
-use poem::{Request, Response, handler};
+use poem::{Request, handler};
 
-use super::login::internal;
-use super::{Chrome, encode_query_value, html, private_html};
-use crate::auth::{self, Viewer};
+use super::{Chrome, PageResult, encode_query_value, html, private_html};
+use crate::auth::Viewer;
 use crate::i18n::Lang;
 use crate::search::{Hit, Notice, Results};
 use crate::state::AppState;
@@ -63,11 +62,8 @@ pub async fn search(
     viewer: Viewer,
     Query(params): Query<Vec<(String, String)>>,
     lang: Lang,
-) -> poem::Result<Response> {
+) -> PageResult {
     let here = req.uri().path_and_query().map_or("/search", |p| p.as_str());
-    if viewer.user().is_none() && !state.auth.anonymous_reading {
-        return Ok(auth::login_redirect(here));
-    }
     // The first of each parameter; a repeated or unknown one is no error.
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
     let q = param("q").unwrap_or_default().to_string();
@@ -76,10 +72,8 @@ pub async fn search(
 
     let library = state.library();
     let known_course = course.as_deref().and_then(|c| library.courses.get(c));
-    let results = state
-        .search
-        .search(&q, known_course.map(|c| c.id.as_str()), PER_PAGE, (page - 1) * PER_PAGE)
-        .map_err(internal)?;
+    let results =
+        state.search.search(&q, known_course.map(|c| c.id.as_str()), PER_PAGE, (page - 1) * PER_PAGE)?;
     let t = lang.texts();
     let notices = results
         .notices
