@@ -146,7 +146,7 @@ async fn main() {
     })
     .await;
     let courses_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses");
-    let framework = daotao_core::course::loader::load_competencies(&courses_dir).unwrap();
+    let framework = daotao_content::course::loader::load_competencies(&courses_dir).unwrap();
     time("a person's competencies, page 1 (user detail)", || async {
         user_detail::competencies(&db, busiest, &framework, 0, 50).await.unwrap();
     })
@@ -229,7 +229,7 @@ where
 }
 
 async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     catalog::sync_library(db, &library).await.unwrap();

@@ -125,7 +125,7 @@ impl AccountRow {
         password_hash: String,
         now: chrono::DateTime<chrono::Utc>,
     ) -> user::ActiveModel {
-        let full_name = crate::text::nfc(self.full_name.trim());
+        let full_name = daotao_content::text::nfc(self.full_name.trim());
         user::ActiveModel {
             id: NotSet,
             search_key: Set(crate::user_search::search_key(&full_name, &self.username)),
@@ -133,7 +133,7 @@ impl AccountRow {
             full_name: Set(full_name),
             email: Set(self.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
             unit_id: Set(self.unit_id),
-            position: Set(crate::text::nfc(self.position.trim())),
+            position: Set(daotao_content::text::nfc(self.position.trim())),
             role: Set(self.role),
             password_hash: Set(password_hash),
             must_change_password: Set(self.must_change_password),
@@ -227,13 +227,13 @@ pub async fn update_user(
         .await?
         .ok_or_else(|| AccountError::UnknownUnit(details.unit_code.trim().to_string()))?
         .id;
-    let full_name = crate::text::nfc(details.full_name.trim());
+    let full_name = daotao_content::text::nfc(details.full_name.trim());
     let mut model: user::ActiveModel = account.clone().into();
     model.search_key = Set(crate::user_search::search_key(&full_name, &account.username));
     model.full_name = Set(full_name);
     model.email = Set(details.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()));
     model.unit_id = Set(Some(unit_id));
-    model.position = Set(crate::text::nfc(details.position.trim()));
+    model.position = Set(daotao_content::text::nfc(details.position.trim()));
     model.role = Set(details.role);
     Ok(model.update(db).await?)
 }

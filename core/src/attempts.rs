@@ -7,17 +7,17 @@
 //! the winner's result.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
+use daotao_content::course::{Course, Library, Quiz};
+use daotao_content::quiz::grade::{Answer, Answers, Score, grade_all, passes};
+use daotao_content::quiz::{Kind, Question, draw};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
-use crate::course::{Course, Library, Quiz};
 use crate::entities::{quiz, quiz_attempt};
 use crate::group_commit;
-use crate::quiz::grade::{Answer, Answers, Score, grade_all, passes};
-use crate::quiz::{Kind, Question, draw};
 
 /// How late a submission may arrive and still count its answers: the countdown in the page submits at zero,
 /// and the request needs a moment to arrive.
@@ -426,7 +426,7 @@ fn merge(questions: &[Question], answers: &mut Answers, given: Answers) -> Resul
             answers.remove(&id);
         } else {
             let answer = match answer {
-                Answer::Text(t) => Answer::Text(crate::text::nfc(t.trim())),
+                Answer::Text(t) => Answer::Text(daotao_content::text::nfc(t.trim())),
                 Answer::Matching(m) => {
                     Answer::Matching(m.into_iter().filter(|(_, r)| !r.is_empty()).collect())
                 }

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use daotao_content::course::{Competency, Course};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::auth::token::verification_code;
-use crate::course::{Competency, Course};
 use crate::entities::{certificate, competency_award, enrollment, quiz, quiz_attempt, user};
 
 /// The evidence of an award: the attempt that counts (the best pass) and its score.

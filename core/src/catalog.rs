@@ -4,13 +4,13 @@
 //! Rows are upserted by id and never deleted: a course, lesson or quiz that
 //! disappears from disk is marked inactive, and its learning records survive.
 
+use daotao_content::course::{Course, Library};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
 };
 
-use crate::course::{Course, Library};
 use crate::entities::{course, lesson, quiz};
 
 /// Syncs every course of `library`, and marks courses missing from it inactive.

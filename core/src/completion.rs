@@ -9,6 +9,7 @@
 //! same moment (two tabs), and a course is completed once.
 
 use chrono::{DateTime, Utc};
+use daotao_content::course::Course;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -16,7 +17,6 @@ use sea_orm::{
 };
 
 use crate::awards::{Earned, Evidence};
-use crate::course::Course;
 use crate::entities::{enrollment, lesson, lesson_progress, quiz, quiz_attempt, user};
 
 /// A completion that may be due, with everything it would write; see [`prepare`] and [`apply`].

@@ -5,9 +5,9 @@
 //! admin, a trainer and ten learners enrolled in the bundled courses.
 
 use chrono::{Days, NaiveDate};
+use daotao_content::course::Library;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 
-use crate::course::Library;
 use crate::enrollment::{self, EnrollError};
 use crate::entities::user::Role;
 use crate::entities::{course_trainer, unit, user};

@@ -46,9 +46,9 @@ pub async fn tree(db: &impl ConnectionTrait) -> Result<Vec<TreeUnit>, DbErr> {
 /// Units whose parent is missing (cannot happen with the foreign key) are shown at the top.
 pub fn arrange(mut units: Vec<unit::Model>, members: &HashMap<i64, u64>) -> Vec<TreeUnit> {
     units.sort_by(|a, b| {
-        crate::text::fold_diacritics(&a.name)
+        daotao_content::text::fold_diacritics(&a.name)
             .to_lowercase()
-            .cmp(&crate::text::fold_diacritics(&b.name).to_lowercase())
+            .cmp(&daotao_content::text::fold_diacritics(&b.name).to_lowercase())
             .then(a.code.cmp(&b.code))
     });
     let ids: std::collections::HashSet<i64> = units.iter().map(|u| u.id).collect();

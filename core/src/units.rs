@@ -169,7 +169,7 @@ pub async fn insert_units(
         let model = unit::ActiveModel {
             id: NotSet,
             code: Set(u.code.clone()),
-            name: Set(crate::text::nfc(u.name.trim())),
+            name: Set(daotao_content::text::nfc(u.name.trim())),
             parent_id: Set(parent_id),
         }
         .insert(db)
@@ -184,7 +184,7 @@ pub async fn insert_units(
 pub async fn rename(db: &impl ConnectionTrait, code: &str, name: &str) -> Result<unit::Model, UnitError> {
     let found =
         find_by_code(db, code).await?.ok_or_else(|| UnitError::UnknownUnit(code.trim().to_string()))?;
-    let name = crate::text::nfc(name.trim());
+    let name = daotao_content::text::nfc(name.trim());
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(UnitError::BadName);
     }

@@ -5,13 +5,13 @@
 //! course_id)` serve the `user_id` filter.
 
 use chrono::{DateTime, Utc};
+use daotao_content::course::Competency;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 
-use crate::course::Competency;
 use crate::entities::{competency_award, course, quiz, quiz_attempt};
 
 /// A page of lines and how many there are in all.

@@ -5,6 +5,7 @@
 //! so a keystroke never loads every account into memory.
 
 use chrono::{DateTime, Utc};
+use daotao_content::text::fold_diacritics;
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
@@ -13,7 +14,6 @@ use sea_orm::{
 
 use crate::entities::unit;
 use crate::entities::user::{self, Role};
-use crate::text::fold_diacritics;
 
 /// The folded text the filter matches: lowercase ASCII name, then the username.
 pub fn search_key(full_name: &str, username: &str) -> String {

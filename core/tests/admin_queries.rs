@@ -25,7 +25,7 @@ async fn usernames(db: &DatabaseConnection, filter: &str) -> Vec<String> {
 }
 
 async fn story(db: &DatabaseConnection) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     demo::seed(db, &library, today()).await.unwrap();

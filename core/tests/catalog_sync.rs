@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use daotao_content::course::load_library;
 use daotao_core::catalog::{deactivate_course, sync_library};
-use daotao_core::course::load_library;
 use daotao_core::db;
 use daotao_core::entities::{course, lesson, quiz};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};

@@ -4,9 +4,9 @@
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
+use daotao_content::course::Competency;
 use daotao_core::accounts::{NewUser, add_user};
 use daotao_core::config::Target;
-use daotao_core::course::Competency;
 use daotao_core::db;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{competency_award, course, enrollment, unit};

@@ -39,7 +39,7 @@ async fn attempt(db: &DatabaseConnection, user_id: i64, quiz_id: i64, number: i3
 }
 
 async fn story(db: &DatabaseConnection) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     demo::seed(db, &library, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).await.unwrap();
@@ -87,7 +87,7 @@ async fn story(db: &DatabaseConnection) {
     assert_eq!(last.lines[0].passed, Some(false));
 
     // Competencies with their evidence and the framework's names.
-    let framework = daotao_core::course::loader::load_competencies(
+    let framework = daotao_content::course::loader::load_competencies(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     )
     .unwrap();

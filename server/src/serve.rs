@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use daotao_content::course::load_library;
 use daotao_core::config::Config;
-use daotao_core::course::load_library;
 use daotao_core::{catalog, db};
 use poem::Server;
 use poem::listener::TcpListener;

@@ -99,7 +99,7 @@ async fn app_with(config: Config) -> App {
     let tmp = tempfile::tempdir().unwrap();
     let courses = tmp.path().join("courses");
     write_fixture(&courses);
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
     let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
     daotao_core::catalog::sync_library(&db, &library).await.unwrap();

@@ -83,7 +83,7 @@ async fn env() -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let courses = tmp.path().join("courses");
     write_fixture(&courses);
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(library.problems.is_empty(), "{:?}", library.problems);
     let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
     daotao_core::catalog::sync_library(&db, &library).await.unwrap();
@@ -474,7 +474,7 @@ async fn editing_the_quiz_file_never_changes_a_past_attempt() {
         &env.courses.join(COURSE).join("quiz/cuoi-khoa.md"),
         "+++\ntitle = \"Cuối khoá\"\n+++\n\n## Một câu mới hẳn\n\n- [x] A\n- [ ] B\n",
     );
-    let library = daotao_core::course::load_library(&env.courses);
+    let library = daotao_content::course::load_library(&env.courses);
     assert!(library.problems.is_empty());
     daotao_core::catalog::sync_library(&env.db, &library).await.unwrap();
     env.state.update_library(|l| *l = library);
@@ -566,21 +566,21 @@ async fn the_quiz_works_as_plain_html_forms() {
     assert!(page.contains("id=\"countdown\""));
     // Answers as the browser posts them without JavaScript.
     let row = env.attempt_row(id).await;
-    let questions: Vec<daotao_core::quiz::Question> = serde_json::from_str(&row.questions).unwrap();
+    let questions: Vec<daotao_content::quiz::Question> = serde_json::from_str(&row.questions).unwrap();
     let mut fields: Vec<(String, String)> =
         vec![("csrf".into(), lan.csrf.clone()), ("action".into(), "save".into())];
     for q in &questions {
         match &q.kind {
-            daotao_core::quiz::Kind::Single { options }
-            | daotao_core::quiz::Kind::Multiple { options, .. } => {
+            daotao_content::quiz::Kind::Single { options }
+            | daotao_content::quiz::Kind::Multiple { options, .. } => {
                 for o in options.iter().filter(|o| o.weight > 0.0) {
                     fields.push((q.id.clone(), o.id.clone()));
                 }
             }
-            daotao_core::quiz::Kind::Short { .. } => {
+            daotao_content::quiz::Kind::Short { .. } => {
                 fields.push((q.id.clone(), "cong-dich-vu-bi-mat.gov.vn".into()))
             }
-            daotao_core::quiz::Kind::TrueFalse { .. } => fields.push((q.id.clone(), "true".into())),
+            daotao_content::quiz::Kind::TrueFalse { .. } => fields.push((q.id.clone(), "true".into())),
             _ => {}
         }
     }
@@ -688,7 +688,7 @@ async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awa
     let toml = env.courses.join(COURSE).join("course.toml");
     let text = std::fs::read_to_string(&toml).unwrap().replace("level = 1", "level = 2");
     write(&toml, &text);
-    let library = daotao_core::course::load_library(&env.courses);
+    let library = daotao_content::course::load_library(&env.courses);
     assert!(library.problems.is_empty(), "{:?}", library.problems);
     daotao_core::catalog::sync_library(&env.db, &library).await.unwrap();
     env.state.update_library(|l| *l = library);

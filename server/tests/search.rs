@@ -31,7 +31,7 @@ struct App {
 async fn app_with(config: Config) -> App {
     let tmp = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search");
-    let library = daotao_core::course::load_library(&root);
+    let library = daotao_content::course::load_library(&root);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
     let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
     daotao_core::catalog::sync_library(&db, &library).await.unwrap();

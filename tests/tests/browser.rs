@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use daotao_content::quiz::{Kind, Question};
 use daotao_core::accounts::{NewUser, add_user};
 use daotao_core::entities::user::Role;
-use daotao_core::quiz::{Kind, Question};
 use daotao_tests::browser::{Audit, Browser, tools_or_skip};
 use daotao_tests::{Server, bundled_courses, copy_dir};
 
@@ -77,7 +77,7 @@ fn text_of(html: &str) -> String {
 
 /// The completion quiz's questions by the text of their stem, read from the quiz file.
 fn answer_key(courses: &std::path::Path) -> HashMap<String, Question> {
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let quiz = library.courses[COURSE].quizzes.iter().find(|q| q.id == QUIZ).expect("the completion quiz");
     quiz.questions.iter().map(|q| (text_of(&q.stem_html), q.clone())).collect()
 }

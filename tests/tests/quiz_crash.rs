@@ -75,7 +75,7 @@ fn expected_percent(i: usize) -> f64 {
 fn seed(url: &str, courses: &Path) {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let db = daotao_core::db::connect(url).await.unwrap();
-        let library = daotao_core::course::load_library(courses);
+        let library = daotao_content::course::load_library(courses);
         assert!(library.problems.is_empty(), "{:?}", library.problems);
         daotao_core::catalog::sync_library(&db, &library).await.unwrap();
         let hash = daotao_core::auth::password::hash(PASSWORD);

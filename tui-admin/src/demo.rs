@@ -2,8 +2,8 @@
 //! into an empty database, then prints who can log in with which password.
 
 use anyhow::{Context, bail};
+use daotao_content::course::load_library;
 use daotao_core::config::Config;
-use daotao_core::course::load_library;
 use daotao_core::demo;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {

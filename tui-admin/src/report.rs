@@ -61,8 +61,8 @@ impl Settings {
     }
 
     /// The competency framework (codes, names, levels) from the course library.
-    pub fn framework(&self) -> anyhow::Result<Vec<daotao_core::course::Competency>> {
-        daotao_core::course::loader::load_competencies(&self.courses_dir).map_err(|problems| {
+    pub fn framework(&self) -> anyhow::Result<Vec<daotao_content::course::Competency>> {
+        daotao_content::course::loader::load_competencies(&self.courses_dir).map_err(|problems| {
             anyhow::anyhow!(
                 "khung năng lực / competency framework: {}",
                 problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
 use daotao_bench_support::{create_postgres, drop_postgres};
+use daotao_content::quiz::{Kind, Question};
 use daotao_core::accounts::AccountRow;
 use daotao_core::entities::user::{self, Role};
-use daotao_core::quiz::{Kind, Question};
 use sea_orm::{EntityTrait, TransactionTrait};
 use serde_json::{Map, Value, json};
 use tokio::sync::Semaphore;
@@ -160,7 +160,7 @@ async fn seed(url: &str, courses: &std::path::Path, who: &Who) -> anyhow::Result
     let started = Instant::now();
     let db = daotao_core::db::connect(url).await?;
     daotao_core::demo::ensure_empty(&db).await.context("seeding needs an empty database")?;
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let course = library
         .courses
         .get(&who.course)
@@ -277,7 +277,7 @@ async fn call(req: reqwest::RequestBuilder, want: &[u16], what: &str) -> (Durati
 type Key = HashMap<String, Question>;
 
 fn answer_key(courses: &std::path::Path, course: &str, quiz: &str) -> anyhow::Result<Arc<Key>> {
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let found = library
         .courses
         .get(course)

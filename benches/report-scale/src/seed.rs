@@ -187,7 +187,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
     let started = Instant::now();
     let db = daotao_core::db::connect(url).await?;
     daotao_core::demo::ensure_empty(&db).await.context("seeding needs an empty database")?;
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     ensure!(library.problems.is_empty(), "the course library has problems: {:?}", library.problems);
     daotao_core::catalog::sync_library(&db, &library).await?;
     let course_infos = course_infos(&db, &library).await?;
@@ -393,7 +393,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
 /// The active courses with their lesson ids (in order), final quiz id and awards.
 async fn course_infos(
     db: &DatabaseConnection,
-    library: &daotao_core::course::Library,
+    library: &daotao_content::course::Library,
 ) -> anyhow::Result<Vec<CourseInfo>> {
     let mut lessons: HashMap<String, Vec<(i32, i64)>> = HashMap::new();
     for l in lesson::Entity::find().filter(lesson::Column::Active.eq(true)).all(db).await? {

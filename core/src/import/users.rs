@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use daotao_content::text::fold_diacritics;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -21,7 +22,6 @@ use crate::accounts::is_valid_username;
 use crate::auth::login::normalize_username;
 use crate::auth::{password, token};
 use crate::entities::user::{self, Role};
-use crate::text::fold_diacritics;
 
 /// The header of a users file.
 pub const COLUMNS: [&str; 6] = ["username", "full_name", "email", "unit_code", "position", "role"];

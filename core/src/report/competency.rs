@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use daotao_content::course::Competency;
+use daotao_content::text::fold_diacritics;
 
 use super::data::{Data, Enrolled};
 use super::{Cell, Report, Table};
 use crate::config::Target;
-use crate::course::Competency;
-use crate::text::fold_diacritics;
 
 /// Builds the report from loaded data. `today` decides what is overdue.
 /// What is wrong with the configured targets against the framework, one line each: a target for a competency

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use daotao_content::quiz::grade::Answers;
 use daotao_core::attempts::{self, AttemptError};
-use daotao_core::quiz::grade::Answers;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::Path;

@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use daotao_content::course::Course;
 use daotao_core::audit::{self, Event};
 use daotao_core::completion;
-use daotao_core::course::Course;
 use daotao_core::enrollment::{self, EnrollError};
 use daotao_core::progress::{ProgressError, mark_read, read_lessons};
 use poem::Request;

@@ -3,7 +3,7 @@
 //! and settings (the questions and answer keys belong to attempts).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use daotao_core::course::{Course, Lesson, Quiz, TocEntry};
+use daotao_content::course::{Course, Lesson, Quiz, TocEntry};
 use daotao_core::entities::user;
 use daotao_core::progress::MyCourse;
 use poem_openapi::{Enum, Object};

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use askama::Template;
+use daotao_content::course::Course;
 use daotao_core::audit::{self, Event};
-use daotao_core::course::Course;
 use daotao_core::enrollment::{self, EnrollError};
 use daotao_core::progress::read_lessons;
 use poem::error::NotFoundError;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::Course;
+use daotao_content::course::Course;
 use daotao_core::roster::{RosterLine, may_view, roster};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::{Course, Lesson, TocEntry};
+use daotao_content::course::{Course, Lesson, TocEntry};
 use daotao_core::progress::{ProgressError, mark_read as record_read};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;

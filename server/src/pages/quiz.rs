@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use askama::Template;
+use daotao_content::course::{Course, Quiz};
 use daotao_core::attempts::{self, AttemptError};
-use daotao_core::course::{Course, Quiz};
 use daotao_core::entities::quiz_attempt;
 use poem::error::NotFoundError;
 use poem::http::StatusCode;

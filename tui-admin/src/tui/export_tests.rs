@@ -66,7 +66,7 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 async fn exports_from_the_screen_write_files_that_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
-    let library = daotao_core::course::load_library(&courses_dir());
+    let library = daotao_content::course::load_library(&courses_dir());
     let seeded = daotao_core::demo::seed(&db, &library, today()).await.unwrap();
     let settings = Settings { courses_dir: courses_dir(), targets: Vec::new() };
     let mut app = App::new(today(), "sqlite://t.sqlite".into());

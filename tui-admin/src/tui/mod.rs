@@ -101,7 +101,7 @@ pub fn role_name(role: daotao_core::entities::user::Role) -> &'static str {
 /// A role typed in a form: Vietnamese or English names.
 pub fn parse_role(text: &str) -> Option<daotao_core::entities::user::Role> {
     use daotao_core::entities::user::Role;
-    match daotao_core::text::fold_diacritics(text.trim()).to_lowercase().as_str() {
+    match daotao_content::text::fold_diacritics(text.trim()).to_lowercase().as_str() {
         "" | "hoc vien" | "learner" => Some(Role::Learner),
         "giang vien" | "trainer" => Some(Role::Trainer),
         "quan tri" | "admin" => Some(Role::Admin),

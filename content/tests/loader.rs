@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use daotao_core::course::{QuizFormat, load_library};
+use daotao_content::course::{QuizFormat, load_library};
 
 const COMPETENCIES: &str = "[[competency]]\ncode = \"ATTT.1\"\nname = \"An toàn\"\narea = \"An toàn\"\nlevels = [\"Cơ bản\", \"Thành thạo\"]\n";
 const COURSE: &str = "title = \"Khoá thử\"\nsummary = \"Tóm tắt\"\naudience = [\"all-staff\"]\nhours = 2\nself_enrol = true\ncompetencies = [ { code = \"ATTT.1\", level = 1 } ]\n[completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n";
