@@ -13,14 +13,17 @@
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate, Utc};
-use daotao_core::accounts::AccountRow;
+use daotao_core::admin_views::{
+    course_enrollments, course_stats, overview, unit_tree, user_detail, user_search,
+};
 use daotao_core::entities::user::{self, Role};
 use daotao_core::entities::{lesson, lesson_progress, quiz, quiz_attempt};
-use daotao_core::units::NewUnit;
-use daotao_core::{
-    catalog, course_enrollments, course_stats, db, enrollment, overview, report, unit_tree, units,
-    user_detail, user_search,
-};
+use daotao_core::learning::{catalog, enrollment};
+use daotao_core::people::accounts::AccountRow;
+use daotao_core::people::units;
+use daotao_core::people::units::NewUnit;
+use daotao_core::platform::db;
+use daotao_core::report;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -261,7 +264,7 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
     let unit_ids: Vec<i64> = units::ids_by_code(db).await.unwrap().into_values().collect();
 
     // Accounts: one password hash for all (hashing 100,000 passwords would take the time being measured).
-    let hash = daotao_core::auth::password::hash("mật khẩu của bài đo hiệu năng");
+    let hash = daotao_core::people::auth::password::hash("mật khẩu của bài đo hiệu năng");
     let mut rng = Lcg(2026);
     let now = Utc::now();
     let txn = db.begin().await.unwrap();

@@ -3,12 +3,13 @@
 //! on both, since the overview uses hand-written SQL.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use daotao_core::accounts::{self, AccountDetails};
+use daotao_core::admin_views::{course_enrollments, course_stats, overview, unit_tree, user_search};
+use daotao_core::demo;
 use daotao_core::entities::user::{self, Role};
-use daotao_core::units::{self, UnitError};
-use daotao_core::{
-    audit, course_enrollments, course_stats, db, demo, enrollment, overview, progress, unit_tree, user_search,
-};
+use daotao_core::learning::{enrollment, progress};
+use daotao_core::people::accounts::{self, AccountDetails};
+use daotao_core::people::units::{self, UnitError};
+use daotao_core::platform::{audit, db};
 use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, EntityTrait};
 

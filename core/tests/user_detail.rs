@@ -2,8 +2,11 @@
 //! (`course_stats`), on the demo province, on a SQLite file and on PostgreSQL (`DAOTAO_TEST_POSTGRES_URL`).
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use daotao_core::admin_views::{course_stats, user_detail};
+use daotao_core::demo;
 use daotao_core::entities::{competency_award, enrollment, quiz, quiz_attempt};
-use daotao_core::{accounts, course_stats, db, demo, user_detail};
+use daotao_core::people::accounts;
+use daotao_core::platform::db;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};

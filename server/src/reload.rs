@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use daotao_content::course::loader::{COMPETENCIES_FILE, load_competencies};
 use daotao_content::course::{Library, load_course, load_library};
-use daotao_core::catalog;
+use daotao_core::learning::catalog;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use tokio::runtime::Handle;

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use daotao_content::course::load_library;
-use daotao_core::config::Config;
-use daotao_core::{catalog, db};
+use daotao_core::learning::catalog;
+use daotao_core::platform::config::Config;
+use daotao_core::platform::db;
 use poem::Server;
 use poem::listener::TcpListener;
 

@@ -113,8 +113,8 @@ async fn client_for(tmp: &Path, courses: &Path) -> Client {
 
 /// A client over the app serving `library`, with its database in `tmp`.
 async fn client_with(tmp: &Path, library: daotao_content::course::Library) -> Client {
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+    let db = daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::new(library, db));
     TestClient::new(daotao_server::app::app(state).map_to_response().boxed())
 }

@@ -3,8 +3,8 @@
 
 use anyhow::{Context, bail};
 use daotao_content::course::load_library;
-use daotao_core::config::Config;
 use daotao_core::demo;
+use daotao_core::platform::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
@@ -24,7 +24,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             config.courses_dir.display()
         );
     }
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let seeded = demo::seed(&db, &library, today).await.context("dữ liệu mẫu / demo")?;
     crate::audit(&db, "demo.seed", demo::ROOT_UNIT, &format!("{} accounts", seeded.accounts.len())).await?;
 

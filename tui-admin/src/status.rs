@@ -1,9 +1,9 @@
 //! `daotao-admin status`: the database in use, the synced catalog, and how
 //! many units, accounts and enrollments it holds.
 
-use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{course, enrollment, lesson, quiz, unit, user};
+use daotao_core::platform::config::Config;
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
@@ -37,7 +37,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         by_role[2]
     );
     let enrollments = enrollment::Entity::find().count(&db).await?;
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let past_due =
         enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
     println!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)");

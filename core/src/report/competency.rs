@@ -11,7 +11,7 @@ use daotao_content::text::fold_diacritics;
 
 use super::data::{Data, Enrolled};
 use super::{Cell, Report, Table};
-use crate::config::Target;
+use crate::platform::config::Target;
 
 /// Builds the report from loaded data. `today` decides what is overdue.
 /// What is wrong with the configured targets against the framework, one line each: a target for a competency

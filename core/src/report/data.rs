@@ -186,7 +186,7 @@ async fn load_parts(
             .all(db)
             .await?;
         for (user_id, code, level, at) in awards {
-            let day = crate::local_time::date_of(at);
+            let day = crate::platform::local_time::date_of(at);
             let entry = levels.entry((user_id, code)).or_insert((level, day));
             if level > entry.0 || (level == entry.0 && day < entry.1) {
                 *entry = (level, day);

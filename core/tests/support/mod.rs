@@ -1,6 +1,6 @@
 //! Shared by core's integration tests: a fresh PostgreSQL database per test.
 
-use daotao_core::db;
+use daotao_core::platform::db;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 /// A new, empty, migrated database on the test server (`DAOTAO_TEST_POSTGRES_URL`,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use daotao_content::quiz::asked::{AskedOption, AskedQuestion};
 use daotao_content::quiz::review::{ReviewedOption, ReviewedQuestion};
-use daotao_core::attempts::Attempt;
+use daotao_core::assessment::attempts::Attempt;
 use poem_openapi::Object;
 
 /// Labels of a true/false question's two options in the API (the pages use the reader's language).

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use daotao_content::course::Course;
-use daotao_core::audit::{self, Event};
-use daotao_core::completion;
-use daotao_core::enrollment::{self, EnrollError};
-use daotao_core::progress::{ProgressError, mark_read, read_lessons};
+use daotao_core::learning::completion;
+use daotao_core::learning::enrollment::{self, EnrollError};
+use daotao_core::learning::progress::{ProgressError, mark_read, read_lessons};
+use daotao_core::platform::audit::{self, Event};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use daotao_core::audit::{self, Event};
-use daotao_core::auth::login::{LoginError, login};
-use daotao_core::auth::session;
+use daotao_core::people::auth::login::{LoginError, login};
+use daotao_core::people::auth::session;
+use daotao_core::platform::audit::{self, Event};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;

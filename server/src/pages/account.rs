@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::accounts::{AccountError, change_password};
-use daotao_core::audit::{self, Event};
+use daotao_core::people::accounts::{AccountError, change_password};
+use daotao_core::platform::audit::{self, Event};
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};

@@ -10,7 +10,7 @@ use daotao_content::course::Course;
 use daotao_content::quiz::grade::{Answer, Answers};
 use daotao_content::quiz::review::{ReviewedQuestion, format_number, review};
 use daotao_content::quiz::{Kind, Question};
-use daotao_core::attempts::{self, Attempt, AttemptError};
+use daotao_core::assessment::attempts::{self, Attempt, AttemptError};
 use daotao_core::entities::quiz;
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
@@ -141,10 +141,11 @@ async fn show(
     let course_title = course.map(|c| c.meta.title.clone()).unwrap_or_else(|| attempt.row.course_id.clone());
     let chrome = Chrome::new(lang, req);
     if let Some(score) = attempt.score() {
-        let completed = daotao_core::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
-            .await
-            .map_err(internal)?
-            .is_some_and(|e| e.completed_at.is_some());
+        let completed =
+            daotao_core::learning::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
+                .await
+                .map_err(internal)?
+                .is_some_and(|e| e.completed_at.is_some());
         let passed = attempt.row.passed == Some(true);
         let retake = match course.and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug)) {
             Some(quiz) if !passed => {

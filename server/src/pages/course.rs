@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_content::course::Course;
-use daotao_core::audit::{self, Event};
-use daotao_core::enrollment::{self, EnrollError};
-use daotao_core::progress::read_lessons;
+use daotao_core::learning::enrollment::{self, EnrollError};
+use daotao_core::learning::progress::read_lessons;
+use daotao_core::platform::audit::{self, Event};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};

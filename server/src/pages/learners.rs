@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_content::course::Course;
-use daotao_core::roster::{RosterLine, may_view, roster};
+use daotao_core::learning::roster::{RosterLine, may_view, roster};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
@@ -40,7 +40,7 @@ pub async fn learners(
     if !may_view(&state.db, user, &id).await.map_err(internal)? {
         return Err(poem::Error::from_status(StatusCode::FORBIDDEN));
     }
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let learners = roster(&state.db, &id, today).await.map_err(internal)?;
     Ok(private_html(&LearnersPage { chrome: Chrome::new(lang, req), course, learners }, StatusCode::OK))
 }

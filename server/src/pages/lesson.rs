@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_content::course::{Course, Lesson, TocEntry};
-use daotao_core::progress::{ProgressError, mark_read as record_read};
+use daotao_core::learning::progress::{ProgressError, mark_read as record_read};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
@@ -88,7 +88,7 @@ pub async fn mark_read(
     let (index, _) = course.lesson(&lesson_id).ok_or(NotFoundError)?;
     match record_read(&state.db, user.id, &course_id, &lesson_id).await {
         Ok(()) => {
-            daotao_core::completion::check(&state.db, user.id, course, chrono::Utc::now())
+            daotao_core::learning::completion::check(&state.db, user.id, course, chrono::Utc::now())
                 .await
                 .map_err(internal)?;
         }

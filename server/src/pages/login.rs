@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
-use daotao_core::audit::{self, Event};
-use daotao_core::auth::login::{LoginError, login as check_login};
-use daotao_core::auth::session;
+use daotao_core::people::auth::login::{LoginError, login as check_login};
+use daotao_core::people::auth::session;
+use daotao_core::platform::audit::{self, Event};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::{Data, Form, Query};
 use poem::{Request, Response, handler};

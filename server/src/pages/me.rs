@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::awards::transcript;
-use daotao_core::progress::{MyCourse, my_courses};
+use daotao_core::learning::awards::transcript;
+use daotao_core::learning::progress::{MyCourse, my_courses};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Request, Response, handler};
@@ -36,7 +36,7 @@ pub async fn me(
     let Some(user) = viewer.user() else {
         return Ok(auth::login_redirect(req.uri().path()));
     };
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let courses = my_courses(&state.db, user.id, today).await.map_err(internal)?;
     let certificates = transcript(&state.db, user.id)
         .await

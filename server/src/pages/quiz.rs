@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use daotao_content::course::{Course, Quiz};
-use daotao_core::attempts::{self, AttemptError};
+use daotao_core::assessment::attempts::{self, AttemptError};
 use daotao_core::entities::quiz_attempt;
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
@@ -76,8 +76,10 @@ async fn render(
     notice: Option<&'static str>,
     status: StatusCode,
 ) -> poem::Result<Response> {
-    let enrolled =
-        daotao_core::enrollment::find(&state.db, user_id, &course.id).await.map_err(internal)?.is_some();
+    let enrolled = daotao_core::learning::enrollment::find(&state.db, user_id, &course.id)
+        .await
+        .map_err(internal)?
+        .is_some();
     let attempts = attempts::list_own(&state.db, user_id, &course.id, &quiz.id).await.map_err(internal)?;
     let now = chrono::Utc::now();
     let open = attempts

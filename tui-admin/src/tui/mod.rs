@@ -21,7 +21,7 @@ mod snapshot_tests;
 use std::time::Duration;
 
 use anyhow::Context;
-use daotao_core::config::Config;
+use daotao_core::platform::config::Config;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use app::App;
@@ -33,7 +33,7 @@ const TICK: Duration = Duration::from_millis(120);
 /// Opens the terminal UI on the configured database until the admin quits.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let settings = crate::report::Settings::from_config(config);
     let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today, settings);
     let database = config.database_url.clone();

@@ -10,21 +10,21 @@ use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 
 use chrono::NaiveDate;
-use daotao_core::accounts::{self, AccountDetails, NewUser};
-use daotao_core::course_enrollments::{self, EnrolledPage};
-use daotao_core::course_stats::{self, CourseStats};
-use daotao_core::db::Db;
-use daotao_core::enrollment;
+use daotao_core::admin_views::course_enrollments::{self, EnrolledPage};
+use daotao_core::admin_views::course_stats::{self, CourseStats};
+use daotao_core::admin_views::overview::{self, Overview, UnitProgress};
+use daotao_core::admin_views::unit_tree::{self, TreeUnit};
+use daotao_core::admin_views::user_detail::{self, AttemptLine, CompetencyLine, Page};
+use daotao_core::admin_views::user_search::{self, UserPage};
 use daotao_core::entities::user;
 use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
 use daotao_core::import::{self, ImportError};
-use daotao_core::overview::{self, Overview, UnitProgress};
-use daotao_core::progress::{self, MyCourse};
+use daotao_core::learning::enrollment;
+use daotao_core::learning::progress::{self, MyCourse};
+use daotao_core::people::accounts::{self, AccountDetails, NewUser};
+use daotao_core::people::units::{self, NewUnit};
+use daotao_core::platform::db::Db;
 use daotao_core::report::Table;
-use daotao_core::unit_tree::{self, TreeUnit};
-use daotao_core::units::{self, NewUnit};
-use daotao_core::user_detail::{self, AttemptLine, CompetencyLine, Page};
-use daotao_core::user_search::{self, UserPage};
 
 use crate::report::Settings;
 

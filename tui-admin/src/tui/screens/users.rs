@@ -4,8 +4,8 @@
 //! opens a person's detail: their enrollments and lessons read, their quiz
 //! attempts and their competencies, one section at a time (← →), each paged.
 
-use daotao_core::accounts::AccountDetails;
-use daotao_core::user_search::{UserLine, UserPage};
+use daotao_core::admin_views::user_search::{UserLine, UserPage};
+use daotao_core::people::accounts::AccountDetails;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -31,7 +31,7 @@ impl Section {
 
 /// A time as a date in Viet Nam (UTC+7), where the admins are.
 fn vn_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    daotao_core::local_time::date_of(at).format("%d/%m/%Y").to_string()
+    daotao_core::platform::local_time::date_of(at).format("%d/%m/%Y").to_string()
 }
 use crate::tui::{count, parse_role, role_name};
 

@@ -74,7 +74,7 @@ pub async fn ids_by_code(db: &impl ConnectionTrait) -> Result<HashMap<String, i6
 /// How many active accounts belong to a unit and the units below it.
 pub async fn active_members(db: &impl ConnectionTrait, unit_id: i64) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
-    let units = crate::enrollment::subtree(db, unit_id).await?;
+    let units = crate::learning::enrollment::subtree(db, unit_id).await?;
     user::Entity::find()
         .filter(user::Column::UnitId.is_in(units))
         .filter(user::Column::Active.eq(true))
@@ -207,7 +207,7 @@ pub async fn move_to(
         Some(parent) => {
             let parent =
                 find_by_code(db, parent).await?.ok_or_else(|| UnitError::UnknownUnit(parent.to_string()))?;
-            if crate::enrollment::subtree(db, found.id).await?.contains(&parent.id) {
+            if crate::learning::enrollment::subtree(db, found.id).await?.contains(&parent.id) {
                 return Err(UnitError::Cycle { unit: found.code.clone(), parent: parent.code });
             }
             Some(parent.id)

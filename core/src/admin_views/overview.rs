@@ -157,14 +157,17 @@ pub async fn progress_by_unit(db: &impl ConnectionTrait) -> Result<Vec<UnitProgr
             by_unit.insert(unit, (count(1)?, count(2)?));
         }
     }
-    Ok(roll_up(crate::unit_tree::arrange(unit::Entity::find().all(db).await?, &HashMap::new()), &by_unit))
+    Ok(roll_up(
+        crate::admin_views::unit_tree::arrange(unit::Entity::find().all(db).await?, &HashMap::new()),
+        &by_unit,
+    ))
 }
 
 /// Sums per-unit figures into the top units: the units below the root when
 /// there is one root (a province), else the roots themselves. People of the
 /// root itself count under the root's own line.
 pub fn roll_up(
-    tree: Vec<crate::unit_tree::TreeUnit>,
+    tree: Vec<crate::admin_views::unit_tree::TreeUnit>,
     by_unit: &HashMap<i64, (u64, u64)>,
 ) -> Vec<UnitProgress> {
     let roots = tree.iter().filter(|u| u.depth == 0).count();

@@ -217,7 +217,7 @@ mod tests {
     async fn concurrent_writes_all_commit_and_a_failing_one_alone_rolls_back() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/t.sqlite", dir.path().display());
-        let db = crate::db::connect(&url).await.unwrap();
+        let db = crate::platform::db::connect(&url).await.unwrap();
         db.execute_unprepared("CREATE TABLE t (n INTEGER PRIMARY KEY)").await.unwrap();
         let mut tasks = Vec::new();
         for n in 0..200i64 {

@@ -17,7 +17,7 @@ use sea_orm::{
 };
 
 use crate::entities::{quiz, quiz_attempt};
-use crate::group_commit;
+use crate::platform::group_commit;
 
 /// How late a submission may arrive and still count its answers: the countdown in the page submits at zero,
 /// and the request needs a moment to arrive.
@@ -102,7 +102,7 @@ pub async fn start(
     quiz: &Quiz,
     now: DateTime<Utc>,
 ) -> Result<(Attempt, bool), AttemptError> {
-    if crate::enrollment::find(db, user_id, &course.id).await?.is_none() {
+    if crate::learning::enrollment::find(db, user_id, &course.id).await?.is_none() {
         return Err(AttemptError::NotEnrolled(course.id.clone()));
     }
     let quiz_row = catalog_quiz(db, &course.id, &quiz.id).await?;
@@ -328,7 +328,8 @@ async fn finish(
     row.passed = Some(passed);
     let completion = match library.courses.get(&attempt.row.course_id) {
         Some(course) if passed => {
-            crate::completion::prepare(db, attempt.row.user_id, course, Some(&attempt.row), now).await?
+            crate::learning::completion::prepare(db, attempt.row.user_id, course, Some(&attempt.row), now)
+                .await?
         }
         _ => None,
     };
@@ -351,7 +352,7 @@ async fn finish(
                 return Ok::<_, DbErr>(false);
             }
             if let Some(completion) = completion {
-                crate::completion::apply(txn, completion, now).await?;
+                crate::learning::completion::apply(txn, completion, now).await?;
             }
             Ok(true)
         })

@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use super::Policy;
 use super::password::verify_off_runtime;
 use super::session::{self, NewSession};
-use crate::audit::{self, Event};
 use crate::entities::user;
+use crate::platform::audit::{self, Event};
 
 /// Why a login failed. Deliberately one case: the visitor is never told
 /// whether the account exists.

@@ -16,8 +16,8 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-use crate::awards::{Earned, Evidence};
 use crate::entities::{enrollment, lesson, lesson_progress, quiz, quiz_attempt, user};
+use crate::learning::awards::{Earned, Evidence};
 
 /// A completion that may be due, with everything it would write; see [`prepare`] and [`apply`].
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub async fn prepare(
     }
     let stored = match graded {
         Some(a) if a.number <= 1 => None,
-        _ => crate::awards::evidence(db, user_id, course).await?,
+        _ => crate::learning::awards::evidence(db, user_id, course).await?,
     };
     let this = graded.filter(|a| a.passed == Some(true)).map(Evidence::of);
     // The best pass counts; of equals the earlier, which is the stored one.
@@ -66,7 +66,7 @@ pub async fn prepare(
         user_id,
         course_id: course.id.clone(),
         quiz: course.meta.completion.quiz.as_ref().map(|q| q.get_ref().clone()),
-        earned: crate::awards::earned(&person, course, evidence, now),
+        earned: crate::learning::awards::earned(&person, course, evidence, now),
     }))
 }
 
@@ -117,7 +117,7 @@ pub async fn apply(db: &impl ConnectionTrait, pending: Pending, now: DateTime<Ut
     if update.exec(db).await?.rows_affected != 1 {
         return Ok(false);
     }
-    crate::awards::write(db, pending.earned).await?;
+    crate::learning::awards::write(db, pending.earned).await?;
     Ok(true)
 }
 
@@ -129,7 +129,9 @@ pub async fn check(
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     // Cheap reads first: most calls (a lesson read in the middle of a course) end here without writing.
-    let Some(enrolled) = crate::enrollment::find(db, user_id, &course.id).await? else { return Ok(false) };
+    let Some(enrolled) = crate::learning::enrollment::find(db, user_id, &course.id).await? else {
+        return Ok(false);
+    };
     if enrolled.completed_at.is_some() || !all_lessons_read(db, user_id, &course.id).await? {
         return Ok(false);
     }
@@ -155,7 +157,7 @@ async fn all_lessons_read(db: &impl ConnectionTrait, user_id: i64, course_id: &s
         .into_tuple()
         .all(db)
         .await?;
-    let read = crate::progress::read_lessons(db, user_id, course_id).await?;
+    let read = crate::learning::progress::read_lessons(db, user_id, course_id).await?;
     Ok(active.iter().all(|slug| read.contains(slug)))
 }
 

@@ -122,9 +122,9 @@ pub enum ConfigError {
 
 impl Config {
     /// The session and lock-out limits.
-    pub fn auth_policy(&self) -> crate::auth::Policy {
+    pub fn auth_policy(&self) -> crate::people::auth::Policy {
         use std::time::Duration;
-        crate::auth::Policy {
+        crate::people::auth::Policy {
             session_idle: Duration::from_secs(self.session_idle_minutes * 60),
             session_max: Duration::from_secs(self.session_max_hours * 3600),
             lockout_failures: self.lockout_failures.max(1),

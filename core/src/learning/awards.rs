@@ -10,8 +10,8 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::auth::token::verification_code;
 use crate::entities::{certificate, competency_award, enrollment, quiz, quiz_attempt, user};
+use crate::people::auth::token::verification_code;
 
 /// The evidence of an award: the attempt that counts (the best pass) and its score.
 #[derive(Debug, Clone, Copy, PartialEq)]

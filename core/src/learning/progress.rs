@@ -30,7 +30,7 @@ pub async fn mark_read(
     course_id: &str,
     lesson_slug: &str,
 ) -> Result<(), ProgressError> {
-    if crate::enrollment::find(db, user_id, course_id).await?.is_none() {
+    if crate::learning::enrollment::find(db, user_id, course_id).await?.is_none() {
         return Err(ProgressError::NotEnrolled(course_id.to_string()));
     }
     let found = lesson::Entity::find()

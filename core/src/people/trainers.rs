@@ -8,10 +8,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 
-use crate::accounts::find_user;
-use crate::enrollment::{EnrollError, active_course};
 use crate::entities::course_trainer;
 use crate::entities::user::{self, Role};
+use crate::learning::enrollment::{EnrollError, active_course};
+use crate::people::accounts::find_user;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TrainerError {

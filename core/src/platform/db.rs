@@ -57,7 +57,7 @@ impl Backend {
 /// WAL file, in the kernel's cache, and the next open replays them), but after a *power cut or a kernel
 /// crash* the transactions committed since the last checkpoint may be rolled back, and a learner would
 /// have been told "submitted" for a submission that is gone. The cost of `FULL` under load is paid
-/// down instead by committing the hot writes in groups ([`crate::group_commit`]): one `fsync` for every
+/// down instead by committing the hot writes in groups ([`crate::platform::group_commit`]): one `fsync` for every
 /// write queued meanwhile, each answered only after that `fsync`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     let mut options = ConnectOptions::new(url);
@@ -81,7 +81,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     }
     let db = Database::connect(options).await.map_err(DbError::Connect)?;
     Migrator::up(&db, None).await.map_err(DbError::Migrate)?;
-    crate::user_search::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
+    crate::admin_views::user_search::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
     Ok(db)
 }
 

@@ -1,7 +1,7 @@
 //! Who is enrolled in a course, a page at a time, with each person's due date
 //! and lessons read: what the admin tool shows before enrolling more people,
 //! changing a due date or withdrawing someone. The filter is the one of
-//! [`crate::user_search`]; lessons read are counted for the page's people only.
+//! [`crate::admin_views::user_search`]; lessons read are counted for the page's people only.
 
 use std::collections::HashMap;
 
@@ -57,7 +57,7 @@ pub async fn page(
     page: u64,
     per_page: u64,
 ) -> Result<EnrolledPage, DbErr> {
-    let condition = crate::user_search::matching(db, filter).await?;
+    let condition = crate::admin_views::user_search::matching(db, filter).await?;
     let base = || {
         enrollment::Entity::find()
             .join(JoinType::InnerJoin, enrollment::Relation::User.def())

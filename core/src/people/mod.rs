@@ -1,0 +1,7 @@
+//! The people of the province and how they get in: accounts, the tree of units they belong to, which
+//! trainers teach which course, and authentication (passwords, login throttling, sessions, API tokens).
+
+pub mod accounts;
+pub mod auth;
+pub mod trainers;
+pub mod units;
