@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use crate::entities::{enrollment, lesson, lesson_progress, unit, user};
+use crate::platform::paging::{Paging, page_count};
 
 /// One enrolled person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub struct EnrolledPage {
 impl EnrolledPage {
     /// How many pages the matches fill (at least one).
     pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
+        page_count(self.total, self.per_page)
     }
 }
 
@@ -65,8 +66,7 @@ pub async fn page(
             .filter(condition.clone())
     };
     let total = base().count(db).await?;
-    let per_page = per_page.max(1);
-    let page = page.min(total.saturating_sub(1) / per_page);
+    let paging = Paging::clamped(page, per_page, total);
     type Row = (i64, String, String, Option<String>, Option<NaiveDate>);
     let rows: Vec<Row> = base()
         .select_only()
@@ -78,8 +78,8 @@ pub async fn page(
         .join(JoinType::LeftJoin, user::Relation::Unit.def())
         .order_by_asc(user::Column::SearchKey)
         .order_by_asc(user::Column::Id)
-        .offset(page * per_page)
-        .limit(per_page)
+        .offset(paging.offset())
+        .limit(paging.limit())
         .into_tuple()
         .all(db)
         .await?;
@@ -114,5 +114,11 @@ pub async fn page(
             due_date,
         })
         .collect();
-    Ok(EnrolledPage { course_id: course_id.to_string(), lines, total, page, per_page })
+    Ok(EnrolledPage {
+        course_id: course_id.to_string(),
+        lines,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    })
 }

@@ -13,30 +13,7 @@ use sea_orm::{
 };
 
 use crate::entities::{competency_award, course, quiz, quiz_attempt};
-
-/// A page of lines and how many there are in all.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    pub lines: Vec<T>,
-    pub total: u64,
-    /// The page number (from 0) this is.
-    pub page: u64,
-    pub per_page: u64,
-}
-
-/// An empty first page (what a screen shows before the answer comes).
-impl<T> Default for Page<T> {
-    fn default() -> Self {
-        Self { lines: Vec::new(), total: 0, page: 0, per_page: 1 }
-    }
-}
-
-impl<T> Page<T> {
-    /// How many pages the lines fill (at least one).
-    pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
-    }
-}
+use crate::platform::paging::{Page, Paging};
 
 /// One quiz attempt as the admin's list shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,10 +60,9 @@ pub async fn attempts(
     page: u64,
     per_page: u64,
 ) -> Result<Page<AttemptLine>, DbErr> {
-    let per_page = per_page.max(1);
     let total =
         quiz_attempt::Entity::find().filter(quiz_attempt::Column::UserId.eq(user_id)).count(db).await?;
-    let page = page.min(total.saturating_sub(1) / per_page);
+    let paging = Paging::clamped(page, per_page, total);
     type Row = (
         i64,
         String,
@@ -126,8 +102,8 @@ pub async fn attempts(
         .filter(quiz_attempt::Column::UserId.eq(user_id))
         .order_by_desc(quiz_attempt::Column::StartedAt)
         .order_by_desc(quiz_attempt::Column::Id)
-        .offset(page * per_page)
-        .limit(per_page)
+        .offset(paging.offset())
+        .limit(paging.limit())
         .into_tuple()
         .all(db)
         .await?;
@@ -149,7 +125,7 @@ pub async fn attempts(
             },
         )
         .collect();
-    Ok(Page { lines, total, page, per_page })
+    Ok(paging.page_of(lines, total))
 }
 
 /// Page `page` (from 0; past the end means the last) of the competencies awarded to `user_id`, by code then
@@ -161,12 +137,11 @@ pub async fn competencies(
     page: u64,
     per_page: u64,
 ) -> Result<Page<CompetencyLine>, DbErr> {
-    let per_page = per_page.max(1);
     let total = competency_award::Entity::find()
         .filter(competency_award::Column::UserId.eq(user_id))
         .count(db)
         .await?;
-    let page = page.min(total.saturating_sub(1) / per_page);
+    let paging = Paging::clamped(page, per_page, total);
     type Row = (String, i32, DateTime<Utc>, String, Option<String>, Option<f64>);
     let rows: Vec<Row> = competency_award::Entity::find()
         .select_only()
@@ -187,8 +162,8 @@ pub async fn competencies(
         .order_by_asc(competency_award::Column::Code)
         .order_by_desc(competency_award::Column::Level)
         .order_by_asc(competency_award::Column::AwardedAt)
-        .offset(page * per_page)
-        .limit(per_page)
+        .offset(paging.offset())
+        .limit(paging.limit())
         .into_tuple()
         .all(db)
         .await?;
@@ -204,5 +179,5 @@ pub async fn competencies(
             score_percent,
         })
         .collect();
-    Ok(Page { lines, total, page, per_page })
+    Ok(paging.page_of(lines, total))
 }

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use crate::entities::unit;
 use crate::entities::user::{self, Role};
+use crate::platform::paging::{Page, Paging};
 
 /// The folded text the filter matches: lowercase ASCII name, then the username.
 pub fn search_key(full_name: &str, username: &str) -> String {
@@ -78,21 +79,7 @@ impl UserLine {
 }
 
 /// A page of accounts and how many match in all.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct UserPage {
-    pub lines: Vec<UserLine>,
-    pub total: u64,
-    /// The page number (from 0) this is.
-    pub page: u64,
-    pub per_page: u64,
-}
-
-impl UserPage {
-    /// How many pages the matches fill (at least one).
-    pub fn pages(&self) -> u64 {
-        self.total.div_ceil(self.per_page.max(1)).max(1)
-    }
-}
+pub type UserPage = Page<UserLine>;
 
 /// The condition for a filter text: every word must appear in the account's
 /// name or username, or in the code or name of its unit. Empty: everything.
@@ -138,9 +125,7 @@ pub async fn page(
 ) -> Result<UserPage, DbErr> {
     let condition = matching(db, filter).await?;
     let total = user::Entity::find().filter(condition.clone()).count(db).await?;
-    let per_page = per_page.max(1);
-    let last = total.saturating_sub(1) / per_page;
-    let page = page.min(last);
+    let paging = Paging::clamped(page, per_page, total);
     // The page's ids first, from the (search_key, id) index alone, then their rows:
     // deep pages skip index entries, not whole rows with their unit.
     let ids: Vec<i64> = user::Entity::find()
@@ -149,8 +134,8 @@ pub async fn page(
         .filter(condition)
         .order_by_asc(user::Column::SearchKey)
         .order_by_asc(user::Column::Id)
-        .offset(page * per_page)
-        .limit(per_page)
+        .offset(paging.offset())
+        .limit(paging.limit())
         .into_tuple()
         .all(db)
         .await?;
@@ -206,7 +191,7 @@ pub async fn page(
         )
         .collect();
     let lines = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-    Ok(UserPage { lines, total, page, per_page })
+    Ok(paging.page_of(lines, total))
 }
 
 #[cfg(test)]

@@ -6,3 +6,4 @@ pub mod config;
 pub mod db;
 pub mod group_commit;
 pub mod local_time;
+pub mod paging;

@@ -11,7 +11,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use daotao_core::admin_views::course_enrollments::EnrolledPage;
-use daotao_core::admin_views::user_detail::Page;
+use daotao_core::platform::paging::Page;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 

@@ -14,7 +14,7 @@ use daotao_core::admin_views::course_enrollments::{self, EnrolledPage};
 use daotao_core::admin_views::course_stats::{self, CourseStats};
 use daotao_core::admin_views::overview::{self, Overview, UnitProgress};
 use daotao_core::admin_views::unit_tree::{self, TreeUnit};
-use daotao_core::admin_views::user_detail::{self, AttemptLine, CompetencyLine, Page};
+use daotao_core::admin_views::user_detail::{self, AttemptLine, CompetencyLine};
 use daotao_core::admin_views::user_search::{self, UserPage};
 use daotao_core::entities::user;
 use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
@@ -24,6 +24,7 @@ use daotao_core::learning::progress::{self, MyCourse};
 use daotao_core::people::accounts::{self, AccountDetails, NewUser};
 use daotao_core::people::units::{self, NewUnit};
 use daotao_core::platform::db::Db;
+use daotao_core::platform::paging::Page;
 use daotao_core::report::Table;
 
 use crate::report::Settings;
