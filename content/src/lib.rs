@@ -5,5 +5,6 @@
 //! build without sea-orm. Must never depend on `daotao-core` or on a database crate: `core` builds on this one.
 
 pub mod course;
+pub mod html;
 pub mod quiz;
 pub mod text;

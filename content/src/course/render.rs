@@ -470,35 +470,10 @@ fn asset_target(dest: &str) -> Option<String> {
     (!target.is_empty()).then_some(target)
 }
 
-/// Decode `%XX` escapes; on invalid UTF-8 the input is returned unchanged.
+/// Decode `%XX` escapes (a link may spell an asset's file name that way); on invalid UTF-8 the input is returned
+/// unchanged.
 fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(hi), Some(lo)) => Some(hi << 4 | lo),
-            _ => None,
-        };
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+    percent_encoding::percent_decode_str(s).decode_utf8().map_or_else(|_| s.to_owned(), Cow::into_owned)
 }
 
 /// pulldown-cmark aligns table cells with `style`, which the sanitiser

@@ -12,6 +12,7 @@ use super::{
     Choice, Kind, MAX_SOURCE_BYTES, NumericAnswer, Pair, ParseError, Question, TextAnswer, validate_bank,
 };
 use crate::course::render::{render_fragment, sanitize_html};
+use crate::html::escape_into;
 use crate::text::nfc;
 
 /// What a missing-word question shows where its answer block was (as Moodle does).
@@ -181,23 +182,12 @@ fn render(format: Format, source: &str) -> String {
     match format {
         Format::Markdown => render_fragment(&source),
         Format::Moodle | Format::Html => sanitize_html(&source).trim().to_owned(),
-        Format::Plain => escape_html(&source),
-    }
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        Format::Plain => {
+            let mut html = String::with_capacity(source.len());
+            escape_into(&mut html, &source);
+            html
         }
     }
-    out
 }
 
 /// Rendered feedback (after a `#`), in its own format tag or the question's; none when blank.
