@@ -318,23 +318,7 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
     for path in &files {
         let name = file_name(path);
         let (stem, ext) = name.rsplit_once('.').unwrap_or((&name, ""));
-        let format = match ext {
-            "md" => QuizFormat::Markdown,
-            "gift" => QuizFormat::Gift,
-            "toml" => {
-                if !quiz_dir.join(format!("{stem}.gift")).exists() {
-                    problems.push(Problem::file(
-                        path,
-                        format!("settings file without a quiz: there is no quiz/{stem}.gift beside it"),
-                    ));
-                }
-                continue;
-            }
-            _ => {
-                problems.push(Problem::file(path, "a quiz file is quiz/<id>.md or quiz/<id>.gift"));
-                continue;
-            }
-        };
+        let Some(format) = quiz_format(&quiz_dir, path, stem, ext, problems) else { continue };
         if !is_valid_id(stem) {
             problems.push(Problem::file(
                 path,
@@ -354,91 +338,169 @@ fn load_quizzes(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) ->
             }
         };
         hash_file(hasher, &format!("quiz/{name}"), source.as_bytes());
-        let (settings_path, settings_source, first_line, body, body_line) = match format {
-            QuizFormat::Markdown => match frontmatter::split(&source) {
-                Ok(split) => (
-                    path.clone(),
-                    split.front_matter.to_string(),
-                    split.front_matter_line,
-                    split.body,
-                    split.body_line,
-                ),
-                Err(_) => {
-                    problems.push(Problem::at(
-                        path,
-                        1,
-                        "front matter opened with +++ is never closed by a +++ line",
-                    ));
-                    continue;
-                }
-            },
-            QuizFormat::Gift => {
-                let toml_path = quiz_dir.join(format!("{stem}.toml"));
-                let text = if toml_path.exists() {
-                    match read_text(&toml_path) {
-                        Ok(s) => {
-                            hash_file(hasher, &format!("quiz/{stem}.toml"), s.as_bytes());
-                            s
-                        }
-                        Err(p) => {
-                            problems.push(p);
-                            continue;
-                        }
-                    }
-                } else {
-                    String::new()
-                };
-                (toml_path, text, 1, source.as_str(), 1)
-            }
+        let Some(parts) = quiz_parts(format, &quiz_dir, path, stem, &source, hasher, problems) else {
+            continue;
         };
-        // Broken settings do not stop the questions from being checked: `check` lists every problem at once.
-        let settings: Option<QuizSettings> = match toml::from_str::<QuizSettings>(&settings_source) {
-            Ok(s) if s.pass_percent > 100 => {
+        quizzes.extend(parse_quiz(stem, path, format, &source, &parts, problems));
+    }
+    quizzes
+}
+
+/// The format of a file under `quiz/`, by its extension; `None` for a `.toml` (the settings of a `.gift`, read
+/// with it) and for anything else, reported as a problem.
+fn quiz_format(
+    quiz_dir: &Path,
+    path: &Path,
+    stem: &str,
+    ext: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<QuizFormat> {
+    match ext {
+        "md" => Some(QuizFormat::Markdown),
+        "gift" => Some(QuizFormat::Gift),
+        "toml" => {
+            if !quiz_dir.join(format!("{stem}.gift")).exists() {
+                problems.push(Problem::file(
+                    path,
+                    format!("settings file without a quiz: there is no quiz/{stem}.gift beside it"),
+                ));
+            }
+            None
+        }
+        _ => {
+            problems.push(Problem::file(path, "a quiz file is quiz/<id>.md or quiz/<id>.gift"));
+            None
+        }
+    }
+}
+
+/// A quiz file split into its settings (wherever they are written) and its questions.
+struct QuizParts<'a> {
+    /// The markdown quiz itself, or the `.toml` beside a `.gift`: where settings problems are reported.
+    settings_path: PathBuf,
+    settings: String,
+    /// 1-based line of `settings_path` where the settings start.
+    settings_line: usize,
+    body: &'a str,
+    /// 1-based line of the quiz file where `body` starts.
+    body_line: usize,
+}
+
+/// Splits a markdown quiz at its front matter, or reads the settings beside a GIFT quiz (none: the defaults).
+fn quiz_parts<'a>(
+    format: QuizFormat,
+    quiz_dir: &Path,
+    path: &Path,
+    stem: &str,
+    source: &'a str,
+    hasher: &mut Sha256,
+    problems: &mut Vec<Problem>,
+) -> Option<QuizParts<'a>> {
+    match format {
+        QuizFormat::Markdown => match frontmatter::split(source) {
+            Ok(split) => Some(QuizParts {
+                settings_path: path.to_path_buf(),
+                settings: split.front_matter.to_string(),
+                settings_line: split.front_matter_line,
+                body: split.body,
+                body_line: split.body_line,
+            }),
+            Err(_) => {
                 problems.push(Problem::at(
-                    &settings_path,
-                    first_line,
-                    format!("pass_percent is {}: it must be between 0 and 100", s.pass_percent),
+                    path,
+                    1,
+                    "front matter opened with +++ is never closed by a +++ line",
                 ));
                 None
             }
-            Ok(s) => Some(s),
-            Err(e) => {
-                problems.push(Problem::toml(&settings_path, &settings_source, first_line, &e));
-                None
-            }
-        };
-        let partial_credit = settings.as_ref().is_some_and(|s| s.partial_credit);
-        let parsed = match format {
-            QuizFormat::Markdown => quiz::markdown::parse(body, body_line, partial_credit),
-            QuizFormat::Gift => quiz::gift::parse(body),
-        };
-        let questions = match parsed {
-            Ok(questions) => questions,
-            Err(errors) => {
-                problems.extend(errors.into_iter().map(|e| Problem::at(path, e.line, e.message)));
-                continue;
-            }
-        };
-        let Some(settings) = settings else { continue };
-        if settings.draw as usize > questions.len() {
-            problems.push(Problem::at(
-                &settings_path,
-                first_line,
-                format!("draw = {} but the quiz has only {} questions", settings.draw, questions.len()),
-            ));
-            continue;
+        },
+        QuizFormat::Gift => {
+            let toml_path = quiz_dir.join(format!("{stem}.toml"));
+            let settings = if toml_path.exists() {
+                match read_text(&toml_path) {
+                    Ok(s) => {
+                        hash_file(hasher, &format!("quiz/{stem}.toml"), s.as_bytes());
+                        s
+                    }
+                    Err(p) => {
+                        problems.push(p);
+                        return None;
+                    }
+                }
+            } else {
+                String::new()
+            };
+            Some(QuizParts {
+                settings_path: toml_path,
+                settings,
+                settings_line: 1,
+                body: source,
+                body_line: 1,
+            })
         }
-        quizzes.push(Quiz {
-            id: stem.to_string(),
-            questions: Arc::new(questions),
-            file: path.clone(),
-            title: nfc(settings.title.as_deref().unwrap_or(stem)),
-            format,
-            settings,
-            content_hash: hex(Sha256::digest(source.as_bytes())),
-        });
     }
-    quizzes
+}
+
+/// The quiz of `parts`, or `None` with every problem of its settings and questions reported (broken settings
+/// do not stop the questions from being checked: `check` lists every problem at once).
+fn parse_quiz(
+    stem: &str,
+    path: &Path,
+    format: QuizFormat,
+    source: &str,
+    parts: &QuizParts,
+    problems: &mut Vec<Problem>,
+) -> Option<Quiz> {
+    let settings = quiz_settings(parts, problems);
+    let partial_credit = settings.as_ref().is_some_and(|s| s.partial_credit);
+    let parsed = match format {
+        QuizFormat::Markdown => quiz::markdown::parse(parts.body, parts.body_line, partial_credit),
+        QuizFormat::Gift => quiz::gift::parse(parts.body),
+    };
+    let questions = match parsed {
+        Ok(questions) => questions,
+        Err(errors) => {
+            problems.extend(errors.into_iter().map(|e| Problem::at(path, e.line, e.message)));
+            return None;
+        }
+    };
+    let settings = settings?;
+    if settings.draw as usize > questions.len() {
+        problems.push(Problem::at(
+            &parts.settings_path,
+            parts.settings_line,
+            format!("draw = {} but the quiz has only {} questions", settings.draw, questions.len()),
+        ));
+        return None;
+    }
+    Some(Quiz {
+        id: stem.to_string(),
+        questions: Arc::new(questions),
+        file: path.to_path_buf(),
+        title: nfc(settings.title.as_deref().unwrap_or(stem)),
+        format,
+        settings,
+        content_hash: hex(Sha256::digest(source.as_bytes())),
+    })
+}
+
+/// A quiz's settings, or `None` with the problem reported.
+fn quiz_settings(parts: &QuizParts, problems: &mut Vec<Problem>) -> Option<QuizSettings> {
+    match toml::from_str::<QuizSettings>(&parts.settings) {
+        Ok(s) if s.pass_percent > 100 => {
+            problems.push(Problem::at(
+                &parts.settings_path,
+                parts.settings_line,
+                format!("pass_percent is {}: it must be between 0 and 100", s.pass_percent),
+            ));
+            None
+        }
+        Ok(s) => Some(s),
+        Err(e) => {
+            problems.push(Problem::toml(&parts.settings_path, &parts.settings, parts.settings_line, &e));
+            None
+        }
+    }
 }
 
 fn load_assets(dir: &Path, hasher: &mut Sha256, problems: &mut Vec<Problem>) -> BTreeSet<String> {
