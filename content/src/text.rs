@@ -3,6 +3,7 @@
 //! Vietnamese text reaches us precomposed (NFC) from most keyboards and
 //! decomposed (NFD) from some editors and from macOS file names, so anything
 //! that compares or derives identifiers from text goes through here.
+//! Here, beside the parsers that need it, so core and the server's search fold and normalise text the same way.
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 

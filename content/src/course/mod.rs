@@ -1,5 +1,6 @@
 //! The course library: trainers' markdown + TOML files turned into courses
 //! (see DESIGN.md, "Course format"). Lessons are rendered once, at load time.
+//! Files only: the database's catalog is synced from a [`Library`] by `daotao_core::learning::catalog`.
 
 pub mod competency;
 pub mod frontmatter;

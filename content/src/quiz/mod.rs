@@ -1,6 +1,7 @@
 //! Quizzes: the question bank parsed from a trainer's file (markdown or Moodle GIFT), the questions one attempt
 //! asks, and grading. The bank holds the answer keys; what reaches a browser before submission is only
-//! [`asked::AskedQuestion`], built without them.
+//! [`asked::AskedQuestion`], built without them. Attempts kept in the database, with their rules (who may
+//! start, how often, by when), are `daotao_core::assessment`'s.
 
 pub mod asked;
 pub mod draw;
