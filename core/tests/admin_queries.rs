@@ -8,6 +8,7 @@ use daotao_core::demo;
 use daotao_core::entities::user::{self, Role};
 use daotao_core::learning::{enrollment, progress};
 use daotao_core::people::accounts::{self, AccountDetails};
+use daotao_core::people::search_key;
 use daotao_core::people::units::{self, UnitError};
 use daotao_core::platform::{audit, db};
 use sea_orm::sea_query::Expr;
@@ -60,7 +61,7 @@ async fn story(db: &DatabaseConnection) {
     accounts::update_user(db, "lan.nguyen", details).await.unwrap();
     assert_eq!(usernames(db, "tran thi").await, ["lan.nguyen"]);
     user::Entity::update_many().col_expr(user::Column::SearchKey, Expr::value("")).exec(db).await.unwrap();
-    assert_eq!(user_search::fill_missing_keys(db).await.unwrap(), 12);
+    assert_eq!(search_key::fill_missing_keys(db).await.unwrap(), 12);
     let key = accounts::find_user(db, "lan.nguyen").await.unwrap().unwrap().search_key;
     assert_eq!(key, "tran thi lan lan.nguyen");
 

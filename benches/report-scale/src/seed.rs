@@ -225,7 +225,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
             })
             .map_or("Chuyên viên", |(p, _)| p);
         let active = i < s.learners;
-        let key = daotao_core::admin_views::user_search::search_key(&full_name, &username);
+        let key = daotao_core::people::search_key::search_key(&full_name, &username);
         users.push(format!(
             "{id}, {}, {}, NULL, {unit_id}, {}, 'learner', {}, FALSE, {}, 0, NULL, {}, {}",
             q(&username),

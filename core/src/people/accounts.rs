@@ -128,7 +128,7 @@ impl AccountRow {
         let full_name = daotao_content::text::nfc(self.full_name.trim());
         user::ActiveModel {
             id: NotSet,
-            search_key: Set(crate::admin_views::user_search::search_key(&full_name, &self.username)),
+            search_key: Set(crate::people::search_key::search_key(&full_name, &self.username)),
             username: Set(self.username),
             full_name: Set(full_name),
             email: Set(self.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty())),
@@ -229,7 +229,7 @@ pub async fn update_user(
         .id;
     let full_name = daotao_content::text::nfc(details.full_name.trim());
     let mut model: user::ActiveModel = account.clone().into();
-    model.search_key = Set(crate::admin_views::user_search::search_key(&full_name, &account.username));
+    model.search_key = Set(crate::people::search_key::search_key(&full_name, &account.username));
     model.full_name = Set(full_name);
     model.email = Set(details.email.map(|e| e.trim().to_string()).filter(|e| !e.is_empty()));
     model.unit_id = Set(Some(unit_id));

@@ -81,7 +81,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     }
     let db = Database::connect(options).await.map_err(DbError::Connect)?;
     Migrator::up(&db, None).await.map_err(DbError::Migrate)?;
-    crate::admin_views::user_search::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
+    crate::people::search_key::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
     Ok(db)
 }
 
