@@ -10,17 +10,22 @@
 //! already holds accounts is timed as it is (to time it again after a change).
 //! Not run by `cargo test`: it takes minutes and its figures are machine-dependent.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, NaiveDate, Utc};
-use daotao_core::accounts::AccountRow;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use daotao_content::course::Competency;
+use daotao_core::admin_views::{
+    course_enrollments, course_stats, overview, unit_tree, user_detail, user_search,
+};
 use daotao_core::entities::user::{self, Role};
 use daotao_core::entities::{lesson, lesson_progress, quiz, quiz_attempt};
-use daotao_core::units::NewUnit;
-use daotao_core::{
-    catalog, course_enrollments, course_stats, db, enrollment, overview, report, unit_tree, units,
-    user_detail, user_search,
-};
+use daotao_core::learning::{catalog, enrollment};
+use daotao_core::people::accounts::AccountRow;
+use daotao_core::people::units;
+use daotao_core::people::units::NewUnit;
+use daotao_core::platform::db;
+use daotao_core::report;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
@@ -77,58 +82,73 @@ async fn main() {
 
     let today = Utc::now().date_naive();
     println!("| query (screen) | median | min | max |\n|---|---:|---:|---:|");
+    time_screens(&db, today).await;
+    let courses_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses");
+    let framework = daotao_content::course::loader::load_competencies(&courses_dir).unwrap();
+    time_user_detail(&db, &framework).await;
+    time_reports(&db, &framework, today, scratch.path()).await;
+    time_enrol_province(&db).await;
+}
+
+/// The queries behind the admin screens' lists: overview, users, units, courses and enrollments.
+async fn time_screens(db: &DatabaseConnection, today: NaiveDate) {
+    println!("| query (screen) | median | min | max |\n|---|---:|---:|---:|");
     time("overview: totals, overdue, activity (Tổng quan)", || async {
-        overview::overview(&db, today, Utc::now()).await.unwrap();
+        overview::overview(db, today, Utc::now()).await.unwrap();
     })
     .await;
     time("overview: completion by unit (bars, after)", || async {
-        overview::progress_by_unit(&db).await.unwrap();
+        overview::progress_by_unit(db).await.unwrap();
     })
     .await;
     time("users, page 1 (Người dùng)", || async {
-        user_search::page(&db, "", 0, 100).await.unwrap();
+        user_search::page(db, "", 0, 100).await.unwrap();
     })
     .await;
     time("users, page 500", || async {
-        user_search::page(&db, "", 499, 100).await.unwrap();
+        user_search::page(db, "", 499, 100).await.unwrap();
     })
     .await;
     time("users filtered `nguyen thi lan`", || async {
-        user_search::page(&db, "nguyen thi lan", 0, 100).await.unwrap();
+        user_search::page(db, "nguyen thi lan", 0, 100).await.unwrap();
     })
     .await;
     time("users filtered `Nguyễn Thị Lan` (diacritics)", || async {
-        user_search::page(&db, "Nguyễn Thị Lan", 0, 100).await.unwrap();
+        user_search::page(db, "Nguyễn Thị Lan", 0, 100).await.unwrap();
     })
     .await;
     time("users filtered by unit `phuong 07`", || async {
-        user_search::page(&db, "phuong 07", 0, 100).await.unwrap();
+        user_search::page(db, "phuong 07", 0, 100).await.unwrap();
     })
     .await;
     time("users filtered, no match `zzz`", || async {
-        user_search::page(&db, "zzz", 0, 100).await.unwrap();
+        user_search::page(db, "zzz", 0, 100).await.unwrap();
     })
     .await;
     time("unit tree with member counts (Đơn vị)", || async {
-        unit_tree::tree(&db).await.unwrap();
+        unit_tree::tree(db).await.unwrap();
     })
     .await;
     time("course catalog with completions and average best score (Khoá học)", || async {
-        course_stats::catalog(&db).await.unwrap();
+        course_stats::catalog(db).await.unwrap();
     })
     .await;
     time("a course's enrollments, page 1 (Ghi danh)", || async {
-        course_enrollments::page(&db, COURSE, "", 0, 100).await.unwrap();
+        course_enrollments::page(db, COURSE, "", 0, 100).await.unwrap();
     })
     .await;
     time("a course's enrollments filtered `tran van`", || async {
-        course_enrollments::page(&db, COURSE, "tran van", 0, 100).await.unwrap();
+        course_enrollments::page(db, COURSE, "tran van", 0, 100).await.unwrap();
     })
     .await;
     time("people of the whole province (unit-tree enrol)", || async {
-        enrollment::unit_members(&db, "TINH").await.unwrap();
+        enrollment::unit_members(db, "TINH").await.unwrap();
     })
     .await;
+}
+
+/// A person's detail pages, for the person with the most attempts.
+async fn time_user_detail(db: &DatabaseConnection, framework: &[Competency]) {
     // The person with the most attempts (the detail's worst case among the seeded).
     let busiest: i64 = {
         let row = db
@@ -142,36 +162,37 @@ async fn main() {
         row.try_get_by_index(0).unwrap()
     };
     time("a person's quiz attempts, page 1 (user detail)", || async {
-        user_detail::attempts(&db, busiest, 0, 50).await.unwrap();
+        user_detail::attempts(db, busiest, 0, 50).await.unwrap();
     })
     .await;
-    let courses_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses");
-    let framework = daotao_core::course::loader::load_competencies(&courses_dir).unwrap();
     time("a person's competencies, page 1 (user detail)", || async {
-        user_detail::competencies(&db, busiest, &framework, 0, 50).await.unwrap();
+        user_detail::competencies(db, busiest, framework, 0, 50).await.unwrap();
     })
     .await;
-    // The Báo cáo screen: what Enter computes (load + build), then the exports of the whole province.
+}
+
+/// The Báo cáo screen: what Enter computes (load + build), then the exports of the whole province.
+async fn time_reports(db: &DatabaseConnection, framework: &[Competency], today: NaiveDate, scratch: &Path) {
     time_runs("report preview: competency, one department and its offices (SO-00)", 3, || async {
-        let data = report::data::load(&db, Some("SO-00")).await.unwrap();
-        report::competency::build(&data, &framework, &[], today);
+        let data = report::data::load(db, Some("SO-00")).await.unwrap();
+        report::competency::build(&data, framework, &[], today);
     })
     .await;
     time_runs("report preview: competency, whole province", 3, || async {
-        let data = report::data::load(&db, None).await.unwrap();
-        report::competency::build(&data, &framework, &[], today);
+        let data = report::data::load(db, None).await.unwrap();
+        report::competency::build(&data, framework, &[], today);
     })
     .await;
     time_runs("report preview: progress, whole province", 3, || async {
-        let data = report::data::load(&db, None).await.unwrap();
+        let data = report::data::load(db, None).await.unwrap();
         report::progress::build(&data, None, today);
     })
     .await;
-    let out = scratch.path().join("export");
+    let out = scratch.join("export");
     std::fs::create_dir_all(&out).unwrap();
     let once = Instant::now();
-    let data = report::data::load(&db, None).await.unwrap();
-    let built = report::competency::build(&data, &framework, &[], today);
+    let data = report::data::load(db, None).await.unwrap();
+    let built = report::competency::build(&data, framework, &[], today);
     let file = std::fs::File::create(out.join("nang-luc.csv")).unwrap();
     report::csv::write(&built.detail, std::io::BufWriter::new(file)).unwrap();
     println!(
@@ -180,8 +201,8 @@ async fn main() {
         ms(once.elapsed())
     );
     let once = Instant::now();
-    let data = report::data::load(&db, None).await.unwrap();
-    let built = report::competency::build(&data, &framework, &[], today);
+    let data = report::data::load(db, None).await.unwrap();
+    let built = report::competency::build(&data, framework, &[], today);
     report::xlsx::write(&built, &out.join("nang-luc.xlsx")).unwrap();
     println!(
         "| export: competency report, whole province, XLSX ({} + {} rows), once | {} | | |",
@@ -189,9 +210,12 @@ async fn main() {
         built.detail.rows.len(),
         ms(once.elapsed())
     );
-    drop((data, built));
+}
+
+/// A write shown as work under way: enrolling the whole province in a course.
+async fn time_enrol_province(db: &DatabaseConnection) {
     let once = Instant::now();
-    let ids = enrollment::unit_members(&db, "TINH").await.unwrap();
+    let ids = enrollment::unit_members(db, "TINH").await.unwrap();
     let txn = db.begin().await.unwrap();
     let added = enrollment::enroll_users(&txn, "dich-vu-cong-truc-tuyen", &ids, None, None).await.unwrap();
     txn.commit().await.unwrap();
@@ -229,12 +253,29 @@ where
 }
 
 async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     catalog::sync_library(db, &library).await.unwrap();
 
-    // A province, 40 departments and communes, offices below them.
+    let unit_ids = seed_units(db, unit_count).await;
+    let mut rng = Lcg(2026);
+    let now = Utc::now();
+    seed_accounts(db, users, &unit_ids, &mut rng, now).await;
+    let ids: Vec<i64> = user::Entity::find()
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    seed_enrollments(db, &ids, &mut rng, now).await;
+    seed_attempts(db, &ids, &mut rng, now).await;
+}
+
+/// A province, 40 departments and communes, offices below them: `unit_count` units in all. Returns their ids.
+async fn seed_units(db: &DatabaseConnection, unit_count: usize) -> Vec<i64> {
     let mut new_units = vec![NewUnit { code: "TINH".into(), name: "Tỉnh Mẫu".into(), parent_code: None }];
     let top = 40.min(unit_count.saturating_sub(1));
     for i in 0..top {
@@ -258,12 +299,19 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
     let txn = db.begin().await.unwrap();
     units::insert_units(&txn, &new_units).await.unwrap();
     txn.commit().await.unwrap();
-    let unit_ids: Vec<i64> = units::ids_by_code(db).await.unwrap().into_values().collect();
+    units::ids_by_code(db).await.unwrap().into_values().collect()
+}
 
-    // Accounts: one password hash for all (hashing 100,000 passwords would take the time being measured).
-    let hash = daotao_core::auth::password::hash("mật khẩu của bài đo hiệu năng");
-    let mut rng = Lcg(2026);
-    let now = Utc::now();
+/// `users` learner accounts spread over the units, with one password hash for all (hashing 100,000 passwords
+/// would take the time being measured).
+async fn seed_accounts(
+    db: &DatabaseConnection,
+    users: usize,
+    unit_ids: &[i64],
+    rng: &mut Lcg,
+    now: DateTime<Utc>,
+) {
+    let hash = daotao_core::people::auth::password::hash("mật khẩu của bài đo hiệu năng");
     let txn = db.begin().await.unwrap();
     let mut batch = Vec::with_capacity(500);
     for i in 0..users {
@@ -288,16 +336,10 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
         }
     }
     txn.commit().await.unwrap();
+}
 
-    // Everyone in the basic course, a third in a second one; a tenth past due; lessons read at random.
-    let ids: Vec<i64> = user::Entity::find()
-        .order_by_asc(user::Column::Id)
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
+/// Everyone in the basic course, a third in a second one; a tenth past due; lessons read at random.
+async fn seed_enrollments(db: &DatabaseConnection, ids: &[i64], rng: &mut Lcg, now: DateTime<Utc>) {
     let txn = db.begin().await.unwrap();
     let today = Utc::now().date_naive();
     let past: NaiveDate = today - Days::new(10);
@@ -316,7 +358,7 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
         .map(|l| l.id)
         .collect();
     let mut rows = Vec::new();
-    for &user_id in &ids {
+    for &user_id in ids {
         for &lesson_id in lessons.iter().take(rng.next(lessons.len() + 1)) {
             rows.push(lesson_progress::ActiveModel {
                 id: NotSet,
@@ -336,9 +378,11 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
         lesson_progress::Entity::insert_many(rows).exec_without_returning(&txn).await.unwrap();
     }
     txn.commit().await.unwrap();
+}
 
-    // Quiz attempts at the basic course's quiz: 60% of the people try, some twice or three times, scores
-    // from 30% to 100%; a passing attempt completes the course and awards its competency (as completion does).
+/// Quiz attempts at the basic course's quiz: 60% of the people try, some twice or three times, scores from 30%
+/// to 100%; a passing attempt completes the course and awards its competency (as completion does).
+async fn seed_attempts(db: &DatabaseConnection, ids: &[i64], rng: &mut Lcg, now: DateTime<Utc>) {
     let quiz = quiz::Entity::find()
         .filter(quiz::Column::CourseId.eq(COURSE))
         .order_by_asc(quiz::Column::Position)
@@ -348,7 +392,7 @@ async fn seed(db: &DatabaseConnection, users: usize, unit_count: usize) {
         .expect("the basic course has a quiz");
     let txn = db.begin().await.unwrap();
     let mut attempts = Vec::new();
-    for &user_id in &ids {
+    for &user_id in ids {
         if rng.next(10) >= 6 {
             continue;
         }

@@ -5,14 +5,14 @@
 //! admin, a trainer and ten learners enrolled in the bundled courses.
 
 use chrono::{Days, NaiveDate};
+use daotao_content::course::Library;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 
-use crate::course::Library;
-use crate::enrollment::{self, EnrollError};
 use crate::entities::user::Role;
 use crate::entities::{course_trainer, unit, user};
 use crate::import::users::{NewAccount, insert_accounts, with_one_time_passwords};
-use crate::units::{self, NewUnit, UnitError};
+use crate::learning::enrollment::{self, EnrollError};
+use crate::people::units::{self, NewUnit, UnitError};
 
 /// The root unit of the demo province.
 pub const ROOT_UNIT: &str = "TINH";
@@ -115,7 +115,7 @@ pub enum DemoError {
 pub async fn seed(db: &DatabaseConnection, library: &Library, today: NaiveDate) -> Result<Seeded, DemoError> {
     ensure_empty(db).await?;
     if !library.courses.is_empty() {
-        crate::catalog::sync_library(db, library).await?;
+        crate::learning::catalog::sync_library(db, library).await?;
     }
     let accounts: Vec<NewAccount> = PEOPLE
         .iter()

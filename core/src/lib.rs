@@ -1,34 +1,16 @@
-//! The domain of Đào tạo số, shared by the web server and the admin tool.
+//! The domain of Đào tạo số over its database, shared by the web server and the admin tool.
 //!
-//! Knows nothing of HTTP or terminals: configuration, the database, the course
-//! library (load, validate, render) and the catalog synced into the database.
+//! Knows nothing of HTTP or terminals. Grouped by domain: [`people`], [`learning`], [`assessment`], [`report`]
+//! and [`import`] hold the rules; [`admin_views`] the admin screens' read queries; [`entities`] the tables;
+//! all of them stand on [`platform`]. The course files themselves (loading, rendering, quiz parsing and
+//! grading) are the `daotao-content` crate's.
 
-pub mod accounts;
-pub mod attempts;
-pub mod audit;
-pub mod auth;
-pub mod awards;
-pub mod catalog;
-pub mod completion;
-pub mod config;
-pub mod course;
-pub mod course_enrollments;
-pub mod course_stats;
-pub mod db;
+pub mod admin_views;
+pub mod assessment;
 pub mod demo;
-pub mod enrollment;
 pub mod entities;
-pub mod group_commit;
 pub mod import;
-pub mod local_time;
-pub mod overview;
-pub mod progress;
-pub mod quiz;
+pub mod learning;
+pub mod people;
+pub mod platform;
 pub mod report;
-pub mod roster;
-pub mod text;
-pub mod trainers;
-pub mod unit_tree;
-pub mod units;
-pub mod user_detail;
-pub mod user_search;

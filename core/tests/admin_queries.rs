@@ -3,12 +3,14 @@
 //! on both, since the overview uses hand-written SQL.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use daotao_core::accounts::{self, AccountDetails};
+use daotao_core::admin_views::{course_enrollments, course_stats, overview, unit_tree, user_search};
+use daotao_core::demo;
 use daotao_core::entities::user::{self, Role};
-use daotao_core::units::{self, UnitError};
-use daotao_core::{
-    audit, course_enrollments, course_stats, db, demo, enrollment, overview, progress, unit_tree, user_search,
-};
+use daotao_core::learning::{enrollment, progress};
+use daotao_core::people::accounts::{self, AccountDetails};
+use daotao_core::people::search_key;
+use daotao_core::people::units::{self, UnitError};
+use daotao_core::platform::{audit, db};
 use sea_orm::sea_query::Expr;
 use sea_orm::{DatabaseConnection, EntityTrait};
 
@@ -25,7 +27,7 @@ async fn usernames(db: &DatabaseConnection, filter: &str) -> Vec<String> {
 }
 
 async fn story(db: &DatabaseConnection) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     demo::seed(db, &library, today()).await.unwrap();
@@ -59,7 +61,7 @@ async fn story(db: &DatabaseConnection) {
     accounts::update_user(db, "lan.nguyen", details).await.unwrap();
     assert_eq!(usernames(db, "tran thi").await, ["lan.nguyen"]);
     user::Entity::update_many().col_expr(user::Column::SearchKey, Expr::value("")).exec(db).await.unwrap();
-    assert_eq!(user_search::fill_missing_keys(db).await.unwrap(), 12);
+    assert_eq!(search_key::fill_missing_keys(db).await.unwrap(), 12);
     let key = accounts::find_user(db, "lan.nguyen").await.unwrap().unwrap().search_key;
     assert_eq!(key, "tran thi lan lan.nguyen");
 

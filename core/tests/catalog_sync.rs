@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use daotao_core::catalog::{deactivate_course, sync_library};
-use daotao_core::course::load_library;
-use daotao_core::db;
+use daotao_content::course::load_library;
 use daotao_core::entities::{course, lesson, quiz};
+use daotao_core::learning::catalog::{deactivate_course, sync_library};
+use daotao_core::platform::db;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 mod support;

@@ -4,11 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use daotao_core::auth::password;
-use daotao_core::db;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{unit, user};
 use daotao_core::import::{ImportError, import_units, import_users};
+use daotao_core::people::auth::password;
+use daotao_core::platform::db;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use unicode_normalization::UnicodeNormalization;
 

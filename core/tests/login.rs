@@ -1,16 +1,18 @@
 //! Logging in, against a real SQLite file: the same work and the same answer
 //! whether the account exists or not, and the lock-out.
 
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::auth::Policy;
-use daotao_core::auth::login::{LoginError, login};
-use daotao_core::auth::password::verifications;
 use daotao_core::entities::user::Role;
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::people::auth::Policy;
+use daotao_core::people::auth::login::{LoginError, login};
+use daotao_core::people::auth::password::verifications;
 
 #[tokio::test]
 async fn unknown_accounts_cost_one_verification_like_real_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
     let new = NewUser {
         username: "lan".into(),
         full_name: "Lan".into(),

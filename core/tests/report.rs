@@ -4,12 +4,12 @@
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::config::Target;
-use daotao_core::course::Competency;
-use daotao_core::db;
+use daotao_content::course::Competency;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{competency_award, course, enrollment, unit};
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::platform::config::Target;
+use daotao_core::platform::db;
 use daotao_core::report::{self, Cell, Report};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use support::fresh_postgres_database;
@@ -87,7 +87,7 @@ async fn fixture(db: &DatabaseConnection) {
         .await
         .unwrap();
     }
-    daotao_core::enrollment::enroll_users(db, "khoa", &[a1, a2, b1, b2], None, None).await.unwrap();
+    daotao_core::learning::enrollment::enroll_users(db, "khoa", &[a1, a2, b1, b2], None, None).await.unwrap();
     let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
     for (user, due, completed) in [
         (a1, None, true),

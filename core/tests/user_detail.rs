@@ -2,8 +2,11 @@
 //! (`course_stats`), on the demo province, on a SQLite file and on PostgreSQL (`DAOTAO_TEST_POSTGRES_URL`).
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use daotao_core::admin_views::{course_stats, user_detail};
+use daotao_core::demo;
 use daotao_core::entities::{competency_award, enrollment, quiz, quiz_attempt};
-use daotao_core::{accounts, course_stats, db, demo, user_detail};
+use daotao_core::people::accounts;
+use daotao_core::platform::db;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -39,7 +42,7 @@ async fn attempt(db: &DatabaseConnection, user_id: i64, quiz_id: i64, number: i3
 }
 
 async fn story(db: &DatabaseConnection) {
-    let library = daotao_core::course::load_library(
+    let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
     demo::seed(db, &library, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).await.unwrap();
@@ -87,7 +90,7 @@ async fn story(db: &DatabaseConnection) {
     assert_eq!(last.lines[0].passed, Some(false));
 
     // Competencies with their evidence and the framework's names.
-    let framework = daotao_core::course::loader::load_competencies(
+    let framework = daotao_content::course::loader::load_competencies(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     )
     .unwrap();

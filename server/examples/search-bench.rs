@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use daotao_core::course::load_library;
+use daotao_content::course::load_library;
 use daotao_server::search::{ParsedQuery, SearchIndex};
 
 /// Lessons per synthetic course.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use daotao_core::attempts;
+use daotao_core::assessment::attempts;
 
 use crate::state::AppState;
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use daotao_core::course::load_library;
+use daotao_content::course::load_library;
 
 /// Prints the report to stdout and returns whether the library is clean.
 pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {

@@ -5,11 +5,11 @@
 
 use std::time::Duration;
 
-use daotao_core::accounts::AccountError;
-use daotao_core::attempts::AttemptError;
-use daotao_core::auth::login::LoginError;
-use daotao_core::enrollment::EnrollError;
-use daotao_core::progress::ProgressError;
+use daotao_core::assessment::attempts::AttemptError;
+use daotao_core::learning::enrollment::EnrollError;
+use daotao_core::learning::progress::ProgressError;
+use daotao_core::people::accounts::AccountError;
+use daotao_core::people::auth::login::LoginError;
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use sea_orm::DbErr;

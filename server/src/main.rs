@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use daotao_core::config::Config;
+use daotao_core::platform::config::Config;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]

@@ -7,9 +7,9 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use daotao_core::catalog;
-use daotao_core::course::loader::{COMPETENCIES_FILE, load_competencies};
-use daotao_core::course::{Library, load_course, load_library};
+use daotao_content::course::loader::{COMPETENCIES_FILE, load_competencies};
+use daotao_content::course::{Library, load_course, load_library};
+use daotao_core::learning::catalog;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use tokio::runtime::Handle;
@@ -122,7 +122,7 @@ fn reload_course(
     runtime: &Handle,
     dir: &Path,
     id: &str,
-    competencies: &[daotao_core::course::Competency],
+    competencies: &[daotao_content::course::Competency],
 ) {
     if !dir.is_dir() {
         state.update_library(|library| {
@@ -166,7 +166,7 @@ fn reload_course(
 }
 
 /// Courses that loaded before but fail now, while their folder still exists.
-fn keep_last_good(current: &Library, fresh: &Library) -> Vec<(String, Arc<daotao_core::course::Course>)> {
+fn keep_last_good(current: &Library, fresh: &Library) -> Vec<(String, Arc<daotao_content::course::Course>)> {
     current
         .courses
         .iter()

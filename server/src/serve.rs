@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use daotao_core::config::Config;
-use daotao_core::course::load_library;
-use daotao_core::{catalog, db};
+use daotao_content::course::load_library;
+use daotao_core::learning::catalog;
+use daotao_core::platform::config::Config;
+use daotao_core::platform::db;
 use poem::Server;
 use poem::listener::TcpListener;
 

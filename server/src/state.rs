@@ -4,9 +4,9 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use daotao_core::auth::Policy;
-use daotao_core::config::Config;
-use daotao_core::course::Library;
+use daotao_content::course::Library;
+use daotao_core::people::auth::Policy;
+use daotao_core::platform::config::Config;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::throttle::Throttle;

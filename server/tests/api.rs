@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::config::Config;
 use daotao_core::entities::user::{self, Role};
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::platform::config::Config;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
 use poem::test::{TestClient, TestResponse};
@@ -84,10 +84,11 @@ async fn env_with(config: Config) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let courses = tmp.path().join("courses");
     write_fixture(&courses);
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+    let db =
+        daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::with_config(library, db.clone(), &config));
     let cli = TestClient::new(daotao_server::app::app(state).map_to_response().boxed());
     Env { cli, db, _tmp: tmp }
@@ -442,7 +443,7 @@ async fn me_shows_only_my_own_records() {
     let lan = env.user("lan.nguyen").await;
     let minh = env.user("minh.tran").await;
     let due = chrono::NaiveDate::from_ymd_opt(2020, 1, 31).unwrap();
-    daotao_core::enrollment::enroll_users(&env.db, C2, &[minh.id], Some(due), None).await.unwrap();
+    daotao_core::learning::enrollment::enroll_users(&env.db, C2, &[minh.id], Some(due), None).await.unwrap();
     let lan_token = env.token("lan.nguyen").await;
     let minh_token = env.token("minh.tran").await;
     env.enrol(C1, &lan_token).await.assert_status(StatusCode::CREATED);

@@ -8,11 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::auth::token::hash_token;
-use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{audit_log, enrollment, lesson_progress, session, user};
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::people::auth::token::hash_token;
+use daotao_core::platform::config::Config;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
 use poem::test::{TestClient, TestResponse};
@@ -99,10 +99,11 @@ async fn app_with(config: Config) -> App {
     let tmp = tempfile::tempdir().unwrap();
     let courses = tmp.path().join("courses");
     write_fixture(&courses);
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+    let db =
+        daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::with_config(library, db.clone(), &config));
     let cli = TestClient::new(daotao_server::app::app(state).map_to_response().boxed());
     App { _tmp: tmp, cli, db }
@@ -343,7 +344,7 @@ fn assert_security_headers(resp: &TestResponse, what: &str) {
 
 /// A token of the right shape that no one was given.
 fn forged() -> String {
-    daotao_core::auth::token::random_token()
+    daotao_core::people::auth::token::random_token()
 }
 
 // 1. The login form flow.
@@ -991,7 +992,7 @@ async fn learners_see_only_their_own_progress() {
         let resp = app.post(&a, &format!("/courses/{C1}/{lesson}/read"), &[("csrf", &a_csrf)]).await;
         assert_status(&resp, StatusCode::SEE_OTHER, lesson);
     }
-    daotao_core::enrollment::enroll_users(&app.db, C2, &[an.id], None, None).await.unwrap();
+    daotao_core::learning::enrollment::enroll_users(&app.db, C2, &[an.id], None, None).await.unwrap();
 
     let body = text(app.get(&a, "/me").await).await;
     assert_contains(&body, C1_TITLE);
@@ -1166,8 +1167,8 @@ async fn trainers_see_learners_of_their_assigned_courses_only() {
     .exec(&app.db)
     .await
     .unwrap();
-    daotao_core::enrollment::enroll_users(&app.db, C1, &[an.id], None, None).await.unwrap();
-    daotao_core::progress::mark_read(&app.db, an.id, C1, L1).await.unwrap();
+    daotao_core::learning::enrollment::enroll_users(&app.db, C1, &[an.id], None, None).await.unwrap();
+    daotao_core::learning::progress::mark_read(&app.db, an.id, C1, L1).await.unwrap();
 
     let path = format!("/courses/{C1}/learners");
     let a = app.login("an.pham", PASSWORD).await;

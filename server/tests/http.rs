@@ -106,15 +106,15 @@ fn write_fixture(root: &Path) {
 
 /// A client over the app serving the library in `courses` (which must load without problems).
 async fn client_for(tmp: &Path, courses: &Path) -> Client {
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
     client_with(tmp, library).await
 }
 
 /// A client over the app serving `library`, with its database in `tmp`.
-async fn client_with(tmp: &Path, library: daotao_core::course::Library) -> Client {
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+async fn client_with(tmp: &Path, library: daotao_content::course::Library) -> Client {
+    let db = daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(daotao_server::state::AppState::new(library, db));
     TestClient::new(daotao_server::app::app(state).map_to_response().boxed())
 }
@@ -811,7 +811,7 @@ fn bundled_courses() -> PathBuf {
 async fn every_page_of_the_bundled_library_is_served() {
     let tmp = tempfile::tempdir().unwrap();
     let courses = bundled_courses();
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(!library.courses.is_empty(), "no course in {}", courses.display());
     // Courses with problems are left out (and reported by `daotao-server check`); every course served is tested.
     let cli = client_with(tmp.path(), library.clone()).await;

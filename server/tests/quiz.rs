@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::auth::Policy;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{enrollment, quiz_attempt};
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::people::auth::Policy;
 use daotao_server::state::AppState;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
@@ -83,10 +83,11 @@ async fn env() -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let courses = tmp.path().join("courses");
     write_fixture(&courses);
-    let library = daotao_core::course::load_library(&courses);
+    let library = daotao_content::course::load_library(&courses);
     assert!(library.problems.is_empty(), "{:?}", library.problems);
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+    let db =
+        daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(AppState::new(library, db.clone()));
     let cli = TestClient::new(daotao_server::app::app(state.clone()).map_to_response().boxed());
     Env { cli, db, state, courses, _tmp: tmp }
@@ -111,11 +112,14 @@ impl Env {
         };
         let user = add_user(&self.db, new).await.unwrap().0;
         if enrolled {
-            daotao_core::enrollment::enroll_users(&self.db, COURSE, &[user.id], None, None).await.unwrap();
+            daotao_core::learning::enrollment::enroll_users(&self.db, COURSE, &[user.id], None, None)
+                .await
+                .unwrap();
         }
-        let session = daotao_core::auth::session::create(&self.db, user.id, "127.0.0.1", &Policy::default())
-            .await
-            .unwrap();
+        let session =
+            daotao_core::people::auth::session::create(&self.db, user.id, "127.0.0.1", &Policy::default())
+                .await
+                .unwrap();
         Learner { id: user.id, token: session.token, csrf: session.csrf_token }
     }
 
@@ -474,9 +478,9 @@ async fn editing_the_quiz_file_never_changes_a_past_attempt() {
         &env.courses.join(COURSE).join("quiz/cuoi-khoa.md"),
         "+++\ntitle = \"Cuối khoá\"\n+++\n\n## Một câu mới hẳn\n\n- [x] A\n- [ ] B\n",
     );
-    let library = daotao_core::course::load_library(&env.courses);
+    let library = daotao_content::course::load_library(&env.courses);
     assert!(library.problems.is_empty());
-    daotao_core::catalog::sync_library(&env.db, &library).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&env.db, &library).await.unwrap();
     env.state.update_library(|l| *l = library);
     let (_, after) = env.api("GET", &format!("/attempts/{id}"), &lan, None).await;
     assert_eq!(after["result"]["percent"], before["percent"]);
@@ -497,9 +501,9 @@ async fn an_assigned_trainer_sees_the_learners_progress_and_best_scores() {
     let path = format!("/courses/{COURSE}/learners");
     env.page(&path, &trainer).await.assert_status(StatusCode::FORBIDDEN);
 
-    assert!(daotao_core::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap());
+    assert!(daotao_core::people::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap());
     assert!(
-        !daotao_core::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap(),
+        !daotao_core::people::trainers::assign(&env.db, COURSE, "giang.vien").await.unwrap(),
         "assigning twice changes nothing"
     );
     let resp = env.page(&path, &trainer).await;
@@ -508,10 +512,13 @@ async fn an_assigned_trainer_sees_the_learners_progress_and_best_scores() {
     assert!(page.contains("Trần Văn lan"), "{page}");
     assert!(page.contains("100% (2 lần)"), "the best of two attempts: {page}");
     env.page(&path, &other).await.assert_status(StatusCode::FORBIDDEN);
-    let refused = daotao_core::trainers::assign(&env.db, COURSE, "lan").await;
-    assert!(matches!(refused, Err(daotao_core::trainers::TrainerError::NotTrainer(..))), "{refused:?}");
+    let refused = daotao_core::people::trainers::assign(&env.db, COURSE, "lan").await;
+    assert!(
+        matches!(refused, Err(daotao_core::people::trainers::TrainerError::NotTrainer(..))),
+        "{refused:?}"
+    );
 
-    assert!(daotao_core::trainers::unassign(&env.db, COURSE, "giang.vien").await.unwrap());
+    assert!(daotao_core::people::trainers::unassign(&env.db, COURSE, "giang.vien").await.unwrap());
     env.page(&path, &trainer).await.assert_status(StatusCode::FORBIDDEN);
 }
 
@@ -566,21 +573,21 @@ async fn the_quiz_works_as_plain_html_forms() {
     assert!(page.contains("id=\"countdown\""));
     // Answers as the browser posts them without JavaScript.
     let row = env.attempt_row(id).await;
-    let questions: Vec<daotao_core::quiz::Question> = serde_json::from_str(&row.questions).unwrap();
+    let questions: Vec<daotao_content::quiz::Question> = serde_json::from_str(&row.questions).unwrap();
     let mut fields: Vec<(String, String)> =
         vec![("csrf".into(), lan.csrf.clone()), ("action".into(), "save".into())];
     for q in &questions {
         match &q.kind {
-            daotao_core::quiz::Kind::Single { options }
-            | daotao_core::quiz::Kind::Multiple { options, .. } => {
+            daotao_content::quiz::Kind::Single { options }
+            | daotao_content::quiz::Kind::Multiple { options, .. } => {
                 for o in options.iter().filter(|o| o.weight > 0.0) {
                     fields.push((q.id.clone(), o.id.clone()));
                 }
             }
-            daotao_core::quiz::Kind::Short { .. } => {
+            daotao_content::quiz::Kind::Short { .. } => {
                 fields.push((q.id.clone(), "cong-dich-vu-bi-mat.gov.vn".into()))
             }
-            daotao_core::quiz::Kind::TrueFalse { .. } => fields.push((q.id.clone(), "true".into())),
+            daotao_content::quiz::Kind::TrueFalse { .. } => fields.push((q.id.clone(), "true".into())),
             _ => {}
         }
     }
@@ -639,9 +646,10 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
 
     // Checking completion again awards nothing twice.
     let course = env.state.library().courses[COURSE].clone();
-    let again = daotao_core::completion::check(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
+    let again =
+        daotao_core::learning::completion::check(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
     assert!(!again);
-    daotao_core::awards::on_completion(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
+    daotao_core::learning::awards::on_completion(&env.db, lan.id, &course, chrono::Utc::now()).await.unwrap();
     assert_eq!(daotao_core::entities::competency_award::Entity::find().all(&env.db).await.unwrap().len(), 1);
     let certs = daotao_core::entities::certificate::Entity::find().all(&env.db).await.unwrap();
     assert_eq!(certs.len(), 1);
@@ -688,9 +696,9 @@ async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awa
     let toml = env.courses.join(COURSE).join("course.toml");
     let text = std::fs::read_to_string(&toml).unwrap().replace("level = 1", "level = 2");
     write(&toml, &text);
-    let library = daotao_core::course::load_library(&env.courses);
+    let library = daotao_content::course::load_library(&env.courses);
     assert!(library.problems.is_empty(), "{:?}", library.problems);
-    daotao_core::catalog::sync_library(&env.db, &library).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&env.db, &library).await.unwrap();
     env.state.update_library(|l| *l = library);
     let (_, me) = env.api("GET", "/me", &lan, None).await;
     assert_eq!(me["competencies"][0]["level"], 1, "the award is not rewritten");
@@ -731,7 +739,7 @@ async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awa
     .exec(&env.db)
     .await
     .unwrap();
-    daotao_core::awards::on_completion(&env.db, lan.id, &other, chrono::Utc::now()).await.unwrap();
+    daotao_core::learning::awards::on_completion(&env.db, lan.id, &other, chrono::Utc::now()).await.unwrap();
     let (_, me) = env.api("GET", "/me", &lan, None).await;
     assert_eq!(me["competencies"].as_array().unwrap().len(), 1);
     assert_eq!(me["competencies"][0]["level"], 2, "{me}");

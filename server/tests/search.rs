@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use daotao_core::accounts::{NewUser, add_user};
-use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
+use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_core::platform::config::Config;
 use daotao_server::state::AppState;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
@@ -31,10 +31,11 @@ struct App {
 async fn app_with(config: Config) -> App {
     let tmp = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search");
-    let library = daotao_core::course::load_library(&root);
+    let library = daotao_content::course::load_library(&root);
     assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db = daotao_core::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
-    daotao_core::catalog::sync_library(&db, &library).await.unwrap();
+    let db =
+        daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
+    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
     let state = Arc::new(AppState::with_config(library, db, &config));
     // Only a bound on waiting for the background build, never a speed check.
     assert!(state.search.wait_until_current(Duration::from_secs(60)), "the search index was not built");

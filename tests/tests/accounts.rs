@@ -2,8 +2,8 @@
 //! binary, as a browser would use them (a client with a cookie jar), and two
 //! servers sharing one PostgreSQL database.
 
-use daotao_core::accounts::{NewUser, add_user};
 use daotao_core::entities::user::Role;
+use daotao_core::people::accounts::{NewUser, add_user};
 use daotao_tests::{Server, bundled_courses, copy_dir};
 
 const COURSE: &str = "an-toan-thong-tin-co-ban";
@@ -17,7 +17,7 @@ fn scratch() -> tempfile::TempDir {
 /// Creates an account in the database at `url` (migrating it first, as the server would).
 fn create_user(url: &str, username: &str, password: Option<&str>) -> Option<String> {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = daotao_core::db::connect(url).await.unwrap();
+        let db = daotao_core::platform::db::connect(url).await.unwrap();
         let (_, one_time) = add_user(
             &db,
             NewUser {
@@ -202,7 +202,7 @@ fn behind_a_trusted_proxy_each_client_has_its_own_failure_limit() {
     // The audit log says where each attempt came from.
     let addresses = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sea_orm::EntityTrait;
-        let db = daotao_core::db::connect(&url).await.unwrap();
+        let db = daotao_core::platform::db::connect(&url).await.unwrap();
         let rows = daotao_core::entities::audit_log::Entity::find().all(&db).await.unwrap();
         rows.into_iter().map(|r| (r.ip, r.result)).collect::<Vec<_>>()
     });

@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use daotao_core::accounts::{NewUser, add_user};
+use daotao_content::quiz::{Kind, Question};
 use daotao_core::entities::user::Role;
-use daotao_core::quiz::{Kind, Question};
+use daotao_core::people::accounts::{NewUser, add_user};
 use daotao_tests::browser::{Audit, Browser, tools_or_skip};
 use daotao_tests::{Server, bundled_courses, copy_dir};
 
@@ -35,7 +35,7 @@ fn scratch() -> (tempfile::TempDir, String) {
 /// Creates a learner in the database at `url` (migrating it first); returns the password to log in with.
 fn create_learner(url: &str, username: &str, password: Option<&str>) -> String {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = daotao_core::db::connect(url).await.unwrap();
+        let db = daotao_core::platform::db::connect(url).await.unwrap();
         let (_, one_time) = add_user(
             &db,
             NewUser {
@@ -77,7 +77,7 @@ fn text_of(html: &str) -> String {
 
 /// The completion quiz's questions by the text of their stem, read from the quiz file.
 fn answer_key(courses: &std::path::Path) -> HashMap<String, Question> {
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let quiz = library.courses[COURSE].quizzes.iter().find(|q| q.id == QUIZ).expect("the completion quiz");
     quiz.questions.iter().map(|q| (text_of(&q.stem_html), q.clone())).collect()
 }
@@ -441,7 +441,7 @@ fn with_javascript_answers_save_themselves_and_the_countdown_submits_at_zero() {
 
         // The time runs out (the deadline moved to a few seconds from now, on the server's clock): the page
         // submits itself at zero and shows the result, graded on the answers saved.
-        let db = daotao_core::db::connect(&url).await.unwrap();
+        let db = daotao_core::platform::db::connect(&url).await.unwrap();
         let row = quiz_attempt::Entity::find_by_id(id).one(&db).await.unwrap().expect("the attempt row");
         let mut row: quiz_attempt::ActiveModel = row.into();
         row.deadline = Set(Some(chrono::Utc::now() + chrono::Duration::seconds(4)));

@@ -74,14 +74,14 @@ fn expected_percent(i: usize) -> f64 {
 /// argon2 hash shared by all, to keep the set-up short), enrolled, the lesson read.
 fn seed(url: &str, courses: &Path) {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let db = daotao_core::db::connect(url).await.unwrap();
-        let library = daotao_core::course::load_library(courses);
+        let db = daotao_core::platform::db::connect(url).await.unwrap();
+        let library = daotao_content::course::load_library(courses);
         assert!(library.problems.is_empty(), "{:?}", library.problems);
-        daotao_core::catalog::sync_library(&db, &library).await.unwrap();
-        let hash = daotao_core::auth::password::hash(PASSWORD);
+        daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
+        let hash = daotao_core::people::auth::password::hash(PASSWORD);
         let now = Utc::now();
         let rows = (0..LEARNERS).map(|i| {
-            daotao_core::accounts::AccountRow {
+            daotao_core::people::accounts::AccountRow {
                 username: username(i),
                 full_name: format!("Thí sinh {i}"),
                 email: None,
@@ -95,9 +95,9 @@ fn seed(url: &str, courses: &Path) {
         user::Entity::insert_many(rows).exec_without_returning(&db).await.unwrap();
         let ids: Vec<i64> = user::Entity::find().all(&db).await.unwrap().iter().map(|u| u.id).collect();
         assert_eq!(ids.len(), LEARNERS);
-        daotao_core::enrollment::enroll_users(&db, COURSE, &ids, None, None).await.unwrap();
+        daotao_core::learning::enrollment::enroll_users(&db, COURSE, &ids, None, None).await.unwrap();
         for id in ids {
-            daotao_core::progress::mark_read(&db, id, COURSE, LESSON).await.unwrap();
+            daotao_core::learning::progress::mark_read(&db, id, COURSE, LESSON).await.unwrap();
         }
     });
 }

@@ -4,9 +4,9 @@ use crate::output::{errln, outln};
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::bail;
-use daotao_core::accounts::{self, AccountError, NewUser};
-use daotao_core::config::Config;
 use daotao_core::import::users::{bad_username, is_email};
+use daotao_core::people::accounts::{self, AccountError, NewUser};
+use daotao_core::platform::config::Config;
 
 use crate::AddArgs;
 
@@ -86,7 +86,7 @@ pub async fn set_password(config: &Config, username: &str, password_stdin: bool)
     let password = if password_stdin { Some(password_from_stdin()?) } else { None };
     let db = crate::connect(config).await?;
     let one_time = accounts::set_password(&db, username, password).await.map_err(explain)?;
-    let username = daotao_core::auth::login::normalize_username(username);
+    let username = daotao_core::people::auth::login::normalize_username(username);
     let kind = if one_time.is_some() { "one-time password" } else { "password given" };
     crate::audit(&db, "user.set_password", &username, kind).await?;
     match one_time {

@@ -3,9 +3,9 @@
 
 use crate::output::{errln, outln};
 use anyhow::{Context, bail};
-use daotao_core::config::Config;
-use daotao_core::course::load_library;
+use daotao_content::course::load_library;
 use daotao_core::demo;
+use daotao_core::platform::config::Config;
 
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
@@ -25,7 +25,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
             config.courses_dir.display()
         )?;
     }
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let seeded = demo::seed(&db, &library, today).await.context("dữ liệu mẫu / demo")?;
     crate::audit(&db, "demo.seed", demo::ROOT_UNIT, &format!("{} accounts", seeded.accounts.len())).await?;
 

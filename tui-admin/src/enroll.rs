@@ -4,10 +4,10 @@
 
 use crate::output::{errln, outln};
 use anyhow::{Context, bail};
-use daotao_core::config::Config;
-use daotao_core::enrollment::{self, EnrollError};
 use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
-use daotao_core::{accounts, units};
+use daotao_core::learning::enrollment::{self, EnrollError};
+use daotao_core::people::{accounts, units};
+use daotao_core::platform::config::Config;
 
 use crate::EnrollArgs;
 

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use daotao_core::config::Config;
 use daotao_core::import::{self, ImportError};
+use daotao_core::platform::config::Config;
 
 fn read(file: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(file).with_context(|| format!("không đọc được tệp / cannot read {}", file.display()))

@@ -27,8 +27,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
+use daotao_core::platform::config::Config;
 
 #[derive(Parser)]
 #[command(name = "daotao-admin", version, about = "Đào tạo số: công cụ quản trị / admin tool")]
@@ -315,9 +315,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Opens (and migrates) the configured database. Errors name it without its password
 /// (core's messages may quote the whole URL).
-async fn connect(config: &Config) -> anyhow::Result<daotao_core::db::Db> {
+async fn connect(config: &Config) -> anyhow::Result<daotao_core::platform::db::Db> {
     let url = &config.database_url;
-    daotao_core::db::connect(url).await.map_err(|e| {
+    daotao_core::platform::db::connect(url).await.map_err(|e| {
         anyhow::anyhow!(
             "cơ sở dữ liệu / database {}: {}",
             database_url::redacted(url),
@@ -333,11 +333,16 @@ fn actor() -> String {
 }
 
 /// Appends a successful admin action to the audit log.
-async fn audit(db: &daotao_core::db::Db, action: &str, target: &str, detail: &str) -> anyhow::Result<()> {
+async fn audit(
+    db: &daotao_core::platform::db::Db,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
     let actor = actor();
-    daotao_core::audit::record(
+    daotao_core::platform::audit::record(
         db,
-        daotao_core::audit::Event {
+        daotao_core::platform::audit::Event {
             user_id: None,
             actor: &actor,
             action,

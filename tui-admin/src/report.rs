@@ -5,7 +5,7 @@ use crate::output::errln;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use daotao_core::config::Config;
+use daotao_core::platform::config::Config;
 use daotao_core::report::{self, Report};
 
 /// What to export.
@@ -52,7 +52,7 @@ pub enum By {
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub courses_dir: PathBuf,
-    pub targets: Vec<daotao_core::config::Target>,
+    pub targets: Vec<daotao_core::platform::config::Target>,
 }
 
 impl Settings {
@@ -62,8 +62,8 @@ impl Settings {
     }
 
     /// The competency framework (codes, names, levels) from the course library.
-    pub fn framework(&self) -> anyhow::Result<Vec<daotao_core::course::Competency>> {
-        daotao_core::course::loader::load_competencies(&self.courses_dir).map_err(|problems| {
+    pub fn framework(&self) -> anyhow::Result<Vec<daotao_content::course::Competency>> {
+        daotao_content::course::loader::load_competencies(&self.courses_dir).map_err(|problems| {
             anyhow::anyhow!(
                 "khung năng lực / competency framework: {}",
                 problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
@@ -75,7 +75,7 @@ impl Settings {
 /// Loads the data under `unit` and builds the competency report (`course` ignored) or the progress report
 /// (narrowed to `course`): the one path both `daotao-admin report` and the terminal UI's Báo cáo screen take.
 pub async fn build(
-    db: &daotao_core::db::Db,
+    db: &daotao_core::platform::db::Db,
     settings: &Settings,
     competency: bool,
     course: Option<&str>,
@@ -111,7 +111,7 @@ pub async fn build(
 
 pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let settings = Settings::from_config(config);
     let built =
         build(&db, &settings, req.competency, req.course.as_deref(), req.unit.as_deref(), today).await?;

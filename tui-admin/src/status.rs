@@ -2,9 +2,9 @@
 //! many units, accounts and enrollments it holds.
 
 use crate::output::outln;
-use daotao_core::config::Config;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{course, enrollment, lesson, quiz, unit, user};
+use daotao_core::platform::config::Config;
 use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
@@ -38,7 +38,7 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
         by_role[2]
     )?;
     let enrollments = enrollment::Entity::find().count(&db).await?;
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let past_due =
         enrollment::Entity::find().filter(enrollment::Column::DueDate.lt(today)).count(&db).await?;
     outln!("Ghi danh / enrollments: {enrollments} ({past_due} đã quá hạn / past their due date)")?;

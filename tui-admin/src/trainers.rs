@@ -3,9 +3,9 @@
 
 use crate::output::{errln, outln};
 use anyhow::Context;
-use daotao_core::auth::login::normalize_username;
-use daotao_core::config::Config;
-use daotao_core::trainers::{self, TrainerError};
+use daotao_core::people::auth::login::normalize_username;
+use daotao_core::people::trainers::{self, TrainerError};
+use daotao_core::platform::config::Config;
 
 /// One trainer error as one bilingual line.
 fn explain(e: TrainerError) -> anyhow::Error {

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
 use daotao_bench_support::{create_postgres, drop_postgres};
-use daotao_core::accounts::AccountRow;
+use daotao_content::quiz::{Kind, Question};
 use daotao_core::entities::user::{self, Role};
-use daotao_core::quiz::{Kind, Question};
+use daotao_core::people::accounts::AccountRow;
 use sea_orm::{EntityTrait, TransactionTrait};
 use serde_json::{Map, Value, json};
 use tokio::sync::Semaphore;
@@ -158,28 +158,28 @@ fn main() -> ExitCode {
 /// depend on the salt), but seeding 2,000 accounts takes seconds instead of a minute of hashing.
 async fn seed(url: &str, courses: &std::path::Path, who: &Who) -> anyhow::Result<bool> {
     let started = Instant::now();
-    let db = daotao_core::db::connect(url).await?;
+    let db = daotao_core::platform::db::connect(url).await?;
     daotao_core::demo::ensure_empty(&db).await.context("seeding needs an empty database")?;
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let course = library
         .courses
         .get(&who.course)
         .with_context(|| format!("no course `{}` in {}", who.course, courses.display()))?;
     let lessons: Vec<String> = course.lessons.iter().map(|l| l.id.clone()).collect();
-    daotao_core::catalog::sync_library(&db, &library).await?;
+    daotao_core::learning::catalog::sync_library(&db, &library).await?;
     let hash = tokio::task::spawn_blocking({
         let password = who.password.clone();
-        move || daotao_core::auth::password::hash(&password)
+        move || daotao_core::people::auth::password::hash(&password)
     })
     .await?;
 
     let txn = db.begin().await?;
-    let unit = daotao_core::units::NewUnit {
+    let unit = daotao_core::people::units::NewUnit {
         code: who.unit.clone(),
         name: format!("Phòng thi {}", who.unit),
         parent_code: None,
     };
-    let unit = daotao_core::units::insert_units(&txn, &[unit]).await?.remove(0);
+    let unit = daotao_core::people::units::insert_units(&txn, &[unit]).await?.remove(0);
     let now = chrono::Utc::now();
     let mut rows: Vec<user::ActiveModel> = (0..who.learners)
         .map(|i| {
@@ -199,12 +199,13 @@ async fn seed(url: &str, courses: &std::path::Path, who: &Who) -> anyhow::Result
         let rest = rows.split_off(rows.len().min(500));
         user::Entity::insert_many(std::mem::replace(&mut rows, rest)).exec_without_returning(&txn).await?;
     }
-    let enrolled = daotao_core::enrollment::enroll_unit(&txn, &who.course, &who.unit, None, None).await?;
+    let enrolled =
+        daotao_core::learning::enrollment::enroll_unit(&txn, &who.course, &who.unit, None, None).await?;
     ensure!(enrolled == who.learners as u64, "enrolled {enrolled} learners, expected {}", who.learners);
     let ids: Vec<i64> = user::Entity::find().all(&txn).await?.into_iter().map(|u| u.id).collect();
     for id in ids {
         for lesson in &lessons {
-            daotao_core::progress::mark_read(&txn, id, &who.course, lesson).await?;
+            daotao_core::learning::progress::mark_read(&txn, id, &who.course, lesson).await?;
         }
     }
     txn.commit().await?;
@@ -277,7 +278,7 @@ async fn call(req: reqwest::RequestBuilder, want: &[u16], what: &str) -> (Durati
 type Key = HashMap<String, Question>;
 
 fn answer_key(courses: &std::path::Path, course: &str, quiz: &str) -> anyhow::Result<Arc<Key>> {
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     let found = library
         .courses
         .get(course)

@@ -122,7 +122,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<bool> {
     std::fs::create_dir_all(&args.work)?;
     let config = args.work.join("daotao.toml");
     std::fs::write(&config, config_text())?;
-    let db = daotao_core::db::connect(&args.database_url).await?;
+    let db = daotao_core::platform::db::connect(&args.database_url).await?;
     let today = chrono::Utc::now().date_naive();
     let expected = check::expected(&db, today).await.context("computing the expected figures")?;
     db.close().await?;

@@ -14,7 +14,7 @@ use std::time::Instant;
 use anyhow::{Context, ensure};
 use chrono::{DateTime, Days, Duration, NaiveDate, SecondsFormat, Utc};
 use daotao_core::entities::{lesson, quiz};
-use daotao_core::units::NewUnit;
+use daotao_core::people::units::NewUnit;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 const FAMILY: &[&str] = &[
@@ -185,11 +185,11 @@ struct CourseInfo {
 /// Seeds an empty database at `url` with the course library in `courses`.
 pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<Seeded> {
     let started = Instant::now();
-    let db = daotao_core::db::connect(url).await?;
+    let db = daotao_core::platform::db::connect(url).await?;
     daotao_core::demo::ensure_empty(&db).await.context("seeding needs an empty database")?;
-    let library = daotao_core::course::load_library(courses);
+    let library = daotao_content::course::load_library(courses);
     ensure!(library.problems.is_empty(), "the course library has problems: {:?}", library.problems);
-    daotao_core::catalog::sync_library(&db, &library).await?;
+    daotao_core::learning::catalog::sync_library(&db, &library).await?;
     let course_infos = course_infos(&db, &library).await?;
     ensure!(!course_infos.is_empty(), "no courses in {}", courses.display());
 
@@ -200,7 +200,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
     let now = Utc::now();
     let today = now.date_naive();
     let mut rng = Rng(2026);
-    let password_hash = daotao_core::auth::password::hash("mật khẩu của bài đo báo cáo");
+    let password_hash = daotao_core::people::auth::password::hash("mật khẩu của bài đo báo cáo");
 
     // Accounts with explicit ids, so the rows below can name them without reading them back.
     let txn = db.begin().await?;
@@ -225,7 +225,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
             })
             .map_or("Chuyên viên", |(p, _)| p);
         let active = i < s.learners;
-        let key = daotao_core::user_search::search_key(&full_name, &username);
+        let key = daotao_core::people::search_key::search_key(&full_name, &username);
         users.push(format!(
             "{id}, {}, {}, NULL, {unit_id}, {}, 'learner', {}, FALSE, {}, 0, NULL, {}, {}",
             q(&username),
@@ -393,7 +393,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
 /// The active courses with their lesson ids (in order), final quiz id and awards.
 async fn course_infos(
     db: &DatabaseConnection,
-    library: &daotao_core::course::Library,
+    library: &daotao_content::course::Library,
 ) -> anyhow::Result<Vec<CourseInfo>> {
     let mut lessons: HashMap<String, Vec<(i32, i64)>> = HashMap::new();
     for l in lesson::Entity::find().filter(lesson::Column::Active.eq(true)).all(db).await? {
@@ -455,9 +455,9 @@ async fn seed_units(db: &DatabaseConnection, s: &Settings) -> anyhow::Result<Vec
         next += 1;
     }
     let txn = db.begin().await?;
-    daotao_core::units::insert_units(&txn, &units).await?;
+    daotao_core::people::units::insert_units(&txn, &units).await?;
     txn.commit().await?;
-    let mut ids: Vec<i64> = daotao_core::units::ids_by_code(db).await?.into_values().collect();
+    let mut ids: Vec<i64> = daotao_core::people::units::ids_by_code(db).await?.into_values().collect();
     ids.sort();
     Ok(ids)
 }

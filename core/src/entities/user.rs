@@ -54,7 +54,7 @@ pub struct Model {
     pub failed_logins: i32,
     pub locked_until: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
-    /// Folded name and username for the admin filter ([`crate::user_search::search_key`]).
+    /// Folded name and username for the admin filter ([`crate::people::search_key::search_key`]).
     pub search_key: String,
 }
 

@@ -1,8 +1,9 @@
 //! Reading an import file: encoding, delimiter, header, one value per column,
 //! each trimmed and NFC-normalised, with the line each row starts on.
 
+use daotao_content::text::nfc;
+
 use super::{RowError, both};
-use crate::text::nfc;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 

@@ -10,9 +10,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 
 use super::csv_file;
 use super::{ImportError, Problems, begin_write, both};
-use crate::auth::login::normalize_username;
-use crate::enrollment::{self, EnrollError};
 use crate::entities::{enrollment as enrollment_row, user};
+use crate::learning::enrollment::{self, EnrollError};
+use crate::people::auth::login::normalize_username;
 
 /// The header of an enrollment list.
 pub const COLUMNS: [&str; 1] = ["username"];

@@ -21,7 +21,6 @@ use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
 };
-
 pub use units::{UnitsImport, import_units};
 pub use users::{NewAccount, UsersImport, import_users};
 

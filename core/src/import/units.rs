@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::csv_file::{self, Row};
 use super::{ImportError, Problems, RowError, begin_write, both};
-use crate::units::{self, MAX_CODE_LEN, MAX_NAME_CHARS, NewUnit};
+use crate::people::units::{self, MAX_CODE_LEN, MAX_NAME_CHARS, NewUnit};
 
 /// The header of a units file.
 pub const COLUMNS: [&str; 3] = ["code", "name", "parent_code"];

@@ -11,17 +11,17 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use daotao_content::text::fold_diacritics;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 
 use super::csv_file::{self, Row};
 use super::{ImportError, Problems, RowError, begin_write, both};
-use crate::accounts::is_valid_username;
-use crate::auth::login::normalize_username;
-use crate::auth::{password, token};
 use crate::entities::user::{self, Role};
-use crate::text::fold_diacritics;
+use crate::people::accounts::is_valid_username;
+use crate::people::auth::login::normalize_username;
+use crate::people::auth::{password, token};
 
 /// The header of a users file.
 pub const COLUMNS: [&str; 6] = ["username", "full_name", "email", "unit_code", "position", "role"];
@@ -122,14 +122,14 @@ pub async fn insert_accounts(
     db: &impl ConnectionTrait,
     accounts: &[(NewAccount, String)],
 ) -> Result<(), DbErr> {
-    let units = crate::units::ids_by_code(db).await?;
+    let units = crate::people::units::ids_by_code(db).await?;
     let now = chrono::Utc::now();
     let mut rows = Vec::with_capacity(accounts.len());
     for (a, hash) in accounts {
         let unit_id = *units
             .get(&a.unit_code)
             .ok_or_else(|| DbErr::Custom(format!("no unit with code `{}`", a.unit_code)))?;
-        let row = crate::accounts::AccountRow {
+        let row = crate::people::accounts::AccountRow {
             username: a.username.clone(),
             full_name: a.full_name.clone(),
             email: a.email.clone(),
@@ -155,7 +155,7 @@ async fn plan(
     read_problems: Vec<RowError>,
 ) -> Result<Vec<NewAccount>, ImportError> {
     let mut problems = Problems(read_problems);
-    let units = crate::units::ids_by_code(db).await?;
+    let units = crate::people::units::ids_by_code(db).await?;
     let usernames: Vec<String> = rows.iter().map(|r| normalize_username(r.get(USERNAME))).collect();
     let taken = existing_usernames(db, &usernames).await?;
     let mut first_line: HashMap<&str, u64> = HashMap::new();

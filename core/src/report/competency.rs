@@ -6,14 +6,13 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use daotao_content::course::Competency;
+use daotao_content::text::fold_diacritics;
 
 use super::data::{Data, Enrolled};
 use super::{Cell, Report, Table};
-use crate::config::Target;
-use crate::course::Competency;
-use crate::text::fold_diacritics;
+use crate::platform::config::Target;
 
-/// Builds the report from loaded data. `today` decides what is overdue.
 /// What is wrong with the configured targets against the framework, one line each: a target for a competency
 /// the framework lacks, a level it does not have, or more than 100% would report a gap nobody can close.
 pub fn target_problems(framework: &[Competency], targets: &[Target]) -> Vec<String> {
@@ -43,9 +42,31 @@ pub fn target_problems(framework: &[Competency], targets: &[Target]) -> Vec<Stri
     problems
 }
 
+type UnitsById<'a> = HashMap<i64, &'a crate::entities::unit::Model>;
+type EnrolledByUser<'a> = HashMap<i64, Vec<&'a Enrolled>>;
+
+/// Builds the report from loaded data. `today` decides what is overdue.
 pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: NaiveDate) -> Report {
-    let unit_of: HashMap<i64, &crate::entities::unit::Model> =
-        data.units.iter().map(|(u, _)| (u.id, u)).collect();
+    let unit_of: UnitsById = data.units.iter().map(|(u, _)| (u.id, u)).collect();
+    let mut by_user: EnrolledByUser = HashMap::new();
+    for e in &data.enrollments {
+        by_user.entry(e.user_id).or_default().push(e);
+    }
+    let detail = detail(data, framework, &unit_of, &by_user, today);
+    let tallies = roll_up(data, framework, targets, &by_user, today);
+    let summary = summary(data, framework, targets, &unit_of, &tallies);
+    Report { summary, detail }
+}
+
+/// One row per learner: unit, name, each competency's level and date, and their courses completed, in progress
+/// and overdue.
+fn detail(
+    data: &Data,
+    framework: &[Competency],
+    unit_of: &UnitsById,
+    by_user: &EnrolledByUser,
+    today: NaiveDate,
+) -> Table {
     let mut detail_columns: Vec<String> =
         ["Mã đơn vị", "Đơn vị", "Tài khoản", "Họ và tên", "Chức vụ"].map(String::from).to_vec();
     for c in framework {
@@ -53,12 +74,6 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         detail_columns.push(format!("{} ngày", c.code));
     }
     detail_columns.extend(["Khoá đã hoàn thành", "Khoá đang học", "Khoá quá hạn"].map(String::from));
-
-    let mut by_user: HashMap<i64, Vec<&Enrolled>> = HashMap::new();
-    for e in &data.enrollments {
-        by_user.entry(e.user_id).or_default().push(e);
-    }
-    let overdue = |e: &Enrolled| e.overdue(today);
 
     let mut detail_rows = Vec::with_capacity(data.users.len());
     for u in &data.users {
@@ -81,33 +96,40 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         }
         let mine = by_user.get(&u.id).map(Vec::as_slice).unwrap_or_default();
         let completed = mine.iter().filter(|e| e.completed_at.is_some()).count();
-        let late = mine.iter().filter(|e| overdue(e)).count();
+        let late = mine.iter().filter(|e| e.overdue(today)).count();
         row.push(Cell::Int(completed as i64));
         row.push(Cell::Int((mine.len() - completed - late) as i64));
         row.push(Cell::Int(late as i64));
         detail_rows.push(row);
     }
+    Table { name: "Chi tiết theo người".into(), columns: detail_columns, rows: detail_rows }
+}
 
-    // Roll-up: every person counts in their unit and each of its ancestors within the report.
-    #[derive(Default, Clone)]
-    struct Tally {
-        headcount: i64,
-        holding: HashMap<String, i64>,
-        enrolled: HashMap<String, i64>,
-        completed: HashMap<String, i64>,
-        overdue: i64,
-        /// Per target: (population, holding at the level).
-        targets: Vec<(i64, i64)>,
-    }
+/// What one unit counts, its sub-units included.
+#[derive(Default, Clone)]
+struct Tally {
+    headcount: i64,
+    holding: HashMap<String, i64>,
+    enrolled: HashMap<String, i64>,
+    completed: HashMap<String, i64>,
+    overdue: i64,
+    /// Per target: (population, holding at the level).
+    targets: Vec<(i64, i64)>,
+}
+
+/// Roll-up: every person counts in their unit and each of its ancestors within the report.
+fn roll_up(
+    data: &Data,
+    framework: &[Competency],
+    targets: &[Target],
+    by_user: &EnrolledByUser,
+    today: NaiveDate,
+) -> HashMap<i64, Tally> {
     let mut tallies: HashMap<i64, Tally> = data
         .units
         .iter()
         .map(|(u, _)| (u.id, Tally { targets: vec![(0, 0); targets.len()], ..Tally::default() }))
         .collect();
-    // Every course of the catalog, in id order, whether or not anyone in the chosen units is enrolled: the
-    // columns stay the same from one unit and one month to the next (a course nobody has is left empty).
-    let mut course_ids: Vec<String> = data.courses.keys().cloned().collect();
-    course_ids.sort();
     // Each target's position, folded once rather than once per person and unit.
     let target_positions: Vec<Option<String>> =
         targets.iter().map(|t| t.position.as_ref().map(|p| fold_diacritics(p).to_lowercase())).collect();
@@ -118,7 +140,7 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         // What this person counts for, worked out once for all the units of the chain.
         let holds: Vec<bool> =
             framework.iter().map(|c| data.levels.contains_key(&(u.id, c.code.clone()))).collect();
-        let late = mine.iter().filter(|e| overdue(e)).count() as i64;
+        let late = mine.iter().filter(|e| e.overdue(today)).count() as i64;
         let meets: Vec<Option<bool>> = targets
             .iter()
             .zip(&target_positions)
@@ -153,7 +175,22 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
             }
         }
     }
+    tallies
+}
 
+/// One row per unit in tree order: headcount, the share holding each competency, each course's completion
+/// rate, overdue enrollments, and each target with the actual share and the gap.
+fn summary(
+    data: &Data,
+    framework: &[Competency],
+    targets: &[Target],
+    unit_of: &UnitsById,
+    tallies: &HashMap<i64, Tally>,
+) -> Table {
+    // Every course of the catalog, in id order, whether or not anyone in the chosen units is enrolled: the
+    // columns stay the same from one unit and one month to the next (a course nobody has is left empty).
+    let mut course_ids: Vec<String> = data.courses.keys().cloned().collect();
+    course_ids.sort();
     let mut summary_columns: Vec<String> =
         ["Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Số người"].map(String::from).to_vec();
     summary_columns.extend(framework.iter().map(|c| format!("Tỉ lệ có {}", c.code)));
@@ -165,9 +202,6 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
         summary_columns.push(format!("Đạt {} mức {}{who}", t.competency, t.level));
         summary_columns.push(format!("Còn thiếu {} mức {}{who}", t.competency, t.level));
     }
-    let share = |part: i64, whole: i64| {
-        if whole > 0 { Cell::Percent(part as f64 / whole as f64) } else { Cell::Empty }
-    };
     let summary_rows = data
         .units
         .iter()
@@ -203,12 +237,12 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
             row
         })
         .collect();
-    Report {
-        summary: Table {
-            name: "Tổng hợp theo đơn vị".into(), columns: summary_columns, rows: summary_rows
-        },
-        detail: Table { name: "Chi tiết theo người".into(), columns: detail_columns, rows: detail_rows },
-    }
+    Table { name: "Tổng hợp theo đơn vị".into(), columns: summary_columns, rows: summary_rows }
+}
+
+/// `part` of `whole` as a share; empty when there is no whole to take a share of.
+fn share(part: i64, whole: i64) -> Cell {
+    if whole > 0 { Cell::Percent(part as f64 / whole as f64) } else { Cell::Empty }
 }
 
 /// Adds one to `key`'s count, allocating the key only the first time it is seen.

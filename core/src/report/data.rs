@@ -131,86 +131,10 @@ async fn load_parts(
 ) -> Result<Data, ReportError> {
     let all_units = unit::Entity::find().order_by_asc(unit::Column::Id).all(db).await?;
     let units = ordered_subtree(&all_units, root)?;
-    let unit_ids: Vec<i64> = units.iter().map(|(u, _)| u.id).collect();
-    let users = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .column(user::Column::Username)
-        .column(user::Column::FullName)
-        .column(user::Column::UnitId)
-        .column(user::Column::Position)
-        .filter(user::Column::UnitId.is_in(unit_ids.clone()))
-        .filter(user::Column::Active.eq(true))
-        .order_by_asc(user::Column::Username)
-        .into_model::<Person>()
-        .all(db)
-        .await?;
-    // The people of the subtree whose ids are in `from..=to` (the slice being read).
-    let in_scope = |table_user: Expr, from: i64, to: i64| {
-        table_user.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(user::Column::Id)
-                .from(user::Entity)
-                .and_where(Expr::col(user::Column::UnitId).is_in(unit_ids.clone()))
-                .and_where(Expr::col(user::Column::Id).between(from, to))
-                .to_owned(),
-        )
-    };
-    // The rows of each table are read in slices of the user id space: a handful of queries per table
-    // instead of one, so the database driver never holds every raw row of a province at once (with SQLite,
-    // each value of a raw row is its own allocation, several times the size of the value).
-    let (first, last): (Option<i64>, Option<i64>) = user::Entity::find()
-        .select_only()
-        .column_as(user::Column::Id.min(), "first")
-        .column_as(user::Column::Id.max(), "last")
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or((None, None));
-    let slices = id_slices(first, last);
-    let mut levels: HashMap<(i64, String), (i32, NaiveDate)> = HashMap::new();
-    for &(from, to) in slices.iter().filter(|_| parts.levels) {
-        let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
-            .select_only()
-            .column(competency_award::Column::UserId)
-            .column(competency_award::Column::Code)
-            .column(competency_award::Column::Level)
-            .column(competency_award::Column::AwardedAt)
-            .filter(competency_award::Column::UserId.between(from, to))
-            .filter(in_scope(
-                Expr::col((competency_award::Entity, competency_award::Column::UserId)),
-                from,
-                to,
-            ))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (user_id, code, level, at) in awards {
-            let day = crate::local_time::date_of(at);
-            let entry = levels.entry((user_id, code)).or_insert((level, day));
-            if level > entry.0 || (level == entry.0 && day < entry.1) {
-                *entry = (level, day);
-            }
-        }
-    }
-    let mut enrollments = Vec::new();
-    for &(from, to) in &slices {
-        enrollments.extend(
-            enrollment::Entity::find()
-                .select_only()
-                .column(enrollment::Column::UserId)
-                .column(enrollment::Column::CourseId)
-                .column(enrollment::Column::DueDate)
-                .column(enrollment::Column::EnrolledAt)
-                .column(enrollment::Column::CompletedAt)
-                .filter(enrollment::Column::UserId.between(from, to))
-                .filter(in_scope(Expr::col((enrollment::Entity, enrollment::Column::UserId)), from, to))
-                .apply_if(parts.course, |q, c| q.filter(enrollment::Column::CourseId.eq(c)))
-                .into_model::<Enrolled>()
-                .all(db)
-                .await?,
-        );
-    }
+    let scope = Scope::of(db, units.iter().map(|(u, _)| u.id).collect()).await?;
+    let users = scope.people(db).await?;
+    let levels = if parts.levels { scope.levels(db).await? } else { HashMap::new() };
+    let enrollments = scope.enrollments(db, parts.course).await?;
     let courses: HashMap<String, String> = course::Entity::find()
         .filter(course::Column::Active.eq(true))
         .all(db)
@@ -229,57 +153,181 @@ async fn load_parts(
         .await?
         .into_iter()
         .collect();
-    if !parts.progress {
-        let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
-        return Ok(Data {
-            units,
-            parents,
-            users,
-            levels,
-            enrollments,
-            courses,
-            lessons_total,
-            lessons_read: HashMap::new(),
-            best_scores: HashMap::new(),
-        });
-    }
-    let mut lessons_read: HashMap<(i64, String), i64> = HashMap::new();
-    let mut best_scores: HashMap<(i64, String), f64> = HashMap::new();
-    for &(from, to) in &slices {
-        let read: Vec<(i64, String, i64)> = lesson_progress::Entity::find()
-            .select_only()
-            .column(lesson_progress::Column::UserId)
-            .column(lesson::Column::CourseId)
-            .column_as(lesson_progress::Column::Id.count(), "n")
-            .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
-            .filter(lesson::Column::Active.eq(true))
-            .filter(lesson_progress::Column::UserId.between(from, to))
-            .filter(in_scope(Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId)), from, to))
-            .apply_if(parts.course, |q, c| q.filter(lesson::Column::CourseId.eq(c)))
-            .group_by(lesson_progress::Column::UserId)
-            .group_by(lesson::Column::CourseId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        lessons_read.extend(read.into_iter().map(|(u, c, n)| ((u, c), n)));
-        let best: Vec<(i64, String, Option<f64>)> = quiz_attempt::Entity::find()
-            .select_only()
-            .column(quiz_attempt::Column::UserId)
-            .column(quiz_attempt::Column::CourseId)
-            .column_as(quiz_attempt::Column::Percent.max(), "best")
-            .filter(quiz_attempt::Column::Percent.is_not_null())
-            .filter(quiz_attempt::Column::UserId.between(from, to))
-            .filter(in_scope(Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId)), from, to))
-            .apply_if(parts.course, |q, c| q.filter(quiz_attempt::Column::CourseId.eq(c)))
-            .group_by(quiz_attempt::Column::UserId)
-            .group_by(quiz_attempt::Column::CourseId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        best_scores.extend(best.into_iter().filter_map(|(u, c, best)| best.map(|b| ((u, c), b))));
-    }
+    let (lessons_read, best_scores) =
+        if parts.progress { scope.progress(db, parts.course).await? } else { Default::default() };
     let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
     Ok(Data { units, parents, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
+}
+
+/// Lessons read and best percent, per (user, course).
+type Progress = (HashMap<(i64, String), i64>, HashMap<(i64, String), f64>);
+
+/// The people of a report's subtree, and the slices of the user id space their rows are read in: a handful of
+/// queries per table instead of one, so the database driver never holds every raw row of a province at once
+/// (with SQLite, each value of a raw row is its own allocation, several times the size of the value).
+struct Scope {
+    unit_ids: Vec<i64>,
+    slices: Vec<(i64, i64)>,
+}
+
+impl Scope {
+    async fn of(db: &impl ConnectionTrait, unit_ids: Vec<i64>) -> Result<Self, ReportError> {
+        let (first, last): (Option<i64>, Option<i64>) = user::Entity::find()
+            .select_only()
+            .column_as(user::Column::Id.min(), "first")
+            .column_as(user::Column::Id.max(), "last")
+            .into_tuple()
+            .one(db)
+            .await?
+            .unwrap_or((None, None));
+        Ok(Self { unit_ids, slices: id_slices(first, last) })
+    }
+
+    /// `table_user` is one of the people of the subtree whose ids are in `from..=to` (the slice being read).
+    fn contains(&self, table_user: Expr, from: i64, to: i64) -> Expr {
+        table_user.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(Expr::col(user::Column::UnitId).is_in(self.unit_ids.clone()))
+                .and_where(Expr::col(user::Column::Id).between(from, to))
+                .to_owned(),
+        )
+    }
+
+    /// The active people of the subtree, by username.
+    async fn people(&self, db: &impl ConnectionTrait) -> Result<Vec<Person>, ReportError> {
+        Ok(user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Username)
+            .column(user::Column::FullName)
+            .column(user::Column::UnitId)
+            .column(user::Column::Position)
+            .filter(user::Column::UnitId.is_in(self.unit_ids.clone()))
+            .filter(user::Column::Active.eq(true))
+            .order_by_asc(user::Column::Username)
+            .into_model::<Person>()
+            .all(db)
+            .await?)
+    }
+
+    /// (user, code) -> (highest level, date of the earliest award at that level).
+    async fn levels(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<HashMap<(i64, String), (i32, NaiveDate)>, ReportError> {
+        let mut levels: HashMap<(i64, String), (i32, NaiveDate)> = HashMap::new();
+        for &(from, to) in &self.slices {
+            let awards: Vec<(i64, String, i32, DateTime<Utc>)> = competency_award::Entity::find()
+                .select_only()
+                .column(competency_award::Column::UserId)
+                .column(competency_award::Column::Code)
+                .column(competency_award::Column::Level)
+                .column(competency_award::Column::AwardedAt)
+                .filter(competency_award::Column::UserId.between(from, to))
+                .filter(self.contains(
+                    Expr::col((competency_award::Entity, competency_award::Column::UserId)),
+                    from,
+                    to,
+                ))
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (user_id, code, level, at) in awards {
+                let day = crate::platform::local_time::date_of(at);
+                let entry = levels.entry((user_id, code)).or_insert((level, day));
+                if level > entry.0 || (level == entry.0 && day < entry.1) {
+                    *entry = (level, day);
+                }
+            }
+        }
+        Ok(levels)
+    }
+
+    /// The enrollments of the subtree's people (of `course` only, when given).
+    async fn enrollments(
+        &self,
+        db: &impl ConnectionTrait,
+        course: Option<&str>,
+    ) -> Result<Vec<Enrolled>, ReportError> {
+        let mut enrollments = Vec::new();
+        for &(from, to) in &self.slices {
+            enrollments.extend(
+                enrollment::Entity::find()
+                    .select_only()
+                    .column(enrollment::Column::UserId)
+                    .column(enrollment::Column::CourseId)
+                    .column(enrollment::Column::DueDate)
+                    .column(enrollment::Column::EnrolledAt)
+                    .column(enrollment::Column::CompletedAt)
+                    .filter(enrollment::Column::UserId.between(from, to))
+                    .filter(self.contains(
+                        Expr::col((enrollment::Entity, enrollment::Column::UserId)),
+                        from,
+                        to,
+                    ))
+                    .apply_if(course, |q, c| q.filter(enrollment::Column::CourseId.eq(c)))
+                    .into_model::<Enrolled>()
+                    .all(db)
+                    .await?,
+            );
+        }
+        Ok(enrollments)
+    }
+
+    /// Active lessons read and best quiz percent of the subtree's people, per (user, course) (of `course` only,
+    /// when given).
+    async fn progress(
+        &self,
+        db: &impl ConnectionTrait,
+        course: Option<&str>,
+    ) -> Result<Progress, ReportError> {
+        let mut lessons_read: HashMap<(i64, String), i64> = HashMap::new();
+        let mut best_scores: HashMap<(i64, String), f64> = HashMap::new();
+        for &(from, to) in &self.slices {
+            let read: Vec<(i64, String, i64)> = lesson_progress::Entity::find()
+                .select_only()
+                .column(lesson_progress::Column::UserId)
+                .column(lesson::Column::CourseId)
+                .column_as(lesson_progress::Column::Id.count(), "n")
+                .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
+                .filter(lesson::Column::Active.eq(true))
+                .filter(lesson_progress::Column::UserId.between(from, to))
+                .filter(self.contains(
+                    Expr::col((lesson_progress::Entity, lesson_progress::Column::UserId)),
+                    from,
+                    to,
+                ))
+                .apply_if(course, |q, c| q.filter(lesson::Column::CourseId.eq(c)))
+                .group_by(lesson_progress::Column::UserId)
+                .group_by(lesson::Column::CourseId)
+                .into_tuple()
+                .all(db)
+                .await?;
+            lessons_read.extend(read.into_iter().map(|(u, c, n)| ((u, c), n)));
+            let best: Vec<(i64, String, Option<f64>)> = quiz_attempt::Entity::find()
+                .select_only()
+                .column(quiz_attempt::Column::UserId)
+                .column(quiz_attempt::Column::CourseId)
+                .column_as(quiz_attempt::Column::Percent.max(), "best")
+                .filter(quiz_attempt::Column::Percent.is_not_null())
+                .filter(quiz_attempt::Column::UserId.between(from, to))
+                .filter(self.contains(
+                    Expr::col((quiz_attempt::Entity, quiz_attempt::Column::UserId)),
+                    from,
+                    to,
+                ))
+                .apply_if(course, |q, c| q.filter(quiz_attempt::Column::CourseId.eq(c)))
+                .group_by(quiz_attempt::Column::UserId)
+                .group_by(quiz_attempt::Column::CourseId)
+                .into_tuple()
+                .all(db)
+                .await?;
+            best_scores.extend(best.into_iter().filter_map(|(u, c, best)| best.map(|b| ((u, c), b))));
+        }
+        Ok((lessons_read, best_scores))
+    }
 }
 
 /// Users per slice of the id space read at once ([`id_slices`]).

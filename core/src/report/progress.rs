@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::data::{Data, Enrolled, Person};
 use super::{Cell, Report, Table};
-use crate::local_time::date_of;
+use crate::platform::local_time::date_of;
 
 /// Builds the report; `course` narrows it to one course.
 pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {

@@ -9,7 +9,6 @@
 use std::path::Path;
 
 use chrono::Datelike;
-
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use super::{Cell, Report, Table};

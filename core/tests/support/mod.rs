@@ -1,7 +1,7 @@
 //! Shared by core's integration tests: a fresh PostgreSQL database per test, from the one test harness
 //! (`daotao-tests`), so a machine without the server skips these tests instead of failing them.
 
-use daotao_core::db;
+use daotao_core::platform::db;
 use sea_orm::DatabaseConnection;
 
 /// A new, empty, migrated database on the test server (`DAOTAO_TEST_POSTGRES_URL`, default

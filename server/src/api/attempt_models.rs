@@ -2,9 +2,9 @@
 //! review after grading.
 
 use chrono::{DateTime, Utc};
-use daotao_core::attempts::Attempt;
-use daotao_core::quiz::asked::{AskedOption, AskedQuestion};
-use daotao_core::quiz::review::{ReviewedOption, ReviewedQuestion};
+use daotao_content::quiz::asked::{AskedOption, AskedQuestion};
+use daotao_content::quiz::review::{ReviewedOption, ReviewedQuestion};
+use daotao_core::assessment::attempts::Attempt;
 use poem_openapi::Object;
 
 use crate::i18n::{Texts, VI};
@@ -161,7 +161,7 @@ impl From<ReviewedQuestion> for ReviewedOut {
 
 /// The result and review of a submitted attempt; `None` while it is open.
 fn result_out(attempt: &Attempt) -> Option<ResultOut> {
-    use daotao_core::quiz::review::review;
+    use daotao_content::quiz::review::review;
     let row = &attempt.row;
     attempt.score().map(|score| ResultOut {
         score: score.score,
@@ -180,7 +180,7 @@ fn result_out(attempt: &Attempt) -> Option<ResultOut> {
 
 /// The attempt for its owner; keys only in `result`, and only once submitted.
 pub fn attempt_out(attempt: &Attempt) -> AttemptOut {
-    use daotao_core::quiz::asked::ask;
+    use daotao_content::quiz::asked::ask;
     let row = &attempt.row;
     AttemptOut {
         id: row.id,

@@ -1,10 +1,10 @@
 //! Quiz attempts: start one, save answers any number of times, submit once (a second submit returns the same
-//! result), read it back. The rules live in `daotao_core::attempts`; this maps them to HTTP.
+//! result), read it back. The rules live in `daotao_core::assessment::attempts`; this maps them to HTTP.
 
 use std::sync::Arc;
 
-use daotao_core::attempts;
-use daotao_core::quiz::grade::Answers;
+use daotao_content::quiz::grade::Answers;
+use daotao_core::assessment::attempts;
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::Path;

@@ -10,9 +10,9 @@
 
 use std::sync::Arc;
 
-use daotao_core::auth::session::Current;
-use daotao_core::auth::token::constant_time_eq;
 use daotao_core::entities::user;
+use daotao_core::people::auth::session::Current;
+use daotao_core::people::auth::token::constant_time_eq;
 use poem::http::Method;
 use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaSecurityScheme, Registry};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use daotao_core::enrollment;
+use daotao_core::learning::enrollment;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;

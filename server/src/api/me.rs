@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use daotao_core::progress::my_courses;
+use daotao_core::learning::progress::my_courses;
 use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
@@ -25,9 +25,10 @@ impl MeApi {
     #[oai(path = "/me", method = "get")]
     async fn me(&self, state: Data<&Arc<AppState>>, caller: Caller) -> Result<Json<Me>, ApiError> {
         let user = caller.user();
-        let today = daotao_core::local_time::today();
+        let today = daotao_core::platform::local_time::today();
         let courses = my_courses(&state.db, user.id, today).await?;
-        let held = daotao_core::awards::held(&state.db, user.id, &state.library().competencies).await?;
+        let held =
+            daotao_core::learning::awards::held(&state.db, user.id, &state.library().competencies).await?;
         Ok(Json(Me {
             user: UserInfo::from(user),
             enrollments: courses.into_iter().map(MyEnrollment::from).collect(),

@@ -20,7 +20,7 @@ pub mod session;
 
 use std::sync::Arc;
 
-use daotao_core::auth::token::random_token;
+use daotao_core::people::auth::token::random_token;
 use poem::endpoint::make_sync;
 use poem::http::{HeaderValue, header};
 use poem::middleware::Compression;

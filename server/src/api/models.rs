@@ -3,9 +3,9 @@
 //! and settings (the questions and answer keys belong to attempts).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use daotao_core::course::{Course, Lesson, Quiz, TocEntry};
+use daotao_content::course::{Course, Lesson, Quiz, TocEntry};
 use daotao_core::entities::user;
-use daotao_core::progress::MyCourse;
+use daotao_core::learning::progress::MyCourse;
 use poem_openapi::{Enum, Object};
 
 /// Credentials for `POST /session`.
@@ -245,8 +245,8 @@ pub struct MyCompetency {
     pub awarded_at: DateTime<Utc>,
 }
 
-impl From<daotao_core::awards::Held> for MyCompetency {
-    fn from(h: daotao_core::awards::Held) -> Self {
+impl From<daotao_core::learning::awards::Held> for MyCompetency {
+    fn from(h: daotao_core::learning::awards::Held) -> Self {
         Self {
             code: h.code,
             name: h.name,

@@ -2,7 +2,7 @@
 //! Logged-in forms use the session's own token (stored with the session);
 //! the login form, which has no session yet, uses a double-submit cookie.
 
-use daotao_core::auth::token::{constant_time_eq, random_token};
+use daotao_core::people::auth::token::{constant_time_eq, random_token};
 use poem::Request;
 use poem::http::{HeaderValue, StatusCode};
 use poem::web::cookie::{Cookie, SameSite};

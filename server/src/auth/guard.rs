@@ -10,8 +10,8 @@
 
 use std::sync::Arc;
 
-use daotao_core::auth::session::Current;
 use daotao_core::entities::user;
+use daotao_core::people::auth::session::Current;
 use poem::{Endpoint, EndpointExt, FromRequest, IntoResponse, Request, RequestBody};
 
 use super::{Viewer, login_redirect};

@@ -9,7 +9,7 @@ pub mod throttle;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use daotao_core::auth::session::{self, Current};
+use daotao_core::people::auth::session::{self, Current};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::web::cookie::{Cookie, SameSite};
 use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response};

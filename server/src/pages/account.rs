@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::accounts::AccountError;
+use daotao_core::people::accounts::AccountError;
 use poem::http::StatusCode;
 use poem::web::{Data, Form};
 use poem::{Request, Response, handler};

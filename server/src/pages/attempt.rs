@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::attempts::{self, Attempt, AttemptError};
-use daotao_core::course::Course;
+use daotao_content::course::Course;
+use daotao_content::quiz::grade::{Answer, Answers};
+use daotao_content::quiz::review::{ReviewedQuestion, format_number, review};
+use daotao_content::quiz::{Kind, Question};
+use daotao_core::assessment::attempts::{self, Attempt, AttemptError};
 use daotao_core::entities::quiz;
-use daotao_core::quiz::grade::{Answer, Answers};
-use daotao_core::quiz::review::{ReviewedQuestion, format_number, review};
-use daotao_core::quiz::{Kind, Question};
 use poem::error::NotFoundError;
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
@@ -135,9 +135,10 @@ async fn show(
     let course_title = course.map(|c| c.meta.title.clone()).unwrap_or_else(|| attempt.row.course_id.clone());
     let chrome = Chrome::new(lang, req);
     if let Some(score) = attempt.score() {
-        let completed = daotao_core::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
-            .await?
-            .is_some_and(|e| e.completed_at.is_some());
+        let completed =
+            daotao_core::learning::enrollment::find(&state.db, attempt.row.user_id, &attempt.row.course_id)
+                .await?
+                .is_some_and(|e| e.completed_at.is_some());
         let passed = attempt.row.passed == Some(true);
         let retake = match course.and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug)) {
             Some(quiz) if !passed => {
@@ -204,7 +205,7 @@ fn question_view(number: usize, q: &Question, saved: Option<&Answer>, t: &Texts)
         checked: picked(id),
         selected: String::new(),
     };
-    let asked = daotao_core::quiz::asked::ask(q, t.quiz_true, t.quiz_false);
+    let asked = daotao_content::quiz::asked::ask(q, t.quiz_true, t.quiz_false);
     let options = match &q.kind {
         Kind::Matching { pairs } => pairs
             .iter()

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::awards::{Held, certificate_by_code, from_course};
 use daotao_core::entities::certificate;
+use daotao_core::learning::awards::{Held, certificate_by_code, from_course};
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
 use poem::{Request, handler};

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::awards::{self, Completed, Held};
+use daotao_core::learning::awards::{self, Completed, Held};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Request, handler};

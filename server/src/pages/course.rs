@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::Course;
+use daotao_content::course::Course;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::Course;
-use daotao_core::roster::{RosterLine, may_view, roster};
+use daotao_content::course::Course;
+use daotao_core::learning::roster::{RosterLine, may_view, roster};
 use poem::http::StatusCode;
 use poem::web::{Data, Path};
 use poem::{Request, handler};
@@ -37,7 +37,7 @@ pub async fn learners(
     if !may_view(&state.db, me.user(), &id).await? {
         return Err(AppError::Forbidden(format!("not a trainer of course `{id}`")));
     }
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let learners = roster(&state.db, &id, today).await?;
     Ok(private_html(&LearnersPage { chrome: Chrome::new(lang, req), course, learners }, StatusCode::OK))
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::course::{Course, Lesson, TocEntry};
+use daotao_content::course::{Course, Lesson, TocEntry};
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
 use poem::{Request, handler};

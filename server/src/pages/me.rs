@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::awards::transcript;
-use daotao_core::progress::{MyCourse, my_courses};
+use daotao_core::learning::awards::transcript;
+use daotao_core::learning::progress::{MyCourse, my_courses};
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{Request, handler};
@@ -28,7 +28,7 @@ struct MePage {
 #[handler]
 pub async fn me(req: &Request, state: Data<&Arc<AppState>>, lang: Lang, me: LoggedIn) -> PageResult {
     let user = me.user();
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let courses = my_courses(&state.db, user.id, today).await?;
     let certificates = transcript(&state.db, user.id)
         .await?

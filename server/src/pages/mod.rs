@@ -96,12 +96,14 @@ pub fn html(template: &impl Template, status: StatusCode) -> Response {
 
 /// A moment as people in Viet Nam read it: their clock (UTC+7 all year, no daylight saving), labelled.
 pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&daotao_core::local_time::offset()).format("%d/%m/%Y %H:%M (GMT+7)").to_string()
+    at.with_timezone(&daotao_core::platform::local_time::offset())
+        .format("%d/%m/%Y %H:%M (GMT+7)")
+        .to_string()
 }
 
 /// The day of a moment in Viet Nam, as people there write it (dd/mm/yyyy).
 pub fn local_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    daotao_core::local_time::date_of(at).format("%d/%m/%Y").to_string()
+    daotao_core::platform::local_time::date_of(at).format("%d/%m/%Y").to_string()
 }
 
 /// The characters that would end a query value or change what it means.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use askama::Template;
-use daotao_core::attempts::{self, AttemptError};
-use daotao_core::course::{Course, Quiz};
+use daotao_content::course::{Course, Quiz};
+use daotao_core::assessment::attempts::{self, AttemptError};
 use daotao_core::entities::quiz_attempt;
 use poem::http::StatusCode;
 use poem::web::{Data, Form, Path};
@@ -70,7 +70,7 @@ async fn render(
     notice: Option<&'static str>,
     status: StatusCode,
 ) -> PageResult {
-    let enrolled = daotao_core::enrollment::find(&state.db, user_id, &course.id).await?.is_some();
+    let enrolled = daotao_core::learning::enrollment::find(&state.db, user_id, &course.id).await?.is_some();
     let attempts = attempts::list_own(&state.db, user_id, &course.id, &quiz.id).await?;
     let now = chrono::Utc::now();
     let open = attempts

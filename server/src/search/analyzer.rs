@@ -6,10 +6,10 @@
 //! as tantivy's `SimpleTokenizer` would cut it. Each word is lower-cased and
 //! brought to NFC; the folded variant also maps every Vietnamese letter to its
 //! base letter (all tone marks, ă â ê ô ơ ư, đ) with
-//! [`daotao_core::text::fold_diacritics`], so "chinh quyen so" finds "chính
+//! [`daotao_content::text::fold_diacritics`], so "chinh quyen so" finds "chính
 //! quyền số". Offsets always point into the text as given, for highlighting.
 
-use daotao_core::text::{fold_diacritics, nfc};
+use daotao_content::text::{fold_diacritics, nfc};
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// Name of the folded analyzer in the index's tokenizer manager.

@@ -6,8 +6,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use daotao_core::course::{Course, Lesson, Library};
-use daotao_core::text::nfc;
+use daotao_content::course::{Course, Lesson, Library};
+use daotao_content::text::nfc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -325,7 +325,7 @@ mod tests {
     /// The fixture library of `tests/fixtures/search`, indexed once for all tests.
     static INDEX: LazyLock<SearchIndex> = LazyLock::new(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search");
-        let library = daotao_core::course::load_library(&root);
+        let library = daotao_content::course::load_library(&root);
         assert!(library.problems.is_empty(), "{:?}", library.problems);
         SearchIndex::build(&library).unwrap()
     });
@@ -425,7 +425,7 @@ mod tests {
                 if n % 2 == 0 { "# Khác\n\nChuyển tiếp.\n" } else { "# Khác\n\nĐổi mới.\n" };
             std::fs::write(course.join(format!("0{n}-c{n}.md")), text).unwrap();
         }
-        let library = daotao_core::course::load_library(dir.path());
+        let library = daotao_content::course::load_library(dir.path());
         assert!(library.problems.is_empty(), "{:?}", library.problems);
         let index = SearchIndex::build(&library).unwrap();
         let query = ParsedQuery::parse("hươu chuyển đổi quokka");
@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn lessons_split_at_their_headings() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search");
-        let library = daotao_core::course::load_library(&root);
+        let library = daotao_content::course::load_library(&root);
         let lesson = &library.courses["chinh-quyen-so"].lessons[0];
         let parts = sections(0, lesson);
         let texts: Vec<(Option<&str>, &str)> = parts

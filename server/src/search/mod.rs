@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use daotao_core::course::Library;
+use daotao_content::course::Library;
 
 pub use self::index::SearchIndex;
 pub use self::query::{Notice, ParsedQuery};
@@ -211,7 +211,7 @@ mod tests {
         std::fs::create_dir_all(&course).unwrap();
         std::fs::write(course.join("course.toml"), "title = \"Khoá\"\n").unwrap();
         std::fs::write(course.join("01-bai.md"), format!("# Bài\n\n{text}\n")).unwrap();
-        let library = daotao_core::course::load_library(dir.path());
+        let library = daotao_content::course::load_library(dir.path());
         assert!(library.problems.is_empty(), "{:?}", library.problems);
         (dir, Arc::new(library))
     }

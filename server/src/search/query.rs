@@ -4,7 +4,7 @@
 //! pasted page of text) is handled here and never reaches tantivy as syntax:
 //! the tantivy query is built from terms, not parsed from the text.
 
-use daotao_core::text::nfc;
+use daotao_content::text::nfc;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;

@@ -102,17 +102,7 @@ fn render(text: &str, shown: &[Word], matches: &[Option<usize>], before: bool, a
 
 /// HTML-escapes `text` (newlines become spaces) onto `out`.
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    daotao_content::html::escape_into(out, &text.replace(['\n', '\r'], " "));
 }
 
 #[cfg(test)]

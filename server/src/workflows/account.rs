@@ -1,7 +1,7 @@
 //! A person changes their password (and must, after logging in with a one-time password); every try
 //! leaves an audit row.
 
-use daotao_core::accounts::{self, AccountError};
+use daotao_core::people::accounts::{self, AccountError};
 use sea_orm::DatabaseConnection;
 
 use super::Actor;

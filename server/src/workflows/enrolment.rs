@@ -1,6 +1,6 @@
 //! A learner enrols themself in a course that allows it; every try, refused or not, leaves an audit row.
 
-use daotao_core::enrollment::{self, EnrollError};
+use daotao_core::learning::enrollment::{self, EnrollError};
 use sea_orm::DatabaseConnection;
 
 use super::Actor;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use daotao_core::course::{Course, Lesson, Library, Quiz};
+use daotao_content::course::{Course, Lesson, Library, Quiz};
 
 use crate::error::AppError;
 

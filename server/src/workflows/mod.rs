@@ -8,8 +8,8 @@ pub mod find;
 pub mod progress;
 pub mod session;
 
-use daotao_core::audit::{self, Event};
 use daotao_core::entities::user;
+use daotao_core::platform::audit::{self, Event};
 use sea_orm::{DatabaseConnection, DbErr};
 
 /// The person a workflow acts for, as the audit log names them.

@@ -3,10 +3,10 @@
 
 use std::collections::HashSet;
 
-use daotao_core::completion;
-use daotao_core::course::Course;
-use daotao_core::enrollment;
-use daotao_core::progress::{ProgressError, mark_read as record_read, read_lessons};
+use daotao_content::course::Course;
+use daotao_core::learning::completion;
+use daotao_core::learning::enrollment;
+use daotao_core::learning::progress::{ProgressError, mark_read as record_read, read_lessons};
 use sea_orm::{DatabaseConnection, DbErr};
 
 /// A logged-in learner's place in a course.

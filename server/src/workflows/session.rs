@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use daotao_core::auth::login::{LoggedIn, LoginError, login};
-use daotao_core::auth::session;
+use daotao_core::people::auth::login::{LoggedIn, LoginError, login};
+use daotao_core::people::auth::session;
 
 use super::Actor;
 use crate::error::AppError;

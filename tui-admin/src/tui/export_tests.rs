@@ -36,7 +36,7 @@ fn retype(app: &mut App, text: &str) {
 }
 
 /// Runs every request the app has queued, as the worker would, and applies the replies (stages included).
-async fn run(app: &mut App, db: &daotao_core::db::Db, settings: &Settings) -> Vec<Response> {
+async fn run(app: &mut App, db: &daotao_core::platform::db::Db, settings: &Settings) -> Vec<Response> {
     let mut replies = Vec::new();
     for request in app.take_requests() {
         let (send, stages) = mpsc::channel();
@@ -65,8 +65,10 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 #[tokio::test]
 async fn exports_from_the_screen_write_files_that_read_back() {
     let dir = tempfile::tempdir().unwrap();
-    let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
-    let library = daotao_core::course::load_library(&courses_dir());
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
+    let library = daotao_content::course::load_library(&courses_dir());
     let seeded = daotao_core::demo::seed(&db, &library, today()).await.unwrap();
     let settings = Settings { courses_dir: courses_dir(), targets: Vec::new() };
     let mut app = App::new(today(), "sqlite://t.sqlite".into());
@@ -164,7 +166,9 @@ async fn exports_from_the_screen_write_files_that_read_back() {
 #[tokio::test]
 async fn an_import_reports_its_stages_then_what_it_did() {
     let dir = tempfile::tempdir().unwrap();
-    let db = daotao_core::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
     let settings = Settings { courses_dir: courses_dir(), targets: Vec::new() };
     let file = dir.path().join("don-vi.csv");
     std::fs::write(&file, "code,name,parent_code\nTINH,Tỉnh Mẫu,\nSO-NV,Sở Nội vụ,TINH\n").unwrap();

@@ -11,8 +11,8 @@
 
 use std::collections::HashSet;
 
-use daotao_core::course_enrollments::EnrolledPage;
-use daotao_core::user_detail::Page;
+use daotao_core::admin_views::course_enrollments::EnrolledPage;
+use daotao_core::platform::paging::Page;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyCode;
 
@@ -83,7 +83,7 @@ fn states() -> Vec<State> {
         ("users, filtered, second page", || {
             on('3', |app| {
                 app.users.filter.value = "nguyen".into();
-                let page = daotao_core::user_search::UserPage { page: 1, ..users_page() };
+                let page = daotao_core::admin_views::user_search::UserPage { page: 1, ..users_page() };
                 app.apply(Response::Users { filter: "nguyen".into(), page });
                 press(app, &[KeyCode::Down]);
             })

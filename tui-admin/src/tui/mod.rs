@@ -23,7 +23,7 @@ mod snapshot_tests;
 use std::time::Duration;
 
 use anyhow::Context;
-use daotao_core::config::Config;
+use daotao_core::platform::config::Config;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
 
 use app::App;
@@ -35,7 +35,7 @@ const TICK: Duration = Duration::from_millis(120);
 /// Opens the terminal UI on the configured database until the admin quits.
 pub async fn run(config: &Config) -> anyhow::Result<()> {
     let db = crate::connect(config).await?;
-    let today = daotao_core::local_time::today();
+    let today = daotao_core::platform::local_time::today();
     let settings = crate::report::Settings::from_config(config);
     let worker = Worker::spawn(&tokio::runtime::Handle::current(), db.clone(), today, settings);
     let database = config.database_url.clone();
@@ -103,7 +103,7 @@ pub fn role_name(role: daotao_core::entities::user::Role) -> &'static str {
 /// A role typed in a form: Vietnamese or English names.
 pub fn parse_role(text: &str) -> Option<daotao_core::entities::user::Role> {
     use daotao_core::entities::user::Role;
-    match daotao_core::text::fold_diacritics(text.trim()).to_lowercase().as_str() {
+    match daotao_content::text::fold_diacritics(text.trim()).to_lowercase().as_str() {
         "" | "hoc vien" | "learner" => Some(Role::Learner),
         "giang vien" | "trainer" => Some(Role::Trainer),
         "quan tri" | "admin" => Some(Role::Admin),

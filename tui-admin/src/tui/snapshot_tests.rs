@@ -3,15 +3,16 @@
 //! The data is built here, so the snapshots do not depend on the clock.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use daotao_core::course_enrollments::{EnrolledLine, EnrolledPage};
-use daotao_core::course_stats::CourseStats;
+use daotao_core::admin_views::course_enrollments::{EnrolledLine, EnrolledPage};
+use daotao_core::admin_views::course_stats::CourseStats;
+use daotao_core::admin_views::overview::{Activity, Overdue, Overview, Totals, UnitProgress};
+use daotao_core::admin_views::user_detail::{AttemptLine, CompetencyLine};
+use daotao_core::admin_views::user_search::{UserLine, UserPage};
 use daotao_core::entities::unit;
 use daotao_core::entities::user::{self, Role};
-use daotao_core::overview::{Activity, Overdue, Overview, Totals, UnitProgress};
-use daotao_core::progress::MyCourse;
+use daotao_core::learning::progress::MyCourse;
+use daotao_core::platform::paging::Page;
 use daotao_core::report::{Cell, Table};
-use daotao_core::user_detail::{AttemptLine, CompetencyLine, Page};
-use daotao_core::user_search::{UserLine, UserPage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -277,7 +278,7 @@ fn units_screen() {
         unit(4, "X-TANLAP", "UBND xã Tân Lập", Some(1)),
     ];
     let members = std::collections::HashMap::from([(1, 2), (2, 40), (3, 12), (4, 1250)]);
-    app.apply(Response::Units(daotao_core::unit_tree::arrange(units, &members)));
+    app.apply(Response::Units(daotao_core::admin_views::unit_tree::arrange(units, &members)));
     press(&mut app, &[KeyCode::Down]);
     insta::assert_snapshot!(render(&mut app).backend());
 
@@ -668,7 +669,7 @@ fn unit_actions_prefill_what_they_can() {
     let unit =
         |id, code: &str, parent| unit::Model { id, code: code.into(), name: code.into(), parent_id: parent };
     let units = vec![unit(1, "TINH", None), unit(2, "SO-NV", Some(1))];
-    app.apply(Response::Units(daotao_core::unit_tree::arrange(units, &Default::default())));
+    app.apply(Response::Units(daotao_core::admin_views::unit_tree::arrange(units, &Default::default())));
     app.take_requests();
     press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('a')]);
     let Popup::Form(form) = &app.popup else { panic!("a form") };
@@ -677,7 +678,7 @@ fn unit_actions_prefill_what_they_can() {
     press(&mut app, &[KeyCode::Tab]);
     type_text(&mut app, "Văn phòng Sở");
     press(&mut app, &[KeyCode::Enter]);
-    let add = Request::AddUnit(daotao_core::units::NewUnit {
+    let add = Request::AddUnit(daotao_core::people::units::NewUnit {
         code: "SO-NV.VP".into(),
         name: "Văn phòng Sở".into(),
         parent_code: Some("SO-NV".into()),
@@ -748,7 +749,7 @@ fn user_detail_pages_attempts() {
     assert!(text.contains("Chưa có năng lực nào được công nhận."), "{text}");
 }
 
-pub(super) fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
+pub(super) fn tree() -> Vec<daotao_core::admin_views::unit_tree::TreeUnit> {
     let unit = |id, code: &str, name: &str, parent| unit::Model {
         id,
         code: code.into(),
@@ -761,7 +762,7 @@ pub(super) fn tree() -> Vec<daotao_core::unit_tree::TreeUnit> {
         unit(3, "SO-NV.TCBM", "Phòng Tổ chức bộ máy", Some(2)),
         unit(4, "X-TANLAP", "UBND xã Tân Lập", Some(1)),
     ];
-    daotao_core::unit_tree::arrange(units, &Default::default())
+    daotao_core::admin_views::unit_tree::arrange(units, &Default::default())
 }
 
 /// A competency summary as `core::report::competency` shapes it (wider than 80 columns).

@@ -2,7 +2,7 @@
 //! many completed and the average of the learners' best scores; the selected
 //! course's lessons and quizzes below; Enter opens its enrollments.
 
-use daotao_core::course_stats::CourseStats;
+use daotao_core::admin_views::course_stats::CourseStats;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use daotao_core::course_enrollments::{EnrolledLine, EnrolledPage};
-use daotao_core::course_stats::CourseStats;
+use daotao_core::admin_views::course_enrollments::{EnrolledLine, EnrolledPage};
+use daotao_core::admin_views::course_stats::CourseStats;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -1,7 +1,7 @@
 //! Tổng quan: totals, the share of enrollments completed in each top unit as
 //! a bar chart, the most overdue enrollments and the latest audited actions.
 
-use daotao_core::overview::{Overview, UnitProgress};
+use daotao_core::admin_views::overview::{Overview, UnitProgress};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

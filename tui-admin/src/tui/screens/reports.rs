@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use daotao_core::admin_views::unit_tree::TreeUnit;
 use daotao_core::report::{Cell as ReportCell, Table};
-use daotao_core::unit_tree::TreeUnit;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use daotao_core::unit_tree::TreeUnit;
-use daotao_core::units::NewUnit;
+use daotao_core::admin_views::unit_tree::TreeUnit;
+use daotao_core::people::units::NewUnit;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use daotao_core::accounts;
-use daotao_core::course_enrollments;
-use daotao_core::course_stats;
-use daotao_core::db::Db;
-use daotao_core::enrollment;
+use daotao_core::admin_views::course_enrollments;
+use daotao_core::admin_views::course_stats;
 use daotao_core::import::enrollments::{EnrollFileError, import_enrollments};
+use daotao_core::learning::enrollment;
+use daotao_core::people::accounts;
+use daotao_core::platform::db::Db;
 
 use super::{PER_PAGE, Progress, Response, count_lines, read_file, refused};
 use crate::enroll::explain;

@@ -21,19 +21,20 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
 use chrono::NaiveDate;
-use daotao_core::accounts::AccountDetails;
-use daotao_core::course_enrollments::EnrolledPage;
-use daotao_core::course_stats::CourseStats;
-use daotao_core::db::Db;
+use daotao_core::admin_views::course_enrollments::EnrolledPage;
+use daotao_core::admin_views::course_stats::CourseStats;
+use daotao_core::admin_views::overview::{Overview, UnitProgress};
+use daotao_core::admin_views::unit_tree::TreeUnit;
+use daotao_core::admin_views::user_detail::{AttemptLine, CompetencyLine};
+use daotao_core::admin_views::user_search::UserPage;
 use daotao_core::entities::user;
 use daotao_core::import::ImportError;
-use daotao_core::overview::{Overview, UnitProgress};
-use daotao_core::progress::MyCourse;
+use daotao_core::learning::progress::MyCourse;
+use daotao_core::people::accounts::AccountDetails;
+use daotao_core::people::units::NewUnit;
+use daotao_core::platform::db::Db;
+use daotao_core::platform::paging::Page;
 use daotao_core::report::Table;
-use daotao_core::unit_tree::TreeUnit;
-use daotao_core::units::NewUnit;
-use daotao_core::user_detail::{AttemptLine, CompetencyLine, Page};
-use daotao_core::user_search::UserPage;
 
 use crate::report::Settings;
 

@@ -1,8 +1,8 @@
 //! The Tổng quan screen's reads.
 
 use chrono::NaiveDate;
-use daotao_core::db::Db;
-use daotao_core::overview;
+use daotao_core::admin_views::overview;
+use daotao_core::platform::db::Db;
 
 use super::Response;
 

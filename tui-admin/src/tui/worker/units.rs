@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use daotao_core::db::Db;
+use daotao_core::admin_views::unit_tree;
 use daotao_core::import;
-use daotao_core::unit_tree;
-use daotao_core::units::{self, NewUnit};
+use daotao_core::people::units::{self, NewUnit};
+use daotao_core::platform::db::Db;
 
 use super::{Progress, Response, count_lines, read_file, refused};
 

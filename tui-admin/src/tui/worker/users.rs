@@ -2,12 +2,12 @@
 //! A new account or a reset password comes back once as a one-time password.
 
 use chrono::NaiveDate;
-use daotao_core::accounts::{self, AccountDetails, NewUser};
-use daotao_core::db::Db;
+use daotao_core::admin_views::user_detail;
+use daotao_core::admin_views::user_search;
 use daotao_core::entities::user;
-use daotao_core::progress;
-use daotao_core::user_detail;
-use daotao_core::user_search;
+use daotao_core::learning::progress;
+use daotao_core::people::accounts::{self, AccountDetails, NewUser};
+use daotao_core::platform::db::Db;
 use sea_orm::EntityTrait;
 
 use super::{DETAIL_PER_PAGE, NewUserRequest, PER_PAGE, Response, UserDetail};

@@ -192,5 +192,5 @@ fn competencies(d: &UserDetail, skip: usize) -> SectionTable {
 
 /// A time as a date in Viet Nam (UTC+7), where the admins are.
 fn vn_date(at: chrono::DateTime<chrono::Utc>) -> String {
-    daotao_core::local_time::date_of(at).format("%d/%m/%Y").to_string()
+    daotao_core::platform::local_time::date_of(at).format("%d/%m/%Y").to_string()
 }

@@ -1,6 +1,6 @@
 //! The users screen's forms and confirmations: what each action key opens.
 
-use daotao_core::accounts::AccountDetails;
+use daotao_core::people::accounts::AccountDetails;
 
 use crate::tui::widgets::{Confirm, Form};
 use crate::tui::worker::{NewUserRequest, Request};

@@ -4,8 +4,8 @@
 //! opens a person's detail: their enrollments and lessons read, their quiz
 //! attempts and their competencies, one section at a time (← →), each paged.
 
-use daotao_core::accounts::AccountDetails;
-use daotao_core::user_search::{UserLine, UserPage};
+use daotao_core::admin_views::user_search::{UserLine, UserPage};
+use daotao_core::people::accounts::AccountDetails;
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};

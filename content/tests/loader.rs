@@ -1,0 +1,377 @@
+//! The course loader and validator against small libraries written to a
+//! temporary folder: a good one, the bundled one, and each kind of broken file.
+
+use std::path::{Path, PathBuf};
+
+use daotao_content::course::{QuizFormat, load_library};
+
+const COMPETENCIES: &str = "[[competency]]\ncode = \"ATTT.1\"\nname = \"An toàn\"\narea = \"An toàn\"\nlevels = [\"Cơ bản\", \"Thành thạo\"]\n";
+const COURSE: &str = "title = \"Khoá thử\"\nsummary = \"Tóm tắt\"\naudience = [\"all-staff\"]\nhours = 2\nself_enrol = true\ncompetencies = [ { code = \"ATTT.1\", level = 1 } ]\n[completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n";
+const LESSON: &str =
+    "+++\ntitle = \"Bài một\"\nminutes = 5\n+++\n\n## Phần một\n\nNội dung ![sơ đồ](assets/so-do.svg)\n";
+const QUIZ: &str =
+    "+++\ntitle = \"Kiểm tra\"\npass_percent = 70\n+++\n\n## Câu hỏi?\n\n- [x] Đúng\n- [ ] Sai\n";
+
+/// Writes `files` (path, content) under a fresh folder.
+fn library(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+/// A good course `khoa` plus `extra` files (which may overwrite its files).
+fn good_with(extra: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let mut files: Vec<(&str, &[u8])> = vec![
+        ("competencies.toml", COMPETENCIES.as_bytes()),
+        ("khoa/course.toml", COURSE.as_bytes()),
+        ("khoa/01-bai-mot.md", LESSON.as_bytes()),
+        ("khoa/02-bai-hai.md", b"# B\xc3\xa0i hai\n\nVi\xe1\xbb\x87c c\xe1\xba\xa7n l\xc3\xa0m.\n"),
+        ("khoa/assets/so-do.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+        ("khoa/quiz/cuoi-khoa.md", QUIZ.as_bytes()),
+    ];
+    for (path, content) in extra {
+        files.retain(|(p, _)| p != path);
+        files.push((path, content));
+    }
+    library(&files)
+}
+
+/// The problems of a library, as `check` prints them but with paths relative to the library.
+fn problems(dir: &Path) -> Vec<String> {
+    load_library(dir)
+        .problems
+        .iter()
+        .map(|p| p.to_string().replace(&format!("{}/", dir.display()), ""))
+        .collect()
+}
+
+fn assert_one_problem(extra: &[(&str, &[u8])], expected: &str) {
+    let dir = good_with(extra);
+    let found = problems(dir.path());
+    assert!(
+        found.iter().any(|p| p.contains(expected)),
+        "expected a problem containing {expected:?}, got {found:#?}"
+    );
+    // A broken course is left out entirely.
+    assert!(!load_library(dir.path()).courses.contains_key("khoa"));
+}
+
+#[test]
+fn a_good_course_loads_with_every_part() {
+    let dir2 = good_with(&[
+        ("khoa/quiz/ngan-hang.gift", "::Q1:: Thủ đô? {=Hà Nội ~Huế}".as_bytes()),
+        ("khoa/quiz/ngan-hang.toml", "title = \"Ngân hàng câu hỏi\"\nattempts = 2\n".as_bytes()),
+        ("khoa/README.md", "Ghi chú cho giảng viên, không phải bài học.".as_bytes()),
+    ]);
+    let library = load_library(dir2.path());
+    assert_eq!(library.problems, vec![], "{:#?}", library.problems);
+    assert_eq!(library.competencies.len(), 1);
+    let course = &library.courses["khoa"];
+    assert_eq!(course.meta.title, "Khoá thử");
+    assert_eq!(course.meta.hours, 2);
+    assert!(course.meta.self_enrol);
+    let ids: Vec<&str> = course.lessons.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["bai-mot", "bai-hai"]);
+    let first = &course.lessons[0];
+    assert_eq!((first.title.as_str(), first.minutes, first.title_in_body), ("Bài một", Some(5), false));
+    assert!(first.html.contains("id=\"phan-mot\""), "{}", first.html);
+    assert!(first.html.contains("src=\"assets/so-do.svg\""), "{}", first.html);
+    let second = &course.lessons[1];
+    assert_eq!((second.title.as_str(), second.title_in_body), ("Bài hai", true));
+    assert_eq!(course.assets.iter().collect::<Vec<_>>(), ["so-do.svg"]);
+    let quizzes: Vec<(&str, &str, QuizFormat)> =
+        course.quizzes.iter().map(|q| (q.id.as_str(), q.title.as_str(), q.format)).collect();
+    assert_eq!(
+        quizzes,
+        [
+            ("cuoi-khoa", "Kiểm tra", QuizFormat::Markdown),
+            ("ngan-hang", "Ngân hàng câu hỏi", QuizFormat::Gift)
+        ]
+    );
+    assert_eq!(course.quizzes[0].settings.pass_percent, 70);
+    assert_eq!(course.quizzes[0].settings.attempts, 0, "defaults from DESIGN.md");
+    assert_eq!(course.quizzes[1].settings.attempts, 2);
+    assert_eq!(course.quizzes[1].settings.pass_percent, 80);
+    assert_eq!(course.content_hash.len(), 64);
+}
+
+#[test]
+fn content_hash_changes_with_any_file() {
+    let a = good_with(&[]);
+    let b = good_with(&[("khoa/assets/so-do.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g/></svg>")]);
+    let hash = |d: &Path| load_library(d).courses["khoa"].content_hash.clone();
+    assert_ne!(hash(a.path()), hash(b.path()));
+    assert_eq!(hash(a.path()), hash(good_with(&[]).path()));
+}
+
+#[test]
+fn nfd_lessons_are_stored_as_nfc() {
+    let nfd = "+++\ntitle = \"Chi\u{301}nh quye\u{302}\u{300}n so\u{302}\u{301}\"\n+++\n\nCa\u{301}n bo\u{302}\u{323}\n";
+    let dir = good_with(&[("khoa/02-bai-hai.md", nfd.as_bytes())]);
+    let library = load_library(dir.path());
+    let lesson = &library.courses["khoa"].lessons[1];
+    assert_eq!(lesson.title, "Chính quyền số");
+    assert!(lesson.html.contains("Cán bộ"));
+}
+
+#[test]
+fn the_bundled_library_has_no_problems() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../courses");
+    let library = load_library(&root);
+    let problems: Vec<String> = library.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems, Vec::<String>::new());
+    assert!(!library.courses.is_empty());
+    for course in library.courses.values() {
+        assert!(course.lessons.len() >= 4, "{} has {} lessons", course.id, course.lessons.len());
+    }
+}
+
+#[test]
+fn course_toml_syntax_error_has_its_line() {
+    assert_one_problem(&[("khoa/course.toml", b"title = \"A\"\nhours = \n")], "khoa/course.toml:2:");
+}
+
+#[test]
+fn course_toml_unknown_key_has_its_line() {
+    assert_one_problem(
+        &[("khoa/course.toml", b"title = \"A\"\n\nself_enroll = true\n")],
+        "khoa/course.toml:3: unknown field `self_enroll`",
+    );
+}
+
+#[test]
+fn course_toml_wrong_type_has_its_line() {
+    assert_one_problem(&[("khoa/course.toml", b"title = \"A\"\nhours = \"six\"\n")], "khoa/course.toml:2:");
+}
+
+#[test]
+fn missing_course_toml() {
+    let dir = library(&[("khoa/01-a.md", b"# A\n")]);
+    assert_eq!(
+        problems(dir.path()),
+        ["khoa: no course.toml: every course folder needs one (see docs/authoring.md)"]
+    );
+}
+
+#[test]
+fn invalid_course_folder_name() {
+    let dir = library(&[("Khoa Hoc/course.toml", b"title = \"A\"\n"), ("Khoa Hoc/01-a.md", b"# A\n")]);
+    let found = problems(dir.path());
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with("Khoa Hoc: `Khoa Hoc` is not a valid course id"), "{found:#?}");
+}
+
+#[test]
+fn lesson_without_order_prefix() {
+    assert_one_problem(
+        &[("khoa/gioi-thieu.md", b"# A\n")],
+        "khoa/gioi-thieu.md: a lesson file name starts with its order number",
+    );
+}
+
+#[test]
+fn invalid_lesson_id() {
+    assert_one_problem(
+        &[("khoa/03-Bai_Ba.md", b"# A\n")],
+        "khoa/03-Bai_Ba.md: `Bai_Ba` is not a valid lesson id",
+    );
+}
+
+#[test]
+fn duplicate_lesson_id() {
+    assert_one_problem(
+        &[("khoa/03-bai-mot.md", b"# A\n")],
+        "khoa/03-bai-mot.md: duplicate lesson id `bai-mot`",
+    );
+}
+
+#[test]
+fn unclosed_front_matter() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"+++\ntitle = \"A\"\n\n# A\n")],
+        "khoa/02-bai-hai.md:1: front matter opened with +++ is never closed",
+    );
+}
+
+#[test]
+fn front_matter_error_has_the_file_line() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"+++\ntitle = \"A\"\ntittle = \"B\"\n+++\n\nX\n")],
+        "khoa/02-bai-hai.md:3: unknown field `tittle`",
+    );
+}
+
+#[test]
+fn lesson_without_title() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"Ch\xe1\xbb\x89 c\xc3\xb3 n\xe1\xbb\x99i dung.\n")],
+        "khoa/02-bai-hai.md:1: the lesson has no title",
+    );
+}
+
+#[test]
+fn missing_asset_has_the_line_of_the_link() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"+++\ntitle = \"A\"\n+++\n\nD\xc3\xb2ng 5\n\n![x](assets/khong-co.png)\n")],
+        "khoa/02-bai-hai.md:7: links to assets/khong-co.png, which does not exist",
+    );
+}
+
+#[test]
+fn asset_link_cannot_climb_out() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"# A\n\n[x](assets/../course.toml)\n")],
+        "khoa/02-bai-hai.md:3: links to assets/",
+    );
+}
+
+#[test]
+fn completion_quiz_must_exist() {
+    let course = COURSE.replace("quiz = \"cuoi-khoa\"", "quiz = \"cuoi-ky\"");
+    assert_one_problem(
+        &[("khoa/course.toml", course.as_bytes())],
+        "khoa/course.toml:9: completion.quiz names `cuoi-ky`, but there is no quiz/cuoi-ky.md or quiz/cuoi-ky.gift",
+    );
+}
+
+#[test]
+fn unknown_competency_and_level() {
+    let course = COURSE.replace("code = \"ATTT.1\", level = 1", "code = \"ATTT.9\", level = 1");
+    assert_one_problem(
+        &[("khoa/course.toml", course.as_bytes())],
+        "khoa/course.toml:6: unknown competency `ATTT.9`",
+    );
+    let course = COURSE.replace("level = 1", "level = 3");
+    assert_one_problem(
+        &[("khoa/course.toml", course.as_bytes())],
+        "khoa/course.toml:6: competency `ATTT.1` has levels 1 to 2, not 3",
+    );
+}
+
+#[test]
+fn completion_lessons_must_be_all() {
+    let course = COURSE.replace("lessons = \"all\"", "lessons = \"some\"");
+    assert_one_problem(
+        &[("khoa/course.toml", course.as_bytes())],
+        "khoa/course.toml:8: completion.lessons must be \"all\"",
+    );
+}
+
+#[test]
+fn quiz_settings_are_checked() {
+    assert_one_problem(
+        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\npass_percent = 120\n+++\n\n## H?\n\n= a\n")],
+        "khoa/quiz/cuoi-khoa.md:2: pass_percent is 120",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/cuoi-khoa.md", b"+++\ntitle = \"K\"\nshufle = true\n+++\n\n## H?\n\n= a\n")],
+        "khoa/quiz/cuoi-khoa.md:3: unknown field `shufle`",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/le.toml", b"title = \"K\"\n")],
+        "khoa/quiz/le.toml: settings file without a quiz",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/bang.xlsx", b"PK")],
+        "khoa/quiz/bang.xlsx: a quiz file is quiz/<id>.md or quiz/<id>.gift",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/cuoi-khoa.gift", "Trời xanh?{T}".as_bytes())],
+        "khoa/quiz/cuoi-khoa.md: duplicate quiz id `cuoi-khoa`",
+    );
+}
+
+#[test]
+fn quiz_questions_are_checked_with_their_lines() {
+    assert_one_problem(
+        &[(
+            "khoa/quiz/cuoi-khoa.md",
+            "+++\ntitle = \"K\"\n+++\n\n## Câu không có đáp án đúng\n\n- [ ] A\n- [ ] B\n".as_bytes(),
+        )],
+        "khoa/quiz/cuoi-khoa.md:5: no option is marked right",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/tu-luan.gift", "// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n".as_bytes())],
+        "khoa/quiz/tu-luan.gift:2: essay questions are not supported",
+    );
+    assert_one_problem(
+        &[("khoa/quiz/cuoi-khoa.md", "+++\ndraw = 5\n+++\n\n## Hỏi?\n\n= đáp\n".as_bytes())],
+        "khoa/quiz/cuoi-khoa.md:2: draw = 5 but the quiz has only 1 questions",
+    );
+}
+
+#[test]
+fn broken_settings_do_not_hide_the_questions_problems() {
+    let dir = good_with(&[
+        (
+            "khoa/quiz/cuoi-khoa.md",
+            "+++\npass_percent = 120\n+++\n\n## Không đáp án\n\n- [ ] A\n- [ ] B\n".as_bytes(),
+        ),
+        ("khoa/quiz/on-tap.gift", "Trời xanh?{~có ~không}\n".as_bytes()),
+        ("khoa/quiz/on-tap.toml", "draw = \"năm\"\n".as_bytes()),
+    ]);
+    let found = problems(dir.path());
+    for expected in [
+        "khoa/quiz/cuoi-khoa.md:2: pass_percent is 120",
+        "khoa/quiz/cuoi-khoa.md:5: no option is marked right",
+        "khoa/quiz/on-tap.toml:1:",
+        "khoa/quiz/on-tap.gift:1: no option is marked right",
+    ] {
+        assert!(found.iter().any(|p| p.starts_with(expected)), "{expected} in {found:#?}");
+    }
+}
+
+#[test]
+fn non_utf8_and_oversized_files() {
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", b"# A\n\nline two\n\xff\xfe\n")],
+        "khoa/02-bai-hai.md:4: the file is not UTF-8 text",
+    );
+    let big = vec![b'a'; 1024 * 1024 + 1];
+    assert_one_problem(
+        &[("khoa/02-bai-hai.md", &big)],
+        "khoa/02-bai-hai.md: the file is 1024 KiB; the limit is 1024 KiB",
+    );
+}
+
+#[test]
+fn a_course_without_lessons() {
+    let dir = library(&[("trong/course.toml", b"title = \"A\"\n")]);
+    assert_eq!(
+        problems(dir.path()),
+        ["trong: the course has no lessons: add a file such as 01-gioi-thieu.md"]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_and_other_courses_still_load() {
+    let dir = good_with(&[
+        ("hong/course.toml", b"title = \"A\"\nbogus = 1\n"),
+        ("hong/01-a.md", b"+++\nminutes = \"x\"\n+++\n"),
+        ("hong/02-b.md", b"# B\n\n![](assets/none.png)\n"),
+    ]);
+    let library = load_library(dir.path());
+    assert!(library.courses.contains_key("khoa"), "the good course is still served");
+    assert!(!library.courses.contains_key("hong"));
+    let found = problems(dir.path());
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].starts_with("hong/course.toml:2:"), "{found:#?}");
+    assert!(found[1].starts_with("hong/01-a.md:2:"), "{found:#?}");
+    assert!(found[2].starts_with("hong/02-b.md:3:"), "{found:#?}");
+}
+
+#[test]
+fn broken_competencies_file_is_reported() {
+    let dir = good_with(&[("competencies.toml", b"[[competency]]\ncode = \"A\"\n")]);
+    let found = problems(dir.path());
+    assert!(found.iter().any(|p| p.starts_with("competencies.toml:")), "{found:#?}");
+}
+
+#[test]
+fn reserved_lesson_ids_are_refused() {
+    assert_one_problem(&[("khoa/03-learners.md", b"# A\n")], "khoa/03-learners.md: `learners` is reserved");
+}

@@ -1,0 +1,222 @@
+//! Configuration: defaults that run the bundled courses on SQLite, overridden
+//! by a TOML file (`DAOTAO_CONFIG`) and then by `DAOTAO_*` environment variables.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+/// Settings shared by the server and the admin tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub bind: String,
+    /// `sqlite://path` (created if missing) or `postgres://...`.
+    pub database_url: String,
+    /// The course library folder.
+    pub courses_dir: PathBuf,
+    /// Log filter in `tracing` `EnvFilter` syntax (`info`, `daotao_server=debug`).
+    pub log: String,
+    /// Whether visitors who are not logged in may read lessons.
+    pub anonymous_reading: bool,
+    /// Mark cookies `Secure`: set when the site is served over HTTPS.
+    pub secure_cookies: bool,
+    /// A session unused this many minutes ends.
+    pub session_idle_minutes: u64,
+    /// A session ends this many hours after login.
+    pub session_max_hours: u64,
+    /// Failed logins in a row that lock an account...
+    pub lockout_failures: u32,
+    /// ...for this many minutes.
+    pub lockout_minutes: u64,
+    /// Failed logins from one address within `ip_failure_window_seconds` before it gets 429.
+    /// Successes never count: a whole office behind one address can log in at 9:00.
+    pub ip_failure_limit: u32,
+    pub ip_failure_window_seconds: u64,
+    /// The address people reach the site at (`https://daotao.tinh.gov.vn`), printed on certificates
+    /// for checking them. Empty: taken from each request's `Host` (behind a proxy, set it).
+    pub public_url: String,
+    /// The reverse proxies in front of the server (addresses or ranges, comma-separated:
+    /// `127.0.0.1, 10.0.0.0/8`), whose `X-Forwarded-For` names the real client. Empty: the connection's
+    /// address is the client's, and behind a proxy every visitor shares the proxy's for the login limit.
+    pub trusted_proxies: String,
+    /// What the province's plan asks for, shown against the actual shares in the competency report
+    /// (`[[targets]]` in the config file).
+    #[serde(default)]
+    pub targets: Vec<Target>,
+}
+
+/// A competency target: `percent` of the staff (all, or those whose position contains `position`, compared
+/// without diacritics or case) should hold `competency` at `level` or higher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub competency: String,
+    #[serde(default = "first_level")]
+    pub level: u32,
+    pub percent: u32,
+    #[serde(default)]
+    pub position: Option<String>,
+}
+
+fn first_level() -> u32 {
+    1
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://data/daotao.sqlite".into(),
+            courses_dir: PathBuf::from("courses"),
+            log: "info".into(),
+            anonymous_reading: true,
+            secure_cookies: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            lockout_failures: 5,
+            lockout_minutes: 15,
+            ip_failure_limit: 50,
+            ip_failure_window_seconds: 300,
+            public_url: String::new(),
+            trusted_proxies: String::new(),
+            targets: Vec::new(),
+        }
+    }
+}
+
+/// The `DAOTAO_*` variables that are settings; others (`DAOTAO_CONFIG`, test variables) are not.
+const ENV_KEYS: &[&str] = &[
+    "bind",
+    "database_url",
+    "courses_dir",
+    "log",
+    "anonymous_reading",
+    "secure_cookies",
+    "session_idle_minutes",
+    "session_max_hours",
+    "lockout_failures",
+    "lockout_minutes",
+    "ip_failure_limit",
+    "ip_failure_window_seconds",
+    "public_url",
+    "trusted_proxies",
+];
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} (from DAOTAO_CONFIG) does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error(
+        "configuration: trusted_proxies: `{0}` is not an address or a range (like 10.0.0.1 or 10.0.0.0/8)"
+    )]
+    Proxy(String),
+}
+
+impl Config {
+    /// The session and lock-out limits.
+    pub fn auth_policy(&self) -> crate::people::auth::Policy {
+        use std::time::Duration;
+        crate::people::auth::Policy {
+            session_idle: Duration::from_secs(self.session_idle_minutes * 60),
+            session_max: Duration::from_secs(self.session_max_hours * 3600),
+            lockout_failures: self.lockout_failures.max(1),
+            lockout: Duration::from_secs(self.lockout_minutes * 60),
+        }
+    }
+
+    /// [`Config::trusted_proxies`], parsed (an address alone is a range of one).
+    pub fn proxy_ranges(&self) -> Result<Vec<IpNet>, ConfigError> {
+        let parse = |s: &str| s.parse::<IpNet>().or_else(|_| s.parse::<IpAddr>().map(IpNet::from));
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse(s).map_err(|_| ConfigError::Proxy(s.to_string())))
+            .collect()
+    }
+
+    /// Reads defaults, then the file named by `DAOTAO_CONFIG` (if set), then `DAOTAO_*` variables.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var_os("DAOTAO_CONFIG").map(PathBuf::from);
+        Self::load_from(file.as_deref())
+    }
+
+    fn load_from(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env = Env::prefixed("DAOTAO_").only(ENV_KEYS);
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_path_buf()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let config: Config = figment.merge(env).extract().map_err(|e| ConfigError::Invalid(Box::new(e)))?;
+        config.proxy_ranges()?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment::Error
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_run_bundled_courses_on_sqlite() {
+        figment::Jail::expect_with(|_| {
+            let config = Config::load_from(None).unwrap();
+            assert_eq!(config, Config::default());
+            assert_eq!(config.database_url, "sqlite://data/daotao.sqlite");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("daotao.toml", "bind = \"0.0.0.0:9000\"\ncourses_dir = \"khoa-hoc\"\n")?;
+            jail.set_env("DAOTAO_BIND", "127.0.0.1:9999");
+            jail.set_env("DAOTAO_TEST_POSTGRES_URL", "postgres://elsewhere/x");
+            let config = Config::load_from(Some(Path::new("daotao.toml"))).unwrap();
+            assert_eq!(config.bind, "127.0.0.1:9999");
+            assert_eq!(config.courses_dir, PathBuf::from("khoa-hoc"));
+            assert_eq!(config.database_url, Config::default().database_url);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_ranges() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DAOTAO_TRUSTED_PROXIES", " 127.0.0.1, 10.0.0.0/8,::1 ");
+            let ranges = Config::load_from(None).unwrap().proxy_ranges().unwrap();
+            let shown: Vec<String> = ranges.iter().map(ToString::to_string).collect();
+            assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+            jail.set_env("DAOTAO_TRUSTED_PROXIES", "10.0.0.1, nginx");
+            let err = Config::load_from(None).unwrap_err();
+            assert!(err.to_string().contains("trusted_proxies: `nginx`"), "{err}");
+            Ok(())
+        });
+        assert!(Config::default().proxy_ranges().unwrap().is_empty());
+    }
+
+    #[test]
+    fn missing_file_and_unknown_keys_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            let err = Config::load_from(Some(Path::new("nope.toml"))).unwrap_err();
+            assert!(err.to_string().contains("nope.toml"), "{err}");
+            jail.create_file("bad.toml", "bnd = \"x\"\n")?;
+            let err = Config::load_from(Some(Path::new("bad.toml"))).unwrap_err();
+            assert!(err.to_string().contains("bnd"), "{err}");
+            Ok(())
+        });
+    }
+}

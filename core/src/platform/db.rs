@@ -1,0 +1,145 @@
+//! The database connection: SQLite (the default, nothing to install) or
+//! PostgreSQL (to run several servers against one database), chosen by the
+//! URL scheme, and migrated to the current schema on connect.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use daotao_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+pub use sea_orm::DatabaseConnection as Db;
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// Names the scheme only: the rest of the URL may hold a password, and this message goes to logs.
+    #[error(
+        "unsupported database URL scheme `{0}:`: use sqlite://path/to/file.sqlite or postgres://user@host/db"
+    )]
+    UnsupportedScheme(String),
+    #[error("cannot create the folder {0} for the SQLite database: {1}")]
+    CreateDir(PathBuf, std::io::Error),
+    #[error("cannot connect to the database: {0}")]
+    Connect(DbErr),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(DbErr),
+}
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the engine from the URL scheme.
+    pub fn of(url: &str) -> Result<Self, DbError> {
+        let scheme = url.split_once(':').map(|(s, _)| s).unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(DbError::UnsupportedScheme(scheme.chars().take(20).collect())),
+        }
+    }
+}
+
+/// Opens the database named by `url` and applies pending migrations.
+///
+/// SQLite files (and their folder) are created if missing and run in WAL mode
+/// with `synchronous = FULL` (a learner's saved answer survives a power cut),
+/// a busy timeout instead of instant "database is locked" errors, and foreign keys on.
+///
+/// Why not `synchronous = NORMAL`, which would spare the `fsync` of every commit: in WAL mode it
+/// loses nothing when the *process* dies (SIGKILL, a panic, the OOM killer: committed pages are in the
+/// WAL file, in the kernel's cache, and the next open replays them), but after a *power cut or a kernel
+/// crash* the transactions committed since the last checkpoint may be rolled back, and a learner would
+/// have been told "submitted" for a submission that is gone. The cost of `FULL` under load is paid
+/// down instead by committing the hot writes in groups ([`crate::platform::group_commit`]): one `fsync` for every
+/// write queued meanwhile, each answered only after that `fsync`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false);
+    match Backend::of(url)? {
+        Backend::Sqlite => {
+            if let Some(dir) = sqlite_parent_dir(url) {
+                std::fs::create_dir_all(&dir).map_err(|e| DbError::CreateDir(dir, e))?;
+            }
+            options.max_connections(8).map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        }
+        Backend::Postgres => {
+            options.max_connections(20);
+        }
+    }
+    let db = Database::connect(options).await.map_err(DbError::Connect)?;
+    Migrator::up(&db, None).await.map_err(DbError::Migrate)?;
+    crate::people::search_key::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
+    Ok(db)
+}
+
+/// The folder of an SQLite file URL (`sqlite://data/x.sqlite` -> `data`), if it has one.
+fn sqlite_parent_dir(url: &str) -> Option<PathBuf> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//").split('?').next()?;
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        assert_eq!(Backend::of("sqlite://data/x.sqlite").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of("postgres://u@h/d").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of("postgresql://u@h/d").unwrap(), Backend::Postgres);
+        let err = Backend::of("mysql://root:mat-khau@localhost/test").unwrap_err();
+        assert!(err.to_string().starts_with("unsupported database URL scheme `mysql:`"), "{err}");
+        assert!(!err.to_string().contains("mat-khau"), "never the password: {err}");
+    }
+
+    #[test]
+    fn sqlite_folder_is_found() {
+        assert_eq!(sqlite_parent_dir("sqlite://data/daotao.sqlite"), Some(PathBuf::from("data")));
+        assert_eq!(sqlite_parent_dir("sqlite:///tmp/a/b.sqlite?mode=rwc"), Some(PathBuf::from("/tmp/a")));
+        assert_eq!(sqlite_parent_dir("sqlite://x.sqlite"), None);
+        assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
+    }
+
+    #[tokio::test]
+    async fn creates_migrates_and_uses_wal() {
+        use sea_orm::{ConnectionTrait, Statement};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/sub/dir/t.sqlite", dir.path().display());
+        let db = connect(&url).await.unwrap();
+        assert!(dir.path().join("sub/dir/t.sqlite").is_file());
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), "PRAGMA journal_mode"))
+            .await
+            .unwrap()
+            .unwrap();
+        let mode: String = row.try_get_by_index(0).unwrap();
+        assert_eq!(mode, "wal");
+        let row = db
+            .query_one_raw(Statement::from_string(db.get_database_backend(), "PRAGMA foreign_keys"))
+            .await
+            .unwrap()
+            .unwrap();
+        let on: i32 = row.try_get_by_index(0).unwrap();
+        assert_eq!(on, 1);
+        // Connecting again (a restart) finds the schema already there.
+        drop(db);
+        connect(&url).await.unwrap();
+    }
+}

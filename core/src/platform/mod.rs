@@ -1,0 +1,9 @@
+//! What every domain module stands on and no domain rule lives in: configuration, the database connection,
+//! group commit, the province's clock, the audit trail and paging.
+
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod group_commit;
+pub mod local_time;
+pub mod paging;
