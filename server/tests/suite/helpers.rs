@@ -464,6 +464,26 @@ pub fn assert_json_error(resp: &TestResponse, status: StatusCode) {
     assert_eq!(header(resp, header::CONTENT_TYPE), "application/json; charset=utf-8");
 }
 
+/// What a snapshot of a page holds: its `<main>` element (the frame around it is the same on every page
+/// and tested once), with what changes from run to run replaced: tokens, attempt ids, certificate codes,
+/// dates and times.
+pub fn main_of(html: &str) -> String {
+    let start = html.find("<main").unwrap_or_else(|| panic!("no <main> in:\n{html}"));
+    let end = html.find("</main>").expect("</main>") + "</main>".len();
+    let mut main = html[start..end].to_string();
+    for (pattern, placeholder) in [
+        (r"\b[0-9a-f]{64}\b", "[token]"),
+        (r"/attempts/\d+", "/attempts/[id]"),
+        (r"(?i)\b[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}\b", "[code]"),
+        (r"\b\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?", "[date]"),
+        (r"\b\d{1,2}/\d{1,2}/\d{4}\b", "[date]"),
+        (r"\b\d{1,2}:\d{2}(:\d{2})?\b", "[time]"),
+    ] {
+        main = regex::Regex::new(pattern).unwrap().replace_all(&main, placeholder).into_owned();
+    }
+    main
+}
+
 /// The message of a JSON error, its only field.
 pub async fn error_message(resp: TestResponse) -> String {
     let json = resp.json().await;

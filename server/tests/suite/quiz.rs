@@ -467,10 +467,8 @@ async fn the_quiz_works_as_plain_html_forms() {
     let resp = app.post_as(&lan.token, &to, &fields).await;
     resp.assert_status(StatusCode::SEE_OTHER);
     let result = text(app.get_as(&lan.token, &to).await).await;
-    assert!(result.contains("<strong>75%</strong> (3/4)"), "three of four right: {result}");
-    assert!(result.contains("Đạt"));
-    assert!(result.contains("GIAI-THICH-BI-MAT"), "explanations after submission");
-    assert!(result.contains("✗ Chưa đúng"), "the wrong true/false answer is marked");
+    // Three of four right, passed; explanations after submission; the wrong true/false answer marked.
+    insta::assert_snapshot!("result", main_of(&result));
     // The same form again changes nothing.
     app.post_as(&lan.token, &to, &fields).await.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(app.attempt_row(id).await.percent, Some(75.0));
@@ -528,21 +526,17 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
     let cert = app.get_as(&lan.token, &format!("/certificates/{code}")).await;
     cert.assert_status_is_ok();
     let cert = text(cert).await;
-    assert!(cert.contains("Trần Văn lan") && cert.contains(&code) && cert.contains("/verify/"));
-    assert!(cert.contains("Năng lực được công nhận"), "what the course recognised: {cert}");
-    assert!(cert.contains("(ATTT.1): Mức 1: Cơ bản"), "{cert}");
-    assert!(cert.contains("Thời lượng: 3 giờ"), "{cert}");
+    assert!(cert.contains(&code) && cert.contains(&format!("/verify/{code}")), "{cert}");
+    // The holder, the course, its hours and the competency it recognised.
+    insta::assert_snapshot!("certificate", main_of(&cert));
     app.get_as(&minh.token, &format!("/certificates/{code}")).await.assert_status(StatusCode::NOT_FOUND);
 
     // Anyone can verify, without logging in; only name, course, date and code are shown.
     let verify = app.cli.get(format!("/verify/{}", code.to_lowercase())).send().await;
     verify.assert_status_is_ok();
     let verify = text(verify).await;
-    assert!(
-        verify.contains("Chứng nhận hợp lệ")
-            && verify.contains("Trần Văn lan")
-            && verify.contains("Kiểm tra")
-    );
+    // Valid: the holder's name, the course, the date and the code.
+    insta::assert_snapshot!("verify", main_of(&verify));
     assert!(!verify.contains("lan@") && !verify.contains("Chuyên viên"), "nothing else about the holder");
     let forged = app.cli.get("/verify/ABCD-EFGH-JKLM-NPQR").send().await;
     forged.assert_status(StatusCode::NOT_FOUND);
