@@ -73,6 +73,28 @@ impl TestApp {
     }
 }
 
+/// The CSRF fields a change must refuse: none, empty, forged, and the token of another session.
+fn wrong_csrf_fields<'a>(
+    forged: &'a str,
+    other: &'a str,
+) -> [(&'static str, Vec<(&'static str, &'a str)>); 4] {
+    [
+        ("no csrf", vec![]),
+        ("empty csrf", vec![("csrf", "")]),
+        ("forged csrf", vec![("csrf", forged)]),
+        ("another session's csrf", vec![("csrf", other)]),
+    ]
+}
+
+/// Lan logged in (her session token), and the CSRF token of someone else's session.
+async fn lan_and_someone_elses_csrf(app: &TestApp) -> (String, String) {
+    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
+    app.user("hoa.le", "Lê Thị Hoa").await;
+    let token = app.login("lan.nguyen").await;
+    let other = app.login("hoa.le").await;
+    (token, app.csrf(&other).await)
+}
+
 // 1. The login form flow.
 
 #[tokio::test]
@@ -383,12 +405,7 @@ async fn logout_needs_the_session_csrf_token_and_ends_the_session() {
     let other_csrf = app.csrf(&other).await;
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another session's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
         let resp = app.post_as(&token, "/logout", &fields).await;
         assert_status(&resp, StatusCode::FORBIDDEN, what);
         assert!(set_cookie(&resp, SESSION_COOKIE).is_none(), "{what}");
@@ -616,20 +633,11 @@ async fn changing_the_password_ends_the_other_sessions_only() {
 #[tokio::test]
 async fn enrol_needs_the_session_csrf_token() {
     let app = TestApp::spawn(Fixture::Catalog).await;
-    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    app.user("hoa.le", "Lê Thị Hoa").await;
-    let token = app.login("lan.nguyen").await;
-    let other = app.login("hoa.le").await;
-    let other_csrf = app.csrf(&other).await;
+    let (token, other_csrf) = lan_and_someone_elses_csrf(&app).await;
     let enrol = format!("/courses/{C1}/enrol");
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another person's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
         assert_status(&app.post_as(&token, &enrol, &fields).await, StatusCode::FORBIDDEN, what);
         assert_eq!(app.enrollments().await, 0, "{what}");
     }
@@ -650,23 +658,14 @@ async fn enrol_needs_the_session_csrf_token() {
 #[tokio::test]
 async fn mark_read_needs_the_session_csrf_token() {
     let app = TestApp::spawn(Fixture::Catalog).await;
-    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    app.user("hoa.le", "Lê Thị Hoa").await;
-    let token = app.login("lan.nguyen").await;
-    let other = app.login("hoa.le").await;
-    let other_csrf = app.csrf(&other).await;
+    let (token, other_csrf) = lan_and_someone_elses_csrf(&app).await;
     let csrf = app.csrf(&token).await;
     let resp = app.post_as(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
     assert_status(&resp, StatusCode::SEE_OTHER, "enrol");
     let read = format!("/courses/{C1}/{FIRST}/read");
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another person's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
         assert_status(&app.post_as(&token, &read, &fields).await, StatusCode::FORBIDDEN, what);
         assert_eq!(app.lessons_read().await, 0, "{what}");
     }
