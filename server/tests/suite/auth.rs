@@ -1,43 +1,17 @@
-//! HTTP tests of logins, sessions, CSRF and access control through poem's
-//! `TestClient`: a fresh SQLite file and a small fixture library per test.
-//! `TestClient` keeps no cookies, so each test copies `Set-Cookie` values
-//! into `Cookie` headers by hand; it has no remote address either, so the
-//! per-address throttle is not exercised here.
-
-use std::path::Path;
-use std::sync::Arc;
+//! Logins, sessions, CSRF and access control over the `catalog` fixture.
 
 use chrono::{Duration, Utc};
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{audit_log, enrollment, lesson_progress, session, user};
-use daotao_core::people::accounts::{NewUser, add_user};
 use daotao_core::people::auth::token::hash_token;
 use daotao_core::platform::config::Config;
-use poem::endpoint::BoxEndpoint;
 use poem::http::{StatusCode, header};
-use poem::test::{TestClient, TestResponse};
-use poem::{EndpointExt, Response};
+use poem::test::TestResponse;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
-use tempfile::TempDir;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-type Client = TestClient<BoxEndpoint<'static, Response>>;
+use crate::helpers::*;
 
-/// Self-enrolment allowed, three lessons.
-const C1: &str = "an-toan-so";
-const C1_TITLE: &str = "An toàn số cho cán bộ, công chức";
-const L1: &str = "gioi-thieu";
-const L2: &str = "mat-khau";
-const L3: &str = "bao-cao-su-co";
-/// Enrolment by an administrator only, one lesson.
-const C2: &str = "dich-vu-cong";
-const C2_TITLE: &str = "Dịch vụ công trực tuyến mức độ toàn trình";
-const C2_L1: &str = "tong-quan";
-
-const SESSION_COOKIE: &str = "daotao_session";
-const LOGIN_CSRF_COOKIE: &str = "daotao_login_csrf";
-
-const PASSWORD: &str = "ca-heo-den-ban-phim-83";
 const NEW_PASSWORD: &str = "sông-Hồng-mùa-lũ-2024";
 
 const MY_COURSES: &str = "Khoá học của tôi";
@@ -51,160 +25,8 @@ const PASSWORD_MISMATCH: &str = "Hai lần nhập mật khẩu mới không kh�
 const PASSWORD_WRONG: &str = "Mật khẩu hiện tại không đúng.";
 const PASSWORD_WEAK: &str = "Mật khẩu mới cần ít nhất 8 ký tự";
 
-fn write(path: &Path, contents: impl AsRef<[u8]>) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, contents).unwrap();
-}
-
-fn write_fixture(root: &Path) {
-    let c1 = root.join(C1);
-    write(
-        &c1.join("course.toml"),
-        format!("title = \"{C1_TITLE}\"\nsummary = \"Thói quen an toàn.\"\nself_enrol = true\n"),
-    );
-    write(
-        &c1.join(format!("01-{L1}.md")),
-        "+++\ntitle = \"Giới thiệu\"\n+++\n\nChào mừng.\n\n![Sơ đồ](assets/hinh.svg)\n",
-    );
-    write(&c1.join(format!("02-{L2}.md")), "+++\ntitle = \"Mật khẩu\"\n+++\n\nMật khẩu mạnh.\n");
-    write(&c1.join(format!("03-{L3}.md")), "+++\ntitle = \"Báo cáo sự cố\"\n+++\n\nBáo ngay.\n");
-    write(
-        &c1.join("assets/hinh.svg"),
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/></svg>\n",
-    );
-    let c2 = root.join(C2);
-    write(&c2.join("course.toml"), format!("title = \"{C2_TITLE}\"\nself_enrol = false\n"));
-    write(&c2.join(format!("01-{C2_L1}.md")), "+++\ntitle = \"Tổng quan\"\n+++\n\nCổng Dịch vụ công.\n");
-}
-
-/// The app over the fixture library, its database, and the folder holding both.
-struct App {
-    _tmp: TempDir,
-    cli: Client,
-    db: DatabaseConnection,
-}
-
-/// The login form as served: the CSRF cookie, the hidden fields.
-struct LoginForm {
-    cookie: String,
-    csrf: String,
-    next: String,
-}
-
-async fn app() -> App {
-    app_with(Config::default()).await
-}
-
-async fn app_with(config: Config) -> App {
-    let tmp = tempfile::tempdir().unwrap();
-    let courses = tmp.path().join("courses");
-    write_fixture(&courses);
-    let library = daotao_content::course::load_library(&courses);
-    assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    let db =
-        daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp.path()).await).await.unwrap();
-    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
-    let state = Arc::new(daotao_server::state::AppState::with_config(library, db.clone(), &config));
-    let cli = TestClient::new(daotao_server::app::app(state).map_to_response().boxed());
-    App { _tmp: tmp, cli, db }
-}
-
-impl App {
-    /// A learner with the password [`PASSWORD`].
-    async fn user(&self, username: &str, full_name: &str) -> user::Model {
-        self.add(username, full_name, Some(PASSWORD.into())).await.0
-    }
-
-    /// A learner with a one-time password (returned).
-    async fn otp_user(&self, username: &str, full_name: &str) -> (user::Model, String) {
-        let (account, otp) = self.add(username, full_name, None).await;
-        (account, otp.expect("a one-time password"))
-    }
-
-    async fn add(
-        &self,
-        username: &str,
-        full_name: &str,
-        password: Option<String>,
-    ) -> (user::Model, Option<String>) {
-        let new = NewUser {
-            username: username.into(),
-            full_name: full_name.into(),
-            email: None,
-            unit_code: None,
-            position: String::new(),
-            role: Role::Learner,
-            password,
-        };
-        add_user(&self.db, new).await.unwrap()
-    }
-
-    /// `GET /login{query}`: the form with its CSRF cookie.
-    async fn login_form(&self, query: &str) -> LoginForm {
-        let resp = self.cli.get(format!("/login{query}")).send().await;
-        assert_eq!(resp.0.status(), StatusCode::OK, "GET /login{query}");
-        let cookie =
-            cookie_value(set_cookie(&resp, LOGIN_CSRF_COOKIE).expect("login CSRF cookie")).to_string();
-        let body = text(resp).await;
-        LoginForm { cookie, csrf: hidden(&body, "/login", "csrf"), next: hidden(&body, "/login", "next") }
-    }
-
-    /// `POST /login` with the form's cookie and fields.
-    async fn post_login(&self, form: &LoginForm, username: &str, password: &str) -> TestResponse {
-        self.cli
-            .post("/login")
-            .header(header::COOKIE, format!("{LOGIN_CSRF_COOKIE}={}", form.cookie))
-            .form(&[
-                ("csrf", form.csrf.as_str()),
-                ("next", &form.next),
-                ("username", username),
-                ("password", password),
-            ])
-            .send()
-            .await
-    }
-
-    /// Logs in through the form; returns the session cookie's value.
-    async fn login(&self, username: &str, password: &str) -> String {
-        let form = self.login_form("").await;
-        let resp = self.post_login(&form, username, password).await;
-        assert_eq!(resp.0.status(), StatusCode::SEE_OTHER, "login of {username}");
-        cookie_value(set_cookie(&resp, SESSION_COOKIE).expect("session cookie")).to_string()
-    }
-
-    async fn get(&self, token: &str, path: &str) -> TestResponse {
-        self.cli.get(path).header(header::COOKIE, format!("{SESSION_COOKIE}={token}")).send().await
-    }
-
-    async fn post(&self, token: &str, path: &str, fields: &[(&str, &str)]) -> TestResponse {
-        self.cli
-            .post(path)
-            .header(header::COOKIE, format!("{SESSION_COOKIE}={token}"))
-            .form(&fields)
-            .send()
-            .await
-    }
-
-    /// The session's CSRF token, from the logout form in the page header.
-    async fn csrf(&self, token: &str) -> String {
-        let resp = self.get(token, "/account/password").await;
-        assert_eq!(resp.0.status(), StatusCode::OK);
-        hidden(&text(resp).await, "/logout", "csrf")
-    }
-
-    /// Whether `token` opens a session: `/me` is shown, or sends to the login page.
-    async fn logged_in(&self, token: &str) -> bool {
-        let resp = self.get(token, "/me").await;
-        match resp.0.status() {
-            StatusCode::OK => true,
-            StatusCode::SEE_OTHER => {
-                assert_eq!(location(&resp), "/login?next=/me");
-                false
-            }
-            other => panic!("/me answered {other}"),
-        }
-    }
-
+/// What these tests read and change in the database behind the app.
+impl TestApp {
     async fn sessions(&self, user_id: i64) -> Vec<session::Model> {
         session::Entity::find().filter(session::Column::UserId.eq(user_id)).all(&self.db).await.unwrap()
     }
@@ -251,107 +73,33 @@ impl App {
     }
 }
 
-fn header(resp: &TestResponse, name: impl header::AsHeaderName) -> &str {
-    resp.0.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or_default()
+/// The CSRF fields a change must refuse: none, empty, forged, and the token of another session.
+fn wrong_csrf_fields<'a>(
+    forged: &'a str,
+    other: &'a str,
+) -> [(&'static str, Vec<(&'static str, &'a str)>); 4] {
+    [
+        ("no csrf", vec![]),
+        ("empty csrf", vec![("csrf", "")]),
+        ("forged csrf", vec![("csrf", forged)]),
+        ("another session's csrf", vec![("csrf", other)]),
+    ]
 }
 
-fn location(resp: &TestResponse) -> &str {
-    header(resp, header::LOCATION)
-}
-
-async fn text(resp: TestResponse) -> String {
-    resp.0.into_body().into_string().await.unwrap()
-}
-
-/// The `Set-Cookie` line that sets cookie `name`, if any.
-fn set_cookie<'a>(resp: &'a TestResponse, name: &str) -> Option<&'a str> {
-    resp.0.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).find(|line| {
-        line.split(';').next().and_then(|kv| kv.trim().split_once('=')).is_some_and(|(n, _)| n == name)
-    })
-}
-
-fn cookie_value(line: &str) -> &str {
-    line.split(';').next().unwrap().trim().split_once('=').unwrap().1
-}
-
-/// A `Set-Cookie` line's attributes, e.g. `["HttpOnly", "SameSite=Lax", "Path=/"]`.
-fn cookie_attributes(line: &str) -> Vec<&str> {
-    line.split(';').skip(1).map(str::trim).collect()
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&#47;", "/")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// The value of the hidden field `name` in the form posting to `action`.
-fn hidden(html: &str, action: &str, name: &str) -> String {
-    let form = html
-        .find(&format!("action=\"{action}\""))
-        .unwrap_or_else(|| panic!("no form to {action} in:\n{html}"));
-    let rest = &html[form..];
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = rest.find(&marker).unwrap_or_else(|| panic!("no field {name} in the form to {action}"))
-        + marker.len();
-    unescape(&rest[start..start + rest[start..].find('"').unwrap()])
-}
-
-/// The text of the page's alert, if it has one.
-fn alert(html: &str) -> Option<&str> {
-    let marker = "<p class=\"alert\" role=\"alert\">";
-    let start = html.find(marker)? + marker.len();
-    Some(&html[start..start + html[start..].find("</p>").unwrap()])
-}
-
-fn is_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-#[track_caller]
-fn assert_contains(body: &str, needle: &str) {
-    assert!(body.contains(needle), "expected {needle:?} in:\n{body}");
-}
-
-#[track_caller]
-fn assert_lacks(body: &str, needle: &str) {
-    assert!(!body.contains(needle), "did not expect {needle:?} in:\n{body}");
-}
-
-#[track_caller]
-fn assert_status(resp: &TestResponse, status: StatusCode, what: &str) {
-    assert_eq!(resp.0.status(), status, "{what}");
-}
-
-#[track_caller]
-fn assert_redirect(resp: &TestResponse, to: &str, what: &str) {
-    assert_eq!(resp.0.status(), StatusCode::SEE_OTHER, "{what}");
-    assert_eq!(location(resp), to, "{what}");
-}
-
-#[track_caller]
-fn assert_security_headers(resp: &TestResponse, what: &str) {
-    let csp = header(resp, header::CONTENT_SECURITY_POLICY);
-    assert!(csp.contains("default-src 'self'"), "{what}: content-security-policy {csp:?}");
-    assert!(csp.contains("frame-ancestors 'none'"), "{what}: content-security-policy {csp:?}");
-    assert!(!csp.contains("unsafe-inline"), "{what}: content-security-policy {csp:?}");
-    assert!(!csp.contains("unsafe-eval"), "{what}: content-security-policy {csp:?}");
-    assert_eq!(header(resp, header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
-    assert!(!header(resp, header::REFERRER_POLICY).is_empty(), "{what}: no referrer-policy");
-}
-
-/// A token of the right shape that no one was given.
-fn forged() -> String {
-    daotao_core::people::auth::token::random_token()
+/// Lan logged in (her session token), and the CSRF token of someone else's session.
+async fn lan_and_someone_elses_csrf(app: &TestApp) -> (String, String) {
+    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
+    app.user("hoa.le", "Lê Thị Hoa").await;
+    let token = app.login("lan.nguyen").await;
+    let other = app.login("hoa.le").await;
+    (token, app.csrf(&other).await)
 }
 
 // 1. The login form flow.
 
 #[tokio::test]
 async fn login_form_sets_a_csrf_cookie_and_login_sets_a_session_whose_hash_is_stored() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
 
     let resp = app.cli.get(format!("/login?next=/courses/{C1}")).send().await;
@@ -390,7 +138,7 @@ async fn login_form_sets_a_csrf_cookie_and_login_sets_a_session_whose_hash_is_st
     assert_ne!(rows[0].csrf_token, token);
     assert_ne!(rows[0].csrf_token, form.csrf, "the session's CSRF token is not the login form's");
 
-    let resp = app.get(&token, "/me").await;
+    let resp = app.get_as(&token, "/me").await;
     assert_status(&resp, StatusCode::OK, "/me");
     let body = text(resp).await;
     assert_contains(&body, MY_COURSES);
@@ -404,7 +152,8 @@ async fn login_form_sets_a_csrf_cookie_and_login_sets_a_session_whose_hash_is_st
 
 #[tokio::test]
 async fn cookies_are_secure_when_configured() {
-    let app = app_with(Config { secure_cookies: true, ..Config::default() }).await;
+    let app =
+        TestApp::with_config(Fixture::Catalog, Config { secure_cookies: true, ..Config::default() }).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let resp = app.cli.get("/login").send().await;
     let line = set_cookie(&resp, LOGIN_CSRF_COOKIE).expect("the login CSRF cookie").to_string();
@@ -421,14 +170,14 @@ async fn cookies_are_secure_when_configured() {
 
     let token = cookie_value(&line).to_string();
     let csrf = app.csrf(&token).await;
-    let resp = app.post(&token, "/logout", &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, "/logout", &[("csrf", &csrf)]).await;
     let line = set_cookie(&resp, SESSION_COOKIE).expect("the cleared session cookie");
     assert!(cookie_attributes(line).contains(&"Secure"), "{line}");
 }
 
 #[tokio::test]
 async fn login_never_redirects_off_site() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     for next in ["//evil.example/x", "https://evil.example/", "/\\evil.example"] {
         let mut form = app.login_form("").await;
@@ -441,10 +190,10 @@ async fn login_never_redirects_off_site() {
 
 #[tokio::test]
 async fn each_login_gets_a_new_session_id() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let first = app.login("lan.nguyen", PASSWORD).await;
-    let second = app.login("lan.nguyen", PASSWORD).await;
+    let first = app.login("lan.nguyen").await;
+    let second = app.login("lan.nguyen").await;
     assert_ne!(first, second);
 
     // Logging in while presenting a session cookie (planted or old) still gives a fresh id.
@@ -462,7 +211,7 @@ async fn each_login_gets_a_new_session_id() {
         .send()
         .await;
     assert_status(&resp, StatusCode::SEE_OTHER, "login over an existing session");
-    let third = cookie_value(set_cookie(&resp, SESSION_COOKIE).expect("session cookie")).to_string();
+    let third = cookie(&resp, SESSION_COOKIE);
     assert_ne!(third, first);
     assert_ne!(third, second);
     assert_eq!(app.sessions(lan.id).await.len(), 3);
@@ -471,7 +220,7 @@ async fn each_login_gets_a_new_session_id() {
     assert!(app.logged_in(&first).await);
     assert!(app.logged_in(&second).await);
     let csrf = app.csrf(&first).await;
-    assert_status(&app.post(&first, "/logout", &[("csrf", &csrf)]).await, StatusCode::SEE_OTHER, "logout");
+    assert_status(&app.post_as(&first, "/logout", &[("csrf", &csrf)]).await, StatusCode::SEE_OTHER, "logout");
     assert!(!app.logged_in(&first).await);
     assert!(app.logged_in(&second).await);
     assert!(app.logged_in(&third).await);
@@ -481,7 +230,7 @@ async fn each_login_gets_a_new_session_id() {
 
 #[tokio::test]
 async fn login_failures_give_one_generic_error_and_are_audited_without_passwords() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let wrong_password = "doan-bua-mat-khau-0501";
     let other_password = "mat-khau-cua-nguoi-la-77";
@@ -520,7 +269,7 @@ async fn login_failures_give_one_generic_error_and_are_audited_without_passwords
 
 #[tokio::test]
 async fn login_without_a_matching_csrf_token_is_refused() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let form = app.login_form("").await;
     let fields = |csrf: Option<&str>| {
@@ -564,7 +313,7 @@ async fn login_without_a_matching_csrf_token_is_refused() {
 
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_until_the_lock_ends() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let form = app.login_form("").await;
     let mut generic = None;
@@ -603,7 +352,8 @@ async fn five_wrong_passwords_lock_the_account_until_the_lock_ends() {
 
 #[tokio::test]
 async fn lockout_threshold_comes_from_config() {
-    let app = app_with(Config { lockout_failures: 2, ..Config::default() }).await;
+    let app =
+        TestApp::with_config(Fixture::Catalog, Config { lockout_failures: 2, ..Config::default() }).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let form = app.login_form("").await;
     assert_status(
@@ -628,7 +378,11 @@ async fn lockout_threshold_comes_from_config() {
 
 #[tokio::test]
 async fn login_error_states_the_configured_lockout() {
-    let app = app_with(Config { lockout_failures: 3, lockout_minutes: 30, ..Config::default() }).await;
+    let app = TestApp::with_config(
+        Fixture::Catalog,
+        Config { lockout_failures: 3, lockout_minutes: 30, ..Config::default() },
+    )
+    .await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let form = app.login_form("").await;
     let resp = app.post_login(&form, "lan.nguyen", "sai-mat-khau").await;
@@ -644,20 +398,15 @@ async fn login_error_states_the_configured_lockout() {
 
 #[tokio::test]
 async fn logout_needs_the_session_csrf_token_and_ends_the_session() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
-    let other = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
+    let other = app.login("lan.nguyen").await;
     let other_csrf = app.csrf(&other).await;
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another session's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
-        let resp = app.post(&token, "/logout", &fields).await;
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
+        let resp = app.post_as(&token, "/logout", &fields).await;
         assert_status(&resp, StatusCode::FORBIDDEN, what);
         assert!(set_cookie(&resp, SESSION_COOKIE).is_none(), "{what}");
         assert!(app.logged_in(&token).await, "{what}: the session goes on");
@@ -665,7 +414,7 @@ async fn logout_needs_the_session_csrf_token_and_ends_the_session() {
     assert!(app.audit().await.iter().all(|r| r.action != "logout"));
 
     let csrf = app.csrf(&token).await;
-    let resp = app.post(&token, "/logout", &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, "/logout", &[("csrf", &csrf)]).await;
     assert_status(&resp, StatusCode::SEE_OTHER, "logout");
     let line = set_cookie(&resp, SESSION_COOKIE).expect("the session cookie is cleared");
     assert_eq!(cookie_value(line), "", "{line}");
@@ -685,9 +434,11 @@ async fn logout_needs_the_session_csrf_token_and_ends_the_session() {
 
 #[tokio::test]
 async fn idle_sessions_end() {
-    let app = app_with(Config { session_idle_minutes: 30, ..Config::default() }).await;
+    let app =
+        TestApp::with_config(Fixture::Catalog, Config { session_idle_minutes: 30, ..Config::default() })
+            .await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
 
     app.update_session(&token, |s| s.last_seen_at = Set(Utc::now() - Duration::minutes(29))).await;
     assert!(app.logged_in(&token).await, "29 idle minutes of 30");
@@ -701,9 +452,9 @@ async fn idle_sessions_end() {
 
 #[tokio::test]
 async fn sessions_end_at_their_absolute_limit() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     let row = app.session_row(&token).await.unwrap();
     let max = row.expires_at - row.created_at;
     assert!((max - Duration::hours(12)).num_seconds().abs() < 5, "session_max_hours = 12 by default: {max}");
@@ -721,9 +472,9 @@ async fn sessions_end_at_their_absolute_limit() {
 
 #[tokio::test]
 async fn deactivating_an_account_ends_its_sessions_at_once() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     assert!(app.logged_in(&token).await);
 
     app.update_account(lan.id, |u| u.active = Set(false)).await;
@@ -739,29 +490,29 @@ async fn deactivating_an_account_ends_its_sessions_at_once() {
 
 #[tokio::test]
 async fn one_time_password_must_be_changed_before_anything_else() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let (minh, otp) = app.otp_user("minh.tran", "Trần Văn Minh").await;
     assert!(minh.must_change_password);
 
     let form = app.login_form("?next=/me").await;
     let resp = app.post_login(&form, "minh.tran", &otp).await;
     assert_redirect(&resp, "/account/password", "a one-time password leads to the password page");
-    let token = cookie_value(set_cookie(&resp, SESSION_COOKIE).expect("session cookie")).to_string();
+    let token = cookie(&resp, SESSION_COOKIE);
 
-    for path in ["/me".to_string(), "/".into(), format!("/courses/{C1}"), format!("/courses/{C1}/{L1}")] {
-        assert_redirect(&app.get(&token, &path).await, "/account/password", &path);
+    for path in ["/me".to_string(), "/".into(), format!("/courses/{C1}"), format!("/courses/{C1}/{FIRST}")] {
+        assert_redirect(&app.get_as(&token, &path).await, "/account/password", &path);
     }
     let csrf = app.csrf(&token).await;
-    let resp = app.post(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
     assert_redirect(&resp, "/account/password", "enrol before the change");
     assert_eq!(app.enrollments().await, 0);
 
-    let resp = app.get(&token, "/account/password").await;
+    let resp = app.get_as(&token, "/account/password").await;
     assert_status(&resp, StatusCode::OK, "the password page");
     assert_contains(&text(resp).await, MUST_CHANGE);
 
     let resp = app
-        .post(
+        .post_as(
             &token,
             "/account/password",
             &[("csrf", &csrf), ("current", &otp), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
@@ -769,7 +520,7 @@ async fn one_time_password_must_be_changed_before_anything_else() {
         .await;
     assert_redirect(&resp, "/me", "after the change");
     assert!(!app.account(minh.id).await.must_change_password);
-    let resp = app.get(&token, "/me").await;
+    let resp = app.get_as(&token, "/me").await;
     assert_status(&resp, StatusCode::OK, "/me after the change");
     assert_contains(&text(resp).await, MY_COURSES);
 
@@ -796,10 +547,10 @@ async fn one_time_password_must_be_changed_before_anything_else() {
 
 #[tokio::test]
 async fn refused_password_changes_change_nothing() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let (minh, otp) = app.otp_user("minh.tran", "Trần Văn Minh").await;
     let form = app.login_form("").await;
-    let login = |resp: TestResponse| cookie_value(set_cookie(&resp, SESSION_COOKIE).unwrap()).to_string();
+    let login = |resp: TestResponse| cookie(&resp, SESSION_COOKIE);
     let token = login(app.post_login(&form, "minh.tran", &otp).await);
     let other = login(app.post_login(&form, "minh.tran", &otp).await);
     let csrf = app.csrf(&token).await;
@@ -813,7 +564,7 @@ async fn refused_password_changes_change_nothing() {
     ];
     for (what, current, new, confirm, message) in cases {
         let resp = app
-            .post(
+            .post_as(
                 &token,
                 "/account/password",
                 &[("csrf", &csrf), ("current", current), ("new", new), ("confirm", confirm)],
@@ -826,7 +577,7 @@ async fn refused_password_changes_change_nothing() {
         assert!(after.must_change_password, "{what}");
         assert!(app.session_row(&other).await.is_some(), "{what}: other sessions are kept");
     }
-    assert_redirect(&app.get(&token, "/me").await, "/account/password", "still a one-time password");
+    assert_redirect(&app.get_as(&token, "/me").await, "/account/password", "still a one-time password");
     assert_redirect(
         &app.post_login(&form, "minh.tran", &otp).await,
         "/account/password",
@@ -836,15 +587,15 @@ async fn refused_password_changes_change_nothing() {
 
 #[tokio::test]
 async fn password_change_needs_the_csrf_token() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     let before = app.account(lan.id).await.password_hash;
     let forged = forged();
     for (what, csrf) in [("no csrf", None), ("forged csrf", Some(forged.as_str()))] {
         let mut fields = vec![("current", PASSWORD), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)];
         fields.extend(csrf.map(|c| ("csrf", c)));
-        let resp = app.post(&token, "/account/password", &fields).await;
+        let resp = app.post_as(&token, "/account/password", &fields).await;
         assert_status(&resp, StatusCode::FORBIDDEN, what);
         assert_eq!(app.account(lan.id).await.password_hash, before, "{what}");
     }
@@ -854,16 +605,16 @@ async fn password_change_needs_the_csrf_token() {
 
 #[tokio::test]
 async fn changing_the_password_ends_the_other_sessions_only() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let lan = app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     app.user("hoa.le", "Lê Thị Hoa").await;
-    let here = app.login("lan.nguyen", PASSWORD).await;
-    let elsewhere = app.login("lan.nguyen", PASSWORD).await;
-    let someone_else = app.login("hoa.le", PASSWORD).await;
+    let here = app.login("lan.nguyen").await;
+    let elsewhere = app.login("lan.nguyen").await;
+    let someone_else = app.login("hoa.le").await;
     let csrf = app.csrf(&here).await;
 
     let resp = app
-        .post(
+        .post_as(
             &here,
             "/account/password",
             &[("csrf", &csrf), ("current", PASSWORD), ("new", NEW_PASSWORD), ("confirm", NEW_PASSWORD)],
@@ -881,69 +632,55 @@ async fn changing_the_password_ends_the_other_sessions_only() {
 
 #[tokio::test]
 async fn enrol_needs_the_session_csrf_token() {
-    let app = app().await;
-    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    app.user("hoa.le", "Lê Thị Hoa").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
-    let other = app.login("hoa.le", PASSWORD).await;
-    let other_csrf = app.csrf(&other).await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
+    let (token, other_csrf) = lan_and_someone_elses_csrf(&app).await;
     let enrol = format!("/courses/{C1}/enrol");
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another person's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
-        assert_status(&app.post(&token, &enrol, &fields).await, StatusCode::FORBIDDEN, what);
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
+        assert_status(&app.post_as(&token, &enrol, &fields).await, StatusCode::FORBIDDEN, what);
         assert_eq!(app.enrollments().await, 0, "{what}");
     }
 
-    let resp = app.get(&token, &format!("/courses/{C1}")).await;
+    let resp = app.get_as(&token, &format!("/courses/{C1}")).await;
     let csrf = hidden(&text(resp).await, &enrol, "csrf");
-    assert_redirect(&app.post(&token, &enrol, &[("csrf", &csrf)]).await, &format!("/courses/{C1}"), "enrol");
+    assert_redirect(
+        &app.post_as(&token, &enrol, &[("csrf", &csrf)]).await,
+        &format!("/courses/{C1}"),
+        "enrol",
+    );
     assert_eq!(app.enrollments().await, 1);
-    let body = text(app.get(&token, &format!("/courses/{C1}")).await).await;
+    let body = text(app.get_as(&token, &format!("/courses/{C1}")).await).await;
     assert_contains(&body, ENROLLED);
     assert_contains(&body, "Tiến độ: 0/3 bài đã đọc");
 }
 
 #[tokio::test]
 async fn mark_read_needs_the_session_csrf_token() {
-    let app = app().await;
-    app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    app.user("hoa.le", "Lê Thị Hoa").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
-    let other = app.login("hoa.le", PASSWORD).await;
-    let other_csrf = app.csrf(&other).await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
+    let (token, other_csrf) = lan_and_someone_elses_csrf(&app).await;
     let csrf = app.csrf(&token).await;
-    let resp = app.post(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
     assert_status(&resp, StatusCode::SEE_OTHER, "enrol");
-    let read = format!("/courses/{C1}/{L1}/read");
+    let read = format!("/courses/{C1}/{FIRST}/read");
 
     let forged = forged();
-    for (what, fields) in [
-        ("no csrf", vec![]),
-        ("empty csrf", vec![("csrf", "")]),
-        ("forged csrf", vec![("csrf", forged.as_str())]),
-        ("another person's csrf", vec![("csrf", other_csrf.as_str())]),
-    ] {
-        assert_status(&app.post(&token, &read, &fields).await, StatusCode::FORBIDDEN, what);
+    for (what, fields) in wrong_csrf_fields(&forged, &other_csrf) {
+        assert_status(&app.post_as(&token, &read, &fields).await, StatusCode::FORBIDDEN, what);
         assert_eq!(app.lessons_read().await, 0, "{what}");
     }
 
-    let lesson = text(app.get(&token, &format!("/courses/{C1}/{L1}")).await).await;
+    let lesson = text(app.get_as(&token, &format!("/courses/{C1}/{FIRST}")).await).await;
     let csrf = hidden(&lesson, &read, "csrf");
     assert_redirect(
-        &app.post(&token, &read, &[("csrf", &csrf)]).await,
-        &format!("/courses/{C1}/{L2}"),
+        &app.post_as(&token, &read, &[("csrf", &csrf)]).await,
+        &format!("/courses/{C1}/{MIDDLE}"),
         "read",
     );
     assert_eq!(app.lessons_read().await, 1);
-    let body = text(app.get(&token, &format!("/courses/{C1}")).await).await;
+    let body = text(app.get_as(&token, &format!("/courses/{C1}")).await).await;
     assert_contains(&body, "Tiến độ: 1/3 bài đã đọc");
-    let resp = app.post(&token, &format!("/courses/{C1}/{L3}/read"), &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C1}/{LAST}/read"), &[("csrf", &csrf)]).await;
     assert_redirect(&resp, &format!("/courses/{C1}"), "the last lesson leads back to the course");
 }
 
@@ -951,9 +688,9 @@ async fn mark_read_needs_the_session_csrf_token() {
 
 #[tokio::test]
 async fn get_requests_change_nothing() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     let csrf = app.csrf(&token).await;
     let refused = |resp: &TestResponse, what: &str| {
         let status = resp.0.status();
@@ -963,15 +700,15 @@ async fn get_requests_change_nothing() {
         );
     };
 
-    refused(&app.get(&token, &format!("/logout?csrf={csrf}")).await, "GET /logout");
+    refused(&app.get_as(&token, &format!("/logout?csrf={csrf}")).await, "GET /logout");
     assert!(app.logged_in(&token).await, "GET /logout ends nothing");
 
-    refused(&app.get(&token, &format!("/courses/{C1}/enrol?csrf={csrf}")).await, "GET enrol");
+    refused(&app.get_as(&token, &format!("/courses/{C1}/enrol?csrf={csrf}")).await, "GET enrol");
     assert_eq!(app.enrollments().await, 0, "GET enrol");
 
-    let resp = app.post(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &csrf)]).await;
     assert_status(&resp, StatusCode::SEE_OTHER, "POST enrol");
-    refused(&app.get(&token, &format!("/courses/{C1}/{L1}/read?csrf={csrf}")).await, "GET read");
+    refused(&app.get_as(&token, &format!("/courses/{C1}/{FIRST}/read?csrf={csrf}")).await, "GET read");
     assert_eq!(app.lessons_read().await, 0, "GET read");
 }
 
@@ -979,72 +716,72 @@ async fn get_requests_change_nothing() {
 
 #[tokio::test]
 async fn learners_see_only_their_own_progress() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let an = app.user("an.pham", "Phạm Văn An").await;
     app.user("binh.vo", "Võ Thị Bình").await;
-    let a = app.login("an.pham", PASSWORD).await;
-    let b = app.login("binh.vo", PASSWORD).await;
+    let a = app.login("an.pham").await;
+    let b = app.login("binh.vo").await;
     let a_csrf = app.csrf(&a).await;
     let b_csrf = app.csrf(&b).await;
 
-    app.post(&a, &format!("/courses/{C1}/enrol"), &[("csrf", &a_csrf)]).await;
-    for lesson in [L1, L2] {
-        let resp = app.post(&a, &format!("/courses/{C1}/{lesson}/read"), &[("csrf", &a_csrf)]).await;
+    app.post_as(&a, &format!("/courses/{C1}/enrol"), &[("csrf", &a_csrf)]).await;
+    for lesson in [FIRST, MIDDLE] {
+        let resp = app.post_as(&a, &format!("/courses/{C1}/{lesson}/read"), &[("csrf", &a_csrf)]).await;
         assert_status(&resp, StatusCode::SEE_OTHER, lesson);
     }
     daotao_core::learning::enrollment::enroll_users(&app.db, C2, &[an.id], None, None).await.unwrap();
 
-    let body = text(app.get(&a, "/me").await).await;
+    let body = text(app.get_as(&a, "/me").await).await;
     assert_contains(&body, C1_TITLE);
     assert_contains(&body, C2_TITLE);
     assert_contains(&body, "Tiến độ: 2/3 bài đã đọc");
 
-    let body = text(app.get(&b, "/me").await).await;
+    let body = text(app.get_as(&b, "/me").await).await;
     assert_contains(&body, "Võ Thị Bình");
     assert_contains(&body, MY_COURSES_EMPTY);
     assert_lacks(&body, C1_TITLE);
     assert_lacks(&body, C2_TITLE);
     assert_lacks(&body, "Phạm Văn An");
 
-    let resp = app.post(&b, &format!("/courses/{C1}/enrol"), &[("csrf", &b_csrf)]).await;
+    let resp = app.post_as(&b, &format!("/courses/{C1}/enrol"), &[("csrf", &b_csrf)]).await;
     assert_status(&resp, StatusCode::SEE_OTHER, "B enrols");
-    let body = text(app.get(&b, "/me").await).await;
+    let body = text(app.get_as(&b, "/me").await).await;
     assert_contains(&body, C1_TITLE);
     assert_contains(&body, "Tiến độ: 0/3 bài đã đọc");
     assert_lacks(&body, C2_TITLE);
     assert_lacks(&body, "2/3");
 
-    let body = text(app.get(&b, &format!("/courses/{C1}")).await).await;
+    let body = text(app.get_as(&b, &format!("/courses/{C1}")).await).await;
     assert_contains(&body, "Tiến độ: 0/3 bài đã đọc");
     assert_lacks(&body, "✓");
-    let body = text(app.get(&b, &format!("/courses/{C1}/{L1}")).await).await;
-    assert_contains(&body, &format!("action=\"/courses/{C1}/{L1}/read\""));
-    let body = text(app.get(&a, &format!("/courses/{C1}")).await).await;
+    let body = text(app.get_as(&b, &format!("/courses/{C1}/{FIRST}")).await).await;
+    assert_contains(&body, &format!("action=\"/courses/{C1}/{FIRST}/read\""));
+    let body = text(app.get_as(&a, &format!("/courses/{C1}")).await).await;
     assert_contains(&body, "Tiến độ: 2/3 bài đã đọc");
 }
 
 #[tokio::test]
 async fn marking_read_needs_an_enrolment() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     let csrf = app.csrf(&token).await;
-    for path in [format!("/courses/{C1}/{L1}/read"), format!("/courses/{C2}/{C2_L1}/read")] {
-        assert_status(&app.post(&token, &path, &[("csrf", &csrf)]).await, StatusCode::FORBIDDEN, &path);
+    for path in [format!("/courses/{C1}/{FIRST}/read"), format!("/courses/{C2}/{C2_LESSON}/read")] {
+        assert_status(&app.post_as(&token, &path, &[("csrf", &csrf)]).await, StatusCode::FORBIDDEN, &path);
     }
     assert_eq!(app.lessons_read().await, 0);
 }
 
 #[tokio::test]
 async fn self_enrol_is_refused_where_the_course_does_not_allow_it() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     let csrf = app.csrf(&token).await;
-    let body = text(app.get(&token, &format!("/courses/{C2}")).await).await;
+    let body = text(app.get_as(&token, &format!("/courses/{C2}")).await).await;
     assert_contains(&body, NOT_SELF_ENROL);
     assert_lacks(&body, &format!("action=\"/courses/{C2}/enrol\""));
-    let resp = app.post(&token, &format!("/courses/{C2}/enrol"), &[("csrf", &csrf)]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C2}/enrol"), &[("csrf", &csrf)]).await;
     assert_status(&resp, StatusCode::FORBIDDEN, "self-enrol in an admin-only course");
     assert_eq!(app.enrollments().await, 0);
 }
@@ -1053,12 +790,12 @@ async fn self_enrol_is_refused_where_the_course_does_not_allow_it() {
 
 #[tokio::test]
 async fn personal_pages_are_never_stored_by_caches() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
 
     let resp = app.cli.get("/login").send().await;
     assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store", "/login");
-    let anonymous_lesson = format!("/courses/{C1}/{L1}");
+    let anonymous_lesson = format!("/courses/{C1}/{FIRST}");
     for path in [format!("/courses/{C1}"), anonymous_lesson] {
         let resp = app.cli.get(&path).send().await;
         assert_status(&resp, StatusCode::OK, &path);
@@ -1068,14 +805,14 @@ async fn personal_pages_are_never_stored_by_caches() {
     let resp = app.post_login(&form, "lan.nguyen", "sai-mat-khau").await;
     assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store", "failed login");
 
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     for path in [
         "/me".to_string(),
         "/account/password".into(),
         format!("/courses/{C1}"),
-        format!("/courses/{C1}/{L1}"),
+        format!("/courses/{C1}/{FIRST}"),
     ] {
-        let resp = app.get(&token, &path).await;
+        let resp = app.get_as(&token, &path).await;
         assert_status(&resp, StatusCode::OK, &path);
         assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store", "{path} when logged in");
     }
@@ -1085,31 +822,35 @@ async fn personal_pages_are_never_stored_by_caches() {
 
 #[tokio::test]
 async fn anonymous_reading_off_sends_visitors_to_login() {
-    let app = app_with(Config { anonymous_reading: false, ..Config::default() }).await;
+    let app =
+        TestApp::with_config(Fixture::Catalog, Config { anonymous_reading: false, ..Config::default() })
+            .await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
     let course = format!("/courses/{C1}");
-    let lesson = format!("/courses/{C1}/{L1}");
+    let lesson = format!("/courses/{C1}/{FIRST}");
     for path in [&course, &lesson] {
         let resp = app.cli.get(path).send().await;
         assert_redirect(&resp, &format!("/login?next={path}"), path);
     }
-    let token = app.login("lan.nguyen", PASSWORD).await;
+    let token = app.login("lan.nguyen").await;
     for path in [&course, &lesson] {
-        assert_status(&app.get(&token, path).await, StatusCode::OK, path);
+        assert_status(&app.get_as(&token, path).await, StatusCode::OK, path);
     }
 }
 
 #[tokio::test]
 async fn anonymous_reading_is_on_by_default() {
-    let app = app().await;
-    for path in [format!("/courses/{C1}"), format!("/courses/{C1}/{L1}")] {
+    let app = TestApp::spawn(Fixture::Catalog).await;
+    for path in [format!("/courses/{C1}"), format!("/courses/{C1}/{FIRST}")] {
         assert_status(&app.cli.get(&path).send().await, StatusCode::OK, &path);
     }
 }
 
 #[tokio::test]
 async fn anonymous_reading_off_covers_course_assets() {
-    let app = app_with(Config { anonymous_reading: false, ..Config::default() }).await;
+    let app =
+        TestApp::with_config(Fixture::Catalog, Config { anonymous_reading: false, ..Config::default() })
+            .await;
     let resp = app.cli.get(format!("/courses/{C1}/assets/hinh.svg")).send().await;
     assert_ne!(resp.0.status(), StatusCode::OK, "an anonymous visitor got a course asset");
 }
@@ -1118,7 +859,7 @@ async fn anonymous_reading_off_covers_course_assets() {
 
 #[tokio::test]
 async fn security_headers_are_on_login_me_and_csrf_refusals() {
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     app.user("lan.nguyen", "Nguyễn Thị Lan").await;
 
     let resp = app.cli.get("/login").send().await;
@@ -1130,16 +871,16 @@ async fn security_headers_are_on_login_me_and_csrf_refusals() {
     assert_status(&resp, StatusCode::FORBIDDEN, "login without csrf");
     assert_security_headers(&resp, "login CSRF refusal");
 
-    let token = app.login("lan.nguyen", PASSWORD).await;
-    let resp = app.get(&token, "/me").await;
+    let token = app.login("lan.nguyen").await;
+    let resp = app.get_as(&token, "/me").await;
     assert_status(&resp, StatusCode::OK, "/me");
     assert_security_headers(&resp, "/me");
 
-    let resp = app.post(&token, "/logout", &[]).await;
+    let resp = app.post_as(&token, "/logout", &[]).await;
     assert_status(&resp, StatusCode::FORBIDDEN, "logout without csrf");
     assert_security_headers(&resp, "logout CSRF refusal");
 
-    let resp = app.post(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &forged())]).await;
+    let resp = app.post_as(&token, &format!("/courses/{C1}/enrol"), &[("csrf", &forged())]).await;
     assert_status(&resp, StatusCode::FORBIDDEN, "enrol with a forged csrf");
     assert_security_headers(&resp, "enrol CSRF refusal");
 }
@@ -1148,9 +889,8 @@ async fn security_headers_are_on_login_me_and_csrf_refusals() {
 #[tokio::test]
 async fn trainers_see_learners_of_their_assigned_courses_only() {
     use daotao_core::entities::course_trainer;
-    use sea_orm::{ActiveValue::Set, EntityTrait};
 
-    let app = app().await;
+    let app = TestApp::spawn(Fixture::Catalog).await;
     let an = app.user("an.pham", "Phạm Văn An").await;
     let trainer = app.user("giang.vien", "Trần Giảng Viên").await;
     let other_trainer = app.user("giang.vien2", "Lê Giảng Viên").await;
@@ -1168,16 +908,16 @@ async fn trainers_see_learners_of_their_assigned_courses_only() {
     .await
     .unwrap();
     daotao_core::learning::enrollment::enroll_users(&app.db, C1, &[an.id], None, None).await.unwrap();
-    daotao_core::learning::progress::mark_read(&app.db, an.id, C1, L1).await.unwrap();
+    daotao_core::learning::progress::mark_read(&app.db, an.id, C1, FIRST).await.unwrap();
 
     let path = format!("/courses/{C1}/learners");
-    let a = app.login("an.pham", PASSWORD).await;
-    assert_status(&app.get(&a, &path).await, StatusCode::FORBIDDEN, "a learner");
-    let other = app.login("giang.vien2", PASSWORD).await;
-    assert_status(&app.get(&other, &path).await, StatusCode::FORBIDDEN, "a trainer of other courses");
+    let a = app.login("an.pham").await;
+    assert_status(&app.get_as(&a, &path).await, StatusCode::FORBIDDEN, "a learner");
+    let other = app.login("giang.vien2").await;
+    assert_status(&app.get_as(&other, &path).await, StatusCode::FORBIDDEN, "a trainer of other courses");
     for username in ["giang.vien", "quan.tri"] {
-        let token = app.login(username, PASSWORD).await;
-        let resp = app.get(&token, &path).await;
+        let token = app.login(username).await;
+        let resp = app.get_as(&token, &path).await;
         assert_status(&resp, StatusCode::OK, username);
         assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store");
         let body = text(resp).await;

@@ -1,183 +1,39 @@
-//! HTTP tests of the whole app (routes, pages, assets, middleware) through
-//! poem's `TestClient`: no socket, a fresh SQLite file and a fixture course
-//! library written into a temporary folder by each test.
+//! Pages, assets and middleware (routes, languages, compression, caching, error pages) over the
+//! `catalog` fixture.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode, header};
 use poem::middleware::Compression;
-use poem::test::{TestClient, TestResponse};
-use poem::{EndpointExt, Response, Route, handler, post};
-use tempfile::TempDir;
+use poem::test::TestClient;
+use poem::{EndpointExt, Route, handler, post};
 
-type Client = TestClient<BoxEndpoint<'static, Response>>;
-
-/// The first course of the fixture library (catalog order is id order).
-const C1: &str = "an-toan-so";
-const C1_TITLE: &str = "An toàn số cho cán bộ, công chức";
-const C1_SUMMARY: &str =
-    "Thói quen an toàn khi làm việc trên môi trường số: mật khẩu, xác thực và báo cáo sự cố.";
-const C2: &str = "dich-vu-cong";
-const C2_TITLE: &str = "Dịch vụ công trực tuyến mức độ toàn trình";
-
-/// Ids are chosen so that file-name order (01, 02, 03) differs from id order.
-const FIRST: &str = "gioi-thieu";
-const MIDDLE: &str = "mat-khau";
-const LAST: &str = "bao-cao-su-co";
-
-/// A 1x1 transparent PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
-    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00,
-    0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01,
-    0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-];
-
-const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">\
-                   <rect width=\"10\" height=\"10\" fill=\"#c00\"/></svg>\n";
+use crate::helpers::*;
 
 /// Written next to the courses (and one level up) so a traversal that works would show it.
 const DECOY: &str = "[package]\nname = \"bi-mat\"\ntitle = \"tệp không được lộ ra\"\n";
 
-fn write(path: &Path, contents: impl AsRef<[u8]>) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, contents).unwrap();
+/// The `catalog` fixture, with a decoy file around the library.
+async fn app() -> TestApp {
+    with_files(&[]).await
 }
 
-/// Two courses: the first with three lessons (one long, one with raw HTML),
-/// an SVG and a PNG asset and a quiz; the second with one lesson.
-fn write_fixture(root: &Path) {
-    let c1 = root.join(C1);
-    write(
-        &c1.join("course.toml"),
-        format!(
-            "title = \"{C1_TITLE}\"\nsummary = \"{C1_SUMMARY}\"\naudience = [\"all-staff\"]\nhours = 2\n\
-             self_enrol = true\n\n[completion]\nlessons = \"all\"\nquiz = \"cuoi-khoa\"\n"
-        ),
-    );
-    write(
-        &c1.join(format!("01-{FIRST}.md")),
-        "+++\ntitle = \"Giới thiệu khoá học\"\nminutes = 5\n+++\n\n\
-         Chào mừng anh chị đến với khoá học về an toàn thông tin.\n\n\
-         ![Sơ đồ quy trình báo cáo](assets/hinh.svg)\n\n\
-         <script>alert(\"xss\")</script>\n\n\
-         <p onclick=\"alert(2)\">Đoạn văn có thuộc tính sự kiện.</p>\n\n\
-         [Liên kết lạ](javascript:alert(3))\n\n\
-         ## Mục tiêu\n\nHiểu vì sao an toàn thông tin là việc của mọi người.\n",
-    );
-    write(
-        &c1.join(format!("02-{MIDDLE}.md")),
-        "+++\ntitle = \"Mật khẩu và xác thực nhiều yếu tố\"\nminutes = 20\n+++\n\n\
-         Mật khẩu là lớp bảo vệ đầu tiên của hộp thư công vụ.\n\n\
-         ## Mật khẩu mạnh\n\nDài, khó đoán, không dùng lại.\n\n\
-         ![Ảnh chụp màn hình](assets/anh.png)\n\n\
-         ## Xác thực hai lớp {#xac-thuc}\n\nMã OTP trên điện thoại.\n\n\
-         ### Ứng dụng xác thực\n\nDùng ứng dụng do cơ quan hướng dẫn.\n\n\
-         ## Khi bị lộ mật khẩu\n\nĐổi mật khẩu ngay và báo cho bộ phận CNTT.\n\n\
-         | Việc cần làm | Thời hạn |\n|:---|---:|\n| Đổi mật khẩu | 1 giờ |\n",
-    );
-    write(
-        &c1.join(format!("03-{LAST}.md")),
-        "+++\ntitle = \"Báo cáo sự cố\"\n+++\n\nGặp sự cố thì báo ngay cho đầu mối an toàn thông tin.\n",
-    );
-    write(&c1.join("assets/hinh.svg"), SVG);
-    write(&c1.join("assets/anh.png"), PNG);
-    write(
-        &c1.join("quiz/cuoi-khoa.md"),
-        "+++\ntitle = \"Kiểm tra cuối khoá\"\npass_percent = 80\n+++\n\n\
-         ## Mật khẩu nào an toàn nhất?\n\n- [ ] `123456`\n- [x] `ca-heo-den-ban-phim-83`\n",
-    );
-
-    let c2 = root.join(C2);
-    write(
-        &c2.join("course.toml"),
-        format!("title = \"{C2_TITLE}\"\nsummary = \"Nộp hồ sơ trực tuyến trên Cổng Dịch vụ công.\"\n"),
-    );
-    write(
-        &c2.join("01-tong-quan.md"),
-        "+++\ntitle = \"Tổng quan về dịch vụ công\"\n+++\n\nCổng Dịch vụ công quốc gia.\n",
-    );
-
-    write(&root.join("Cargo.toml"), DECOY);
-    write(&root.parent().unwrap().join("Cargo.toml"), DECOY);
+/// The `catalog` fixture with extra files (path in the first course, contents) and the decoys.
+async fn with_files(files: &[(&str, &[u8])]) -> TestApp {
+    TestApp::with_edit(Fixture::Catalog, |courses| {
+        for (path, contents) in files {
+            std::fs::write(courses.join(C1).join(path), contents).unwrap();
+        }
+        std::fs::write(courses.join("Cargo.toml"), DECOY).unwrap();
+        std::fs::write(courses.parent().unwrap().join("Cargo.toml"), DECOY).unwrap();
+    })
+    .await
 }
 
-/// A client over the app serving the library in `courses` (which must load without problems).
-async fn client_for(tmp: &Path, courses: &Path) -> Client {
-    let library = daotao_content::course::load_library(courses);
-    assert!(library.problems.is_empty(), "the library has problems: {:?}", library.problems);
-    client_with(tmp, library).await
+fn svg() -> String {
+    std::fs::read_to_string(fixture_file("catalog/an-toan-so/assets/hinh.svg")).unwrap()
 }
 
-/// A client over the app serving `library`, with its database in `tmp`.
-async fn client_with(tmp: &Path, library: daotao_content::course::Library) -> Client {
-    let db = daotao_core::platform::db::connect(&daotao_tests::test_database_url(tmp).await).await.unwrap();
-    daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
-    let state = Arc::new(daotao_server::state::AppState::new(library, db));
-    TestClient::new(daotao_server::app::app(state).map_to_response().boxed())
-}
-
-/// The fixture library and a client over it; keep the folder alive while using the client.
-async fn fixture() -> (TempDir, Client) {
-    let tmp = tempfile::tempdir().unwrap();
-    let courses = tmp.path().join("courses");
-    write_fixture(&courses);
-    let cli = client_for(tmp.path(), &courses).await;
-    (tmp, cli)
-}
-
-fn header(resp: &TestResponse, name: impl header::AsHeaderName) -> &str {
-    resp.0.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or_default()
-}
-
-async fn text(resp: TestResponse) -> String {
-    resp.0.into_body().into_string().await.unwrap()
-}
-
-/// GET `path`: asserts 200 and an HTML page, returns the body.
-async fn page(cli: &Client, path: &str) -> String {
-    let resp = cli.get(path).send().await;
-    resp.assert_status_is_ok();
-    assert_eq!(header(&resp, header::CONTENT_TYPE), "text/html; charset=utf-8", "{path}");
-    text(resp).await
-}
-
-#[track_caller]
-fn assert_security_headers(resp: &TestResponse) {
-    let csp = header(resp, header::CONTENT_SECURITY_POLICY);
-    assert!(csp.contains("frame-ancestors 'none'"), "content-security-policy: {csp:?}");
-    if csp.contains("sandbox") {
-        // Course assets: nothing runs, nothing is fetched but images.
-        assert!(csp.contains("default-src 'none'"), "content-security-policy: {csp:?}");
-        assert!(!csp.contains("script-src"), "content-security-policy: {csp:?}");
-    } else {
-        assert!(csp.contains("default-src 'self'"), "content-security-policy: {csp:?}");
-        assert!(!csp.contains("unsafe-inline"), "content-security-policy: {csp:?}");
-    }
-    assert!(!csp.contains("unsafe-eval"), "content-security-policy: {csp:?}");
-    assert_eq!(header(resp, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
-    assert!(!header(resp, header::REFERRER_POLICY).is_empty(), "no referrer-policy");
-}
-
-#[track_caller]
-fn assert_contains(body: &str, needle: &str) {
-    assert!(body.contains(needle), "expected {needle:?} in:\n{body}");
-}
-
-#[track_caller]
-fn assert_lacks(body: &str, needle: &str) {
-    assert!(!body.contains(needle), "did not expect {needle:?} in:\n{body}");
-}
-
-/// The value of the first `attr="..."` after `marker` in `html`.
-fn attr_after<'a>(html: &'a str, marker: &str, attr: &str) -> &'a str {
-    let start = html.find(marker).unwrap_or_else(|| panic!("no {marker:?} in:\n{html}"));
-    let rest = &html[start..];
-    let open = format!("{attr}=\"");
-    let value = &rest[rest.find(&open).unwrap() + open.len()..];
-    &value[..value.find('"').unwrap()]
+fn png() -> Vec<u8> {
+    std::fs::read(fixture_file("catalog/an-toan-so/assets/anh.png")).unwrap()
 }
 
 /// Asserts a styled error page: the site's frame around the message.
@@ -192,20 +48,16 @@ fn assert_styled_error(body: &str, lang: &str, title: &str) {
 
 #[tokio::test]
 async fn catalog_lists_both_courses_in_vietnamese() {
-    let (_tmp, cli) = fixture().await;
-    let resp = cli.get("/").send().await;
+    let app = app().await;
+    let resp = app.cli.get("/").send().await;
     resp.assert_status_is_ok();
     assert_eq!(header(&resp, header::CONTENT_TYPE), "text/html; charset=utf-8");
-    assert_security_headers(&resp);
+    assert_security_headers(&resp, "/");
     let body = text(resp).await;
     assert!(body.starts_with("<!doctype html>"), "{body}");
     assert_contains(&body, "<html lang=\"vi\">");
-    assert_contains(&body, "Danh mục khoá học");
-    assert_contains(&body, &format!("<a href=\"/courses/{C1}\">{C1_TITLE}</a>"));
-    assert_contains(&body, &format!("<a href=\"/courses/{C2}\">{C2_TITLE}</a>"));
-    assert_contains(&body, C1_SUMMARY);
-    assert_contains(&body, "3 bài học · 2 giờ");
-    assert!(body.find(C1_TITLE).unwrap() < body.find(C2_TITLE).unwrap(), "courses are listed in id order");
+    // Both courses in id order, each with its summary, lesson count and hours.
+    insta::assert_snapshot!("catalog", main_of(&body));
 }
 
 /// A request (method, path, an extra header) and the status it gets.
@@ -213,9 +65,9 @@ type Case = (Method, String, Option<(&'static str, String)>, StatusCode);
 
 #[tokio::test]
 async fn security_headers_are_on_every_response() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let svg = format!("/courses/{C1}/assets/hinh.svg");
-    let etag = header(&cli.get(&svg).send().await, header::ETAG).to_string();
+    let etag = header(&app.cli.get(&svg).send().await, header::ETAG).to_string();
     let cases: Vec<Case> = vec![
         (Method::GET, "/".into(), None, StatusCode::OK),
         (Method::GET, format!("/courses/{C1}"), None, StatusCode::OK),
@@ -233,37 +85,25 @@ async fn security_headers_are_on_every_response() {
         (Method::GET, "/".into(), Some(("accept-encoding", "gzip".into())), StatusCode::OK),
     ];
     for (method, path, extra, status) in cases {
-        let mut req = cli.request(method.clone(), path.clone());
+        let mut req = app.cli.request(method.clone(), path.clone());
         if let Some((name, value)) = extra {
             req = req.header(name, value);
         }
         let resp = req.send().await;
         assert_eq!(resp.0.status(), status, "{method} {path}");
-        assert_security_headers(&resp);
+        assert_security_headers(&resp, &format!("{method} {path}"));
         assert_eq!(header(&resp, "x-frame-options"), "DENY", "{method} {path}");
     }
 }
 
 #[tokio::test]
 async fn course_page_shows_title_summary_and_lessons_in_file_order() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}")).await;
     assert_contains(&body, "<html lang=\"vi\">");
     assert_contains(&body, &format!("<title>{C1_TITLE} · Đào tạo số</title>"));
-    assert_contains(&body, &format!("<h1>{C1_TITLE}</h1>"));
-    assert_contains(&body, C1_SUMMARY);
-    assert_contains(&body, "Kiểm tra cuối khoá");
-
-    let links: Vec<usize> = [
-        format!("<a href=\"/courses/{C1}/{FIRST}\">Giới thiệu khoá học</a>"),
-        format!("<a href=\"/courses/{C1}/{MIDDLE}\">Mật khẩu và xác thực nhiều yếu tố</a>"),
-        format!("<a href=\"/courses/{C1}/{LAST}\">Báo cáo sự cố</a>"),
-    ]
-    .iter()
-    .map(|link| body.find(link.as_str()).unwrap_or_else(|| panic!("no {link:?} in:\n{body}")))
-    .collect();
-    assert!(links.windows(2).all(|w| w[0] < w[1]), "lessons are in file-name order: {links:?}");
-    assert_contains(&body, &format!("<a class=\"button\" href=\"/courses/{C1}/{FIRST}\">Bắt đầu học</a>"));
+    // Title, summary, the lessons in file-name order, the quiz and the button to start.
+    insta::assert_snapshot!("course", main_of(&body));
 
     assert_contains(&body, "<nav class=\"crumbs wrap\" aria-label=\"Đường dẫn\">");
     let crumbs = &body[body.find("aria-label=\"Đường dẫn\"").unwrap()..];
@@ -271,36 +111,26 @@ async fn course_page_shows_title_summary_and_lessons_in_file_order() {
     assert_contains(crumbs, "<a href=\"/\">Trang chủ</a>");
     assert_contains(crumbs, &format!("<a href=\"/courses/{C1}\" aria-current=\"page\">{C1_TITLE}</a>"));
 
-    let body = page(&cli, &format!("/courses/{C2}")).await;
-    assert_contains(&body, &format!("<h1>{C2_TITLE}</h1>"));
-    assert_contains(&body, &format!("<a href=\"/courses/{C2}/tong-quan\">Tổng quan về dịch vụ công</a>"));
+    let body = app.page(&format!("/courses/{C2}")).await;
+    insta::assert_snapshot!("course_admin_enrols", main_of(&body));
 }
 
 #[tokio::test]
 async fn lesson_page_renders_markdown_with_heading_ids_and_a_table_of_contents() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}/{MIDDLE}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}/{MIDDLE}")).await;
     assert_contains(&body, "<title>Mật khẩu và xác thực nhiều yếu tố · ");
-    assert_contains(&body, "<h1>Mật khẩu và xác thực nhiều yếu tố</h1>");
-    let meta = &body[body.find("<p class=\"meta\">").unwrap()..];
-    let meta = &meta[..meta.find("</p>").unwrap()];
-    assert!(meta.contains(" 2/3") && meta.contains("20 phút đọc"), "lesson 2 of 3, 20 minutes: {meta}");
-    assert_contains(&body, "<h2 id=\"mat-khau-manh\">Mật khẩu mạnh</h2>");
-    assert_contains(&body, "<h2 id=\"xac-thuc\">Xác thực hai lớp</h2>");
-    assert_contains(&body, "<h3 id=\"ung-dung-xac-thuc\">Ứng dụng xác thực</h3>");
-    assert_contains(&body, "<h2 id=\"khi-bi-lo-mat-khau\">");
-    assert_contains(&body, "<img src=\"assets/anh.png\" alt=\"Ảnh chụp màn hình\"");
-
-    assert_contains(&body, "<nav class=\"toc\" aria-label=\"Mục lục\">");
+    // Lesson 2 of 3, 20 minutes; headings with ids (one given in the markdown), the image, the table of
+    // contents of four entries.
+    insta::assert_snapshot!("lesson", main_of(&body));
     let toc = &body[body.find("<nav class=\"toc\"").unwrap()..];
-    let toc = &toc[..toc.find("</nav>").unwrap()];
-    for (id, text) in [
-        ("mat-khau-manh", "Mật khẩu mạnh"),
-        ("xac-thuc", "Xác thực hai lớp"),
-        ("ung-dung-xac-thuc", "Ứng dụng xác thực"),
-        ("khi-bi-lo-mat-khau", "Khi bị lộ mật khẩu"),
-    ] {
-        assert_contains(toc, &format!("<a href=\"#{id}\">{text}</a>"));
+    let ids: Vec<&str> = toc[..toc.find("</nav>").unwrap()]
+        .split("href=\"#")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(ids.len(), 4, "{toc}");
+    for id in ids {
         // Every entry points at a heading of the page.
         assert_contains(&body, &format!(" id=\"{id}\""));
     }
@@ -308,8 +138,8 @@ async fn lesson_page_renders_markdown_with_heading_ids_and_a_table_of_contents()
 
 #[tokio::test]
 async fn lesson_html_needs_no_inline_style_the_csp_would_block() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}/{MIDDLE}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}/{MIDDLE}")).await;
     // The aligned table is there, aligned by classes (the CSP has no 'unsafe-inline').
     assert_contains(&body, "<table>");
     assert_contains(&body, "Đổi mật khẩu");
@@ -319,48 +149,48 @@ async fn lesson_html_needs_no_inline_style_the_csp_would_block() {
 
 #[tokio::test]
 async fn short_lesson_has_no_table_of_contents() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for lesson in [FIRST, LAST] {
-        let body = page(&cli, &format!("/courses/{C1}/{lesson}")).await;
+        let body = app.page(&format!("/courses/{C1}/{lesson}")).await;
         assert_lacks(&body, "class=\"toc\"");
         assert_lacks(&body, "Mục lục");
     }
     // One `##` section: the heading still gets its id.
-    let body = page(&cli, &format!("/courses/{C1}/{FIRST}")).await;
+    let body = app.page(&format!("/courses/{C1}/{FIRST}")).await;
     assert_contains(&body, "<h2 id=\"muc-tieu\">Mục tiêu</h2>");
 }
 
 #[tokio::test]
 async fn lesson_pages_link_to_previous_and_next_lessons() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let course = format!("/courses/{C1}");
 
-    let first = page(&cli, &format!("{course}/{FIRST}")).await;
+    let first = app.page(&format!("{course}/{FIRST}")).await;
     assert_lacks(&first, "rel=\"prev\"");
     assert_eq!(attr_after(&first, "rel=\"next\"", "href"), format!("{course}/{MIDDLE}"));
     assert_contains(&first, "← Về trang khoá học");
 
-    let middle = page(&cli, &format!("{course}/{MIDDLE}")).await;
+    let middle = app.page(&format!("{course}/{MIDDLE}")).await;
     assert_eq!(attr_after(&middle, "rel=\"prev\"", "href"), format!("{course}/{FIRST}"));
     assert_eq!(attr_after(&middle, "rel=\"next\"", "href"), format!("{course}/{LAST}"));
     assert_contains(&middle, "Bài trước</span> Giới thiệu khoá học</a>");
     assert_contains(&middle, "Bài tiếp theo →</span> Báo cáo sự cố</a>");
 
-    let last = page(&cli, &format!("{course}/{LAST}")).await;
+    let last = app.page(&format!("{course}/{LAST}")).await;
     assert_eq!(attr_after(&last, "rel=\"prev\"", "href"), format!("{course}/{MIDDLE}"));
     assert_lacks(&last, "rel=\"next\"");
     assert_contains(&last, "Về trang khoá học →");
 
     // A one-lesson course: neither.
-    let only = page(&cli, &format!("/courses/{C2}/tong-quan")).await;
+    let only = app.page(&format!("/courses/{C2}/tong-quan")).await;
     assert_lacks(&only, "rel=\"prev\"");
     assert_lacks(&only, "rel=\"next\"");
 }
 
 #[tokio::test]
 async fn lesson_page_has_breadcrumbs() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}/{LAST}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}/{LAST}")).await;
     let start = body.find("<nav class=\"crumbs wrap\" aria-label=\"Đường dẫn\">").expect("breadcrumbs");
     let crumbs = &body[start..];
     let crumbs = &crumbs[..crumbs.find("</nav>").unwrap()];
@@ -374,21 +204,21 @@ async fn lesson_page_has_breadcrumbs() {
 
 #[tokio::test]
 async fn lesson_page_shows_the_image_and_its_src_resolves_to_the_asset() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let lesson_path = format!("/courses/{C1}/{FIRST}");
-    let body = page(&cli, &lesson_path).await;
+    let body = app.page(&lesson_path).await;
     assert_contains(&body, "<img src=\"assets/hinh.svg\" alt=\"Sơ đồ quy trình báo cáo\"");
     // The relative src, resolved against the lesson URL, is the asset route.
     let src = attr_after(&body, "<img ", "src");
     let resolved = format!("{}/{src}", &lesson_path[..lesson_path.rfind('/').unwrap()]);
     assert_eq!(resolved, format!("/courses/{C1}/assets/hinh.svg"));
-    cli.get(&resolved).send().await.assert_status_is_ok();
+    app.cli.get(&resolved).send().await.assert_status_is_ok();
 }
 
 #[tokio::test]
 async fn raw_script_in_a_lesson_does_not_reach_the_page() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}/{FIRST}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}/{FIRST}")).await;
     assert_lacks(&body, "<script");
     assert_lacks(&body, "alert(");
     assert_lacks(&body, "onclick");
@@ -400,64 +230,57 @@ async fn raw_script_in_a_lesson_does_not_reach_the_page() {
 
 #[tokio::test]
 async fn svg_asset_is_served_with_its_type_and_an_etag() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let path = format!("/courses/{C1}/assets/hinh.svg");
-    let resp = cli.get(&path).send().await;
+    let resp = app.cli.get(&path).send().await;
     resp.assert_status_is_ok();
     assert!(header(&resp, header::CONTENT_TYPE).starts_with("image/svg+xml"), "{:?}", resp.0.headers());
     assert!(!header(&resp, header::CACHE_CONTROL).is_empty(), "no cache-control");
     let etag = header(&resp, header::ETAG).to_string();
     assert!(!etag.is_empty(), "no etag");
-    assert_security_headers(&resp);
-    assert_eq!(text(resp).await, SVG);
+    assert_security_headers(&resp, &path);
+    assert_eq!(text(resp).await, svg());
 
-    let resp = cli.get(&path).header(header::IF_NONE_MATCH, &etag).send().await;
+    let resp = app.cli.get(&path).header(header::IF_NONE_MATCH, &etag).send().await;
     resp.assert_status(StatusCode::NOT_MODIFIED);
     assert!(resp.0.into_body().into_vec().await.unwrap().is_empty());
 
     // Another ETag: the full file again.
-    let resp = cli.get(&path).header(header::IF_NONE_MATCH, "\"khac\"").send().await;
+    let resp = app.cli.get(&path).header(header::IF_NONE_MATCH, "\"khac\"").send().await;
     resp.assert_status_is_ok();
 }
 
 #[tokio::test]
 async fn png_asset_is_served_byte_for_byte() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let path = format!("/courses/{C1}/assets/anh.png");
-    let resp = cli.get(&path).send().await;
+    let resp = app.cli.get(&path).send().await;
     resp.assert_status_is_ok();
     assert_eq!(header(&resp, header::CONTENT_TYPE), "image/png");
     assert!(!header(&resp, header::CACHE_CONTROL).is_empty(), "no cache-control");
     let etag = header(&resp, header::ETAG).to_string();
     assert!(!etag.is_empty(), "no etag");
-    resp.assert_bytes(PNG).await;
+    resp.assert_bytes(png()).await;
 
-    let resp = cli.get(&path).header(header::IF_NONE_MATCH, &etag).send().await;
+    let resp = app.cli.get(&path).header(header::IF_NONE_MATCH, &etag).send().await;
     resp.assert_status(StatusCode::NOT_MODIFIED);
 }
 
 #[tokio::test]
 async fn asset_with_a_vietnamese_file_name_is_served() {
-    let tmp = tempfile::tempdir().unwrap();
-    let courses = tmp.path().join("courses");
-    write_fixture(&courses);
-    write(&courses.join(C1).join("assets/sơ đồ 1.png"), PNG);
-    write(
-        &courses.join(C1).join("04-so-do.md"),
-        "+++\ntitle = \"Sơ đồ\"\n+++\n\n![Sơ đồ](<assets/sơ đồ 1.png>)\n",
-    );
-    let cli = client_for(tmp.path(), &courses).await;
-    let body = page(&cli, &format!("/courses/{C1}/so-do")).await;
+    let lesson = "+++\ntitle = \"Sơ đồ\"\n+++\n\n![Sơ đồ](<assets/sơ đồ 1.png>)\n";
+    let app = with_files(&[("assets/sơ đồ 1.png", &png()), ("04-so-do.md", lesson.as_bytes())]).await;
+    let body = app.page(&format!("/courses/{C1}/so-do")).await;
     let src = attr_after(&body, "<img ", "src");
     assert!(src.starts_with("assets/") && !src.contains(' '), "src is a URL: {src:?}");
-    let resp = cli.get(format!("/courses/{C1}/{src}")).send().await;
+    let resp = app.cli.get(format!("/courses/{C1}/{src}")).send().await;
     resp.assert_status_is_ok();
-    resp.assert_bytes(PNG).await;
+    resp.assert_bytes(png()).await;
 }
 
 #[tokio::test]
 async fn unknown_pages_get_the_styled_404_in_vietnamese() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in [
         "/courses/khong-co".to_string(),
         format!("/courses/{C1}/khong-co"),
@@ -467,10 +290,10 @@ async fn unknown_pages_get_the_styled_404_in_vietnamese() {
         "/trang-khong-co".to_string(),
         "/static/khong-co.css".to_string(),
     ] {
-        let resp = cli.get(&path).send().await;
+        let resp = app.cli.get(&path).send().await;
         resp.assert_status(StatusCode::NOT_FOUND);
         assert_eq!(header(&resp, header::CONTENT_TYPE), "text/html; charset=utf-8", "{path}");
-        assert_security_headers(&resp);
+        assert_security_headers(&resp, &path);
         let body = text(resp).await;
         assert_styled_error(&body, "vi", "Không tìm thấy trang");
         assert_contains(&body, "HTTP 404");
@@ -481,14 +304,14 @@ async fn unknown_pages_get_the_styled_404_in_vietnamese() {
 
 #[tokio::test]
 async fn unknown_pages_get_the_styled_404_in_english() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in [
         "/courses/khong-co".to_string(),
         format!("/courses/{C1}/khong-co"),
         format!("/courses/{C1}/assets/khong-co.svg"),
         "/trang-khong-co".to_string(),
     ] {
-        let resp = cli.get(&path).header(header::ACCEPT_LANGUAGE, "en").send().await;
+        let resp = app.cli.get(&path).header(header::ACCEPT_LANGUAGE, "en").send().await;
         resp.assert_status(StatusCode::NOT_FOUND);
         let body = text(resp).await;
         assert_styled_error(&body, "en", "Page not found");
@@ -498,7 +321,7 @@ async fn unknown_pages_get_the_styled_404_in_english() {
 
 #[tokio::test]
 async fn path_traversal_attempts_are_404_and_leak_nothing() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in [
         format!("/courses/{C1}/assets/../course.toml"),
         format!("/courses/{C1}/assets/..%2fcourse.toml"),
@@ -523,7 +346,7 @@ async fn path_traversal_attempts_are_404_and_leak_nothing() {
         "/static/..%2f..%2fCargo.toml".to_string(),
         "/static/%2e%2e%2fsite.css".to_string(),
     ] {
-        let resp = cli.get(&path).send().await;
+        let resp = app.cli.get(&path).send().await;
         assert_eq!(resp.0.status(), StatusCode::NOT_FOUND, "{path}");
         let body = text(resp).await;
         for secret in ["title =", "root:", "[package]", "bi-mat", "fn main", "+++"] {
@@ -535,21 +358,22 @@ async fn path_traversal_attempts_are_404_and_leak_nothing() {
 
 #[tokio::test]
 async fn accept_language_english_gives_english_pages() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in ["/".to_string(), format!("/courses/{C1}"), format!("/courses/{C1}/{MIDDLE}")] {
-        let resp = cli.get(&path).header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").send().await;
+        let resp = app.cli.get(&path).header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").send().await;
         resp.assert_status_is_ok();
         let body = text(resp).await;
         assert_contains(&body, "<html lang=\"en\">");
         assert_contains(&body, "Skip to main content");
         assert_lacks(&body, "Bỏ qua, đến nội dung chính");
     }
-    let body = text(cli.get("/").header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").send().await).await;
+    let body = text(app.cli.get("/").header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").send().await).await;
     assert_contains(&body, "Course catalog");
     // Course content stays in the language it was written in.
     assert_contains(&body, C1_TITLE);
     let body = text(
-        cli.get(format!("/courses/{C1}/{MIDDLE}"))
+        app.cli
+            .get(format!("/courses/{C1}/{MIDDLE}"))
             .header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9")
             .send()
             .await,
@@ -561,28 +385,28 @@ async fn accept_language_english_gives_english_pages() {
 
     // Vietnamese preferred, or a language we do not speak: Vietnamese.
     for accept in ["vi-VN,vi;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9", ""] {
-        let body = text(cli.get("/").header(header::ACCEPT_LANGUAGE, accept).send().await).await;
+        let body = text(app.cli.get("/").header(header::ACCEPT_LANGUAGE, accept).send().await).await;
         assert_contains(&body, "<html lang=\"vi\">");
     }
 }
 
 #[tokio::test]
 async fn lang_cookie_chooses_the_language_over_accept_language() {
-    let (_tmp, cli) = fixture().await;
-    let body = text(cli.get("/").header(header::COOKIE, "lang=en").send().await).await;
+    let app = app().await;
+    let body = text(app.cli.get("/").header(header::COOKIE, "lang=en").send().await).await;
     assert_contains(&body, "<html lang=\"en\">");
     assert_contains(&body, "Course catalog");
     assert_contains(&body, "<a href=\"/lang/en?next=/\" lang=\"en\" hreflang=\"en\" aria-current=\"true\">");
 
     let body = text(
-        cli.get("/").header(header::COOKIE, "lang=vi").header(header::ACCEPT_LANGUAGE, "en").send().await,
+        app.cli.get("/").header(header::COOKIE, "lang=vi").header(header::ACCEPT_LANGUAGE, "en").send().await,
     )
     .await;
     assert_contains(&body, "<html lang=\"vi\">");
 
     // An unknown value is ignored.
     let body = text(
-        cli.get("/").header(header::COOKIE, "lang=xx").header(header::ACCEPT_LANGUAGE, "en").send().await,
+        app.cli.get("/").header(header::COOKIE, "lang=xx").header(header::ACCEPT_LANGUAGE, "en").send().await,
     )
     .await;
     assert_contains(&body, "<html lang=\"en\">");
@@ -590,14 +414,14 @@ async fn lang_cookie_chooses_the_language_over_accept_language() {
 
 #[tokio::test]
 async fn language_switch_sets_the_cookie_and_goes_back() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, &format!("/courses/{C1}")).await;
+    let app = app().await;
+    let body = app.page(&format!("/courses/{C1}")).await;
     assert_contains(
         &body,
         &format!("<a href=\"/lang/en?next=/courses/{C1}\" lang=\"en\" hreflang=\"en\">English</a>"),
     );
 
-    let resp = cli.get("/lang/en?next=/courses/x").send().await;
+    let resp = app.cli.get("/lang/en?next=/courses/x").send().await;
     resp.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(header(&resp, header::LOCATION), "/courses/x");
     let cookie = header(&resp, header::SET_COOKIE).to_string();
@@ -609,23 +433,23 @@ async fn language_switch_sets_the_cookie_and_goes_back() {
 
     // The cookie, sent back, gives English.
     let pair = cookie.split(';').next().unwrap();
-    let body = text(cli.get("/courses/x").header(header::COOKIE, pair).send().await).await;
+    let body = text(app.cli.get("/courses/x").header(header::COOKIE, pair).send().await).await;
     assert_contains(&body, "<html lang=\"en\">");
     assert_contains(&body, "Page not found");
 
-    let resp = cli.get("/lang/vi?next=/").send().await;
+    let resp = app.cli.get("/lang/vi?next=/").send().await;
     resp.assert_status(StatusCode::SEE_OTHER);
     assert!(header(&resp, header::SET_COOKIE).starts_with("lang=vi;"));
 
     // Without `next`: home.
-    let resp = cli.get("/lang/en").send().await;
+    let resp = app.cli.get("/lang/en").send().await;
     resp.assert_status(StatusCode::SEE_OTHER);
     assert_eq!(header(&resp, header::LOCATION), "/");
 }
 
 #[tokio::test]
 async fn language_switch_never_redirects_off_site() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for next in [
         "https://evil.example",
         "https%3A%2F%2Fevil.example%2Fx",
@@ -637,7 +461,7 @@ async fn language_switch_never_redirects_off_site() {
         "javascript:alert(1)",
         "/%0D%0ASet-Cookie:%20x=1",
     ] {
-        let resp = cli.get(format!("/lang/en?next={next}")).send().await;
+        let resp = app.cli.get(format!("/lang/en?next={next}")).send().await;
         resp.assert_status(StatusCode::SEE_OTHER);
         assert_eq!(header(&resp, header::LOCATION), "/", "next={next}");
     }
@@ -645,9 +469,9 @@ async fn language_switch_never_redirects_off_site() {
 
 #[tokio::test]
 async fn language_switch_does_not_redirect_off_site_through_a_tab() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for next in ["/%09/evil.example", "/%09%09/evil.example", "%09//evil.example"] {
-        let resp = cli.get(format!("/lang/en?next={next}")).send().await;
+        let resp = app.cli.get(format!("/lang/en?next={next}")).send().await;
         resp.assert_status(StatusCode::SEE_OTHER);
         let location = header(&resp, header::LOCATION);
         // What a browser does with the Location (WHATWG URL: remove tab and newline).
@@ -658,9 +482,9 @@ async fn language_switch_does_not_redirect_off_site_through_a_tab() {
 
 #[tokio::test]
 async fn unknown_language_is_404() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in ["/lang/xx", "/lang/xx?next=/", "/lang/EN", "/lang/"] {
-        let resp = cli.get(path).send().await;
+        let resp = app.cli.get(path).send().await;
         resp.assert_status(StatusCode::NOT_FOUND);
         assert!(resp.0.headers().get(header::SET_COOKIE).is_none(), "{path}");
         assert_styled_error(&text(resp).await, "vi", "Không tìm thấy trang");
@@ -669,11 +493,11 @@ async fn unknown_language_is_404() {
 
 #[tokio::test]
 async fn stylesheet_is_immutable_and_small() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, "/").await;
+    let app = app().await;
+    let body = app.page("/").await;
     let css_url = attr_after(&body, "<link rel=\"stylesheet\"", "href").to_string();
     assert!(css_url.starts_with("/static/site.css?v="), "{css_url}");
-    let resp = cli.get(&css_url).send().await;
+    let resp = app.cli.get(&css_url).send().await;
     resp.assert_status_is_ok();
     assert_eq!(header(&resp, header::CONTENT_TYPE), "text/css; charset=utf-8");
     let cache = header(&resp, header::CACHE_CONTROL);
@@ -686,11 +510,11 @@ async fn stylesheet_is_immutable_and_small() {
     // Every page links the same URL, and so does the favicon's.
     let favicon = attr_after(&body, "<link rel=\"icon\"", "href").to_string();
     assert!(favicon.starts_with("/static/favicon.svg?v="), "{favicon}");
-    let resp = cli.get(&favicon).send().await;
+    let resp = app.cli.get(&favicon).send().await;
     resp.assert_status_is_ok();
     assert_eq!(header(&resp, header::CONTENT_TYPE), "image/svg+xml");
     for path in [format!("/courses/{C1}"), format!("/courses/{C1}/{FIRST}"), "/khong-co".to_string()] {
-        let body = text(cli.get(&path).send().await).await;
+        let body = text(app.cli.get(&path).send().await).await;
         assert_contains(&body, &format!("<link rel=\"stylesheet\" href=\"{css_url}\">"));
     }
 }
@@ -709,11 +533,11 @@ async fn gunzip(gz: Vec<u8>) -> String {
 
 #[tokio::test]
 async fn pages_are_gzipped_when_the_browser_accepts_it() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let path = format!("/courses/{C1}/{MIDDLE}");
-    let plain = page(&cli, &path).await;
+    let plain = app.page(&path).await;
 
-    let resp = cli.get(&path).header(header::ACCEPT_ENCODING, "gzip").send().await;
+    let resp = app.cli.get(&path).header(header::ACCEPT_ENCODING, "gzip").send().await;
     resp.assert_status_is_ok();
     assert_eq!(header(&resp, header::CONTENT_ENCODING), "gzip");
     assert_eq!(header(&resp, header::CONTENT_TYPE), "text/html; charset=utf-8");
@@ -723,18 +547,18 @@ async fn pages_are_gzipped_when_the_browser_accepts_it() {
     assert_eq!(gunzip(gz).await, plain);
 
     // Without Accept-Encoding: not compressed.
-    let resp = cli.get(&path).send().await;
+    let resp = app.cli.get(&path).send().await;
     assert!(resp.0.headers().get(header::CONTENT_ENCODING).is_none());
 }
 
 #[tokio::test]
 async fn compressed_cacheable_responses_vary_on_accept_encoding() {
-    let (_tmp, cli) = fixture().await;
-    let body = page(&cli, "/").await;
+    let app = app().await;
+    let body = app.page("/").await;
     let css_url = attr_after(&body, "<link rel=\"stylesheet\"", "href").to_string();
     // Course assets are never compressed (see a_byte_range_of_an_asset_is_not_compressed).
     for path in [css_url, format!("/courses/{C1}/{FIRST}")] {
-        let resp = cli.get(&path).header(header::ACCEPT_ENCODING, "gzip").send().await;
+        let resp = app.cli.get(&path).header(header::ACCEPT_ENCODING, "gzip").send().await;
         resp.assert_status_is_ok();
         assert_eq!(header(&resp, header::CONTENT_ENCODING), "gzip", "{path}");
         let vary = header(&resp, header::VARY).to_ascii_lowercase();
@@ -744,8 +568,8 @@ async fn compressed_cacheable_responses_vary_on_accept_encoding() {
 
 #[tokio::test]
 async fn healthz_reports_ok_and_the_course_count() {
-    let (_tmp, cli) = fixture().await;
-    let resp = cli.get("/healthz").send().await;
+    let app = app().await;
+    let resp = app.cli.get("/healthz").send().await;
     resp.assert_status_is_ok();
     assert!(header(&resp, header::CONTENT_TYPE).starts_with("application/json"), "{:?}", resp.0.headers());
     assert_eq!(header(&resp, header::CACHE_CONTROL), "no-store");
@@ -757,90 +581,78 @@ async fn healthz_reports_ok_and_the_course_count() {
 
 #[tokio::test]
 async fn post_is_405_with_the_styled_page() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in [
         "/".to_string(),
         format!("/courses/{C1}"),
         format!("/courses/{C1}/{FIRST}"),
         "/lang/en?next=/".to_string(),
     ] {
-        let resp = cli.post(&path).body("a=1").send().await;
+        let resp = app.cli.post(&path).body("a=1").send().await;
         resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(header(&resp, header::ALLOW), "GET, HEAD", "{path}");
         assert_eq!(header(&resp, header::CONTENT_TYPE), "text/html; charset=utf-8");
         assert!(resp.0.headers().get(header::SET_COOKIE).is_none(), "POST {path} changed no state");
-        assert_security_headers(&resp);
+        assert_security_headers(&resp, &path);
         let body = text(resp).await;
         assert_styled_error(&body, "vi", "Đã có lỗi xảy ra");
         assert_contains(&body, "HTTP 405");
     }
-    let resp = cli.post("/").header(header::ACCEPT_LANGUAGE, "en").send().await;
+    let resp = app.cli.post("/").header(header::ACCEPT_LANGUAGE, "en").send().await;
     resp.assert_status(StatusCode::METHOD_NOT_ALLOWED);
     assert_styled_error(&text(resp).await, "en", "Something went wrong");
 }
 
 #[tokio::test]
 async fn head_is_answered_like_get_without_a_body() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     for path in ["/".to_string(), format!("/courses/{C1}/{MIDDLE}"), format!("/courses/{C1}/assets/anh.png")]
     {
-        let resp = cli.head(&path).send().await;
+        let resp = app.cli.head(&path).send().await;
         resp.assert_status_is_ok();
         assert!(!header(&resp, header::CONTENT_TYPE).is_empty(), "{path}");
         assert!(resp.0.into_body().into_vec().await.unwrap().is_empty(), "{path}");
     }
 }
 
-/// `s` as a URL path: every byte but unreserved characters and `/` percent-encoded.
+/// `s` as a URL path: each segment percent-encoded (a space as `%20`: `+` is a plus sign in a path).
 fn encode_path(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn bundled_courses() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses")
+    s.split('/').map(|segment| enc(segment).replace('+', "%20")).collect::<Vec<_>>().join("/")
 }
 
 #[tokio::test]
 async fn every_page_of_the_bundled_library_is_served() {
-    let tmp = tempfile::tempdir().unwrap();
-    let courses = bundled_courses();
+    let courses = daotao_tests::bundled_courses();
     let library = daotao_content::course::load_library(&courses);
     assert!(!library.courses.is_empty(), "no course in {}", courses.display());
     // Courses with problems are left out (and reported by `daotao-server check`); every course served is tested.
-    let cli = client_with(tmp.path(), library.clone()).await;
+    let app = TestApp::serving(&courses, library.clone()).await;
 
-    let catalog = page(&cli, "/").await;
+    let catalog = app.page("/").await;
     let mut pages = 1;
     for course in library.courses.values() {
         let course_path = format!("/courses/{}", course.id);
         assert_contains(&catalog, &format!("<a href=\"{course_path}\">"));
-        let body = page(&cli, &course_path).await;
+        let body = app.page(&course_path).await;
         assert_contains(&body, &course.meta.title);
         pages += 1;
         for lesson in &course.lessons {
             let lesson_path = format!("{course_path}/{}", lesson.id);
             assert_contains(&body, &format!("<a href=\"{lesson_path}\">"));
-            let html = page(&cli, &lesson_path).await;
+            let html = app.page(&lesson_path).await;
             assert_contains(&html, "<article class=\"lesson\">");
             pages += 1;
             // Every image the lesson shows is served.
             for part in html.split("<img ").skip(1) {
                 let src = attr_after(part, "", "src");
                 if let Some(asset) = src.strip_prefix("assets/") {
-                    let resp = cli.get(format!("{course_path}/assets/{asset}")).send().await;
+                    let resp = app.cli.get(format!("{course_path}/assets/{asset}")).send().await;
                     assert_eq!(resp.0.status(), StatusCode::OK, "{lesson_path}: image {src}");
                 }
             }
         }
         for asset in &course.assets {
-            let resp = cli.get(format!("{course_path}/assets/{}", encode_path(asset))).send().await;
+            let resp = app.cli.get(format!("{course_path}/assets/{}", encode_path(asset))).send().await;
             assert_eq!(resp.0.status(), StatusCode::OK, "{course_path}/assets/{asset}");
         }
     }
@@ -849,14 +661,15 @@ async fn every_page_of_the_bundled_library_is_served() {
 
 #[tokio::test]
 async fn a_byte_range_of_an_asset_is_not_compressed() {
-    let (_tmp, cli) = fixture().await;
+    let app = app().await;
     let path = format!("/courses/{C1}/assets/hinh.svg");
-    let resp = cli.get(&path).header(header::RANGE, "bytes=0-9").send().await;
+    let resp = app.cli.get(&path).header(header::RANGE, "bytes=0-9").send().await;
     resp.assert_status(StatusCode::PARTIAL_CONTENT);
-    assert_eq!(header(&resp, header::CONTENT_RANGE), format!("bytes 0-9/{}", SVG.len()));
-    assert_eq!(text(resp).await, SVG[..10]);
+    assert_eq!(header(&resp, header::CONTENT_RANGE), format!("bytes 0-9/{}", svg().len()));
+    assert_eq!(text(resp).await, svg()[..10]);
 
-    let resp = cli
+    let resp = app
+        .cli
         .get(&path)
         .header(header::RANGE, "bytes=0-9")
         .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
@@ -864,33 +677,33 @@ async fn a_byte_range_of_an_asset_is_not_compressed() {
         .await;
     resp.assert_status(StatusCode::PARTIAL_CONTENT);
     assert!(resp.0.headers().get(header::CONTENT_ENCODING).is_none(), "{:?}", resp.0.headers());
-    assert_eq!(text(resp).await, SVG[..10]);
+    assert_eq!(text(resp).await, svg()[..10]);
 }
 
 #[tokio::test]
 async fn unsatisfiable_range_says_the_asset_size() {
-    let (_tmp, cli) = fixture().await;
-    let resp = cli
+    let app = app().await;
+    let resp = app
+        .cli
         .get(format!("/courses/{C1}/assets/hinh.svg"))
         .header(header::RANGE, "bytes=5000-6000")
         .send()
         .await;
     resp.assert_status(StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(header(&resp, header::CONTENT_RANGE), format!("bytes */{}", SVG.len()));
+    assert_eq!(header(&resp, header::CONTENT_RANGE), format!("bytes */{}", svg().len()));
 }
 
 #[tokio::test]
 async fn html_assets_cannot_run_script_on_the_site() {
-    let tmp = tempfile::tempdir().unwrap();
-    let courses = tmp.path().join("courses");
-    write_fixture(&courses);
-    write(
-        &courses.join(C1).join("assets/trang.html"),
-        "<!doctype html><p>Trang đính kèm</p><script src=\"kich-ban.js\"></script>\n",
-    );
-    write(&courses.join(C1).join("assets/kich-ban.js"), "document.title = document.cookie;\n");
-    let cli = client_for(tmp.path(), &courses).await;
-    let resp = cli.get(format!("/courses/{C1}/assets/trang.html")).send().await;
+    let app = with_files(&[
+        (
+            "assets/trang.html",
+            "<!doctype html><p>Trang đính kèm</p><script src=\"kich-ban.js\"></script>\n".as_bytes(),
+        ),
+        ("assets/kich-ban.js", b"document.title = document.cookie;\n"),
+    ])
+    .await;
+    let resp = app.cli.get(format!("/courses/{C1}/assets/trang.html")).send().await;
     resp.assert_status_is_ok();
     let content_type = header(&resp, header::CONTENT_TYPE);
     let disposition = header(&resp, header::CONTENT_DISPOSITION);

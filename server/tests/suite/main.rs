@@ -1,0 +1,9 @@
+//! The server's tests through the whole app, in one binary (one compile and link, as mdBook's
+//! `tests/testsuite` and zero2prod's `tests/api`): each module tests one area over a [`helpers::TestApp`].
+
+mod api;
+mod auth;
+mod helpers;
+mod pages;
+mod quiz;
+mod search;
