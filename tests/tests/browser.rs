@@ -14,7 +14,7 @@ use std::io::Write;
 use daotao_content::quiz::{Kind, Question};
 use daotao_core::entities::user::Role;
 use daotao_core::people::accounts::{NewUser, add_user};
-use daotao_tests::browser::{Audit, Browser, tools_or_skip};
+use daotao_tests::browser::{Audit, Browser, Tools, tools_or_skip};
 use daotao_tests::{Server, bundled_courses, copy_dir};
 
 /// The course the journey takes: found by searching "chinh quyen so".
@@ -184,144 +184,176 @@ fn a_learners_whole_journey() {
     runtime.block_on(async {
         let b = Browser::open(&tools, "a_learners_whole_journey", true).await;
         let mut audit = Audit::default();
-        let course_path = format!("/courses/{COURSE}");
-
-        // Log in with the one-time password; the password must be changed first.
-        b.goto(&server.url("/login")).await;
-        see(&b, &mut audit, "login").await;
-        log_in(&b, &server, "lan.nguyen", &one_time).await;
-        assert!(b.main_text().await.contains("Đổi mật khẩu"), "{}", b.main_text().await);
-        see(&b, &mut audit, "change-password").await;
-        b.fill("#current", &one_time).await;
-        b.fill("#new", NEW_PASSWORD).await;
-        b.fill("#confirm", NEW_PASSWORD).await;
-        b.click_through("form.stack button[type=submit]").await;
-        assert_eq!(b.path().await, "/me");
-        assert!(b.main_text().await.contains("Khoá học của tôi"));
-        see(&b, &mut audit, "dashboard-new").await;
-
-        // The catalog, then a search typed without diacritics finds the course; its result leads there.
-        b.goto(&server.url("/")).await;
-        see(&b, &mut audit, "catalog").await;
-        b.fill("#site-q", "chinh quyen so").await;
-        b.click_through("form.site-search button").await;
-        b.wait_for_path("/search").await;
-        see(&b, &mut audit, "search").await;
-        let first = b.find("ol.results li h3 a").await;
-        let href = first.attr("href").await.unwrap().unwrap_or_default();
-        assert!(href.starts_with(&course_path), "first hit for 'chinh quyen so': {href}");
-        assert!(b.find("ol.results mark").await.text().await.unwrap().to_lowercase().contains("chính"));
-        // The first hits are the course's lessons and the course itself; the learner takes the course.
-        let top = hrefs(&b, "ol.results li:nth-child(-n+3) h3 a").await;
-        assert!(top.contains(&course_path), "the course among the first three hits: {top:?}");
-        b.click_through(&format!("ol.results li h3 a[href='{course_path}']")).await;
-        assert_eq!(b.path().await, course_path);
-        assert_eq!(b.find_all(".track form[action$='/enrol'] button").await.len(), 1, "an enrol button");
-        see(&b, &mut audit, "course").await;
-
-        // Enrol, then read every lesson, marking each read; the last one leads back to the course.
-        b.click_through(".track form button").await;
-        assert_eq!(b.path().await, course_path);
-        assert!(b.main_text().await.contains("Bạn đã ghi danh"));
-        see(&b, &mut audit, "course-enrolled").await;
-        let lesson_paths = hrefs(&b, "ol.lessons li a").await;
-        let lessons = lesson_paths.len();
-        assert!(lessons >= 4, "{lessons} lessons");
-        b.click_through(".track a.button").await;
-        for (n, lesson) in lesson_paths.iter().enumerate() {
-            assert_eq!(&b.path().await, lesson, "lesson {} of {lessons}", n + 1);
-            see(&b, &mut audit, &format!("lesson-{}", n + 1)).await;
-            b.click_through("main form button[type=submit]").await;
-        }
-        assert_eq!(b.path().await, course_path);
-        let page = b.main_text().await;
-        assert!(page.contains(&format!("{lessons}/{lessons}")), "every lesson read: {page}");
-        assert!(page.contains("Bạn đã đọc hết các bài học"), "{page}");
-        see(&b, &mut audit, "course-all-read").await;
-
-        // The quiz page, then a first attempt answered wrong fails and explains why.
-        b.click_through(&format!(".track a[href='{course_path}/quizzes/{QUIZ}']")).await;
-        assert_eq!(b.path().await, format!("{course_path}/quizzes/{QUIZ}"));
-        see(&b, &mut audit, "quiz-start").await;
-        b.click_through("main form button[type=submit]").await;
-        b.wait_for_path("/attempts/").await;
-        assert!(
-            b.find("#time-left").await.is_displayed().await.unwrap(),
-            "the countdown shows with JavaScript"
-        );
-        audit.check(&b, "quiz-attempt").await;
-        take_quiz(&b, &key, false, "attempt-1-answered").await;
-        let result = b.main_text().await;
-        assert!(result.contains("Chưa đạt"), "{result}");
-        assert_explained(&b).await;
-        see(&b, &mut audit, "result-failed").await;
-
-        // Try again from the result page; answered right, it passes and completes the course.
-        b.click_through("form.retake button").await;
-        b.wait_for_path("/attempts/").await;
-        take_quiz(&b, &key, true, "attempt-2-answered").await;
-        let result = b.main_text().await;
-        assert!(result.contains("100%") && result.contains("Đạt"), "{result}");
-        assert!(
-            b.find("section.score .completed").await.text().await.unwrap().contains("hoàn thành khoá học")
-        );
-        see(&b, &mut audit, "result-passed").await;
-        b.click_through(&format!("ol.review ~ p a[href='{course_path}']")).await;
-        assert!(b.find(".track .completed").await.text().await.unwrap().contains("hoàn thành khoá học"));
-        see(&b, &mut audit, "course-completed").await;
-
-        // The dashboard, the competency and the certificate.
-        b.goto(&server.url("/me")).await;
-        assert!(
-            !b.find_all(".card a[href^='/certificates/']").await.is_empty(),
-            "the card links the certificate"
-        );
-        see(&b, &mut audit, "dashboard").await;
-        b.goto(&server.url("/me/competencies")).await;
-        let page = b.main_text().await;
-        assert!(page.contains("CQS.1"), "{page}");
-        see(&b, &mut audit, "competencies").await;
-        b.click_through("a[href^='/certificates/']").await;
-        b.wait_for_path("/certificates/").await;
-        let code = b.path().await.trim_start_matches("/certificates/").to_string();
-        let page = b.main_text().await;
-        assert!(page.contains("Nguyễn Thị Lan"), "{page}");
-        assert!(page.contains(&format!("{PUBLIC_URL}/verify/{code}")), "the address to check it: {page}");
-        see(&b, &mut audit, "certificate").await;
-
-        // Someone else, in a browser of their own and logged in as nobody, checks the certificate
-        // while the learner is still logged in here; a forged code is refused.
-        let visitor = b.another_visitor(&tools).await;
-        visitor.goto(&server.url(&format!("/verify/{code}"))).await;
-        assert!(is_anonymous(&visitor).await, "the visitor's browser is logged in as nobody");
-        let page = visitor.main_text().await;
-        assert!(page.contains("Nguyễn Thị Lan") && page.contains("Chính quyền số"), "{page}");
-        assert_eq!(visitor.find_all("section.score.pass").await.len(), 1, "genuine: {page}");
-        see(&visitor, &mut audit, "anonymous-verify").await;
-        visitor.goto(&server.url("/verify/ABCD-EFGH-JKLM")).await;
-        let page = visitor.main_text().await;
-        assert!(!page.contains("Nguyễn Thị Lan"), "{page}");
-        assert_eq!(visitor.find_all("p.notice.warn").await.len(), 1, "refused: {page}");
-        see(&visitor, &mut audit, "anonymous-verify-unknown").await;
-        visitor.close().await;
-
-        // Last, the learner logs out: back on the catalog as nobody, and /me asks to log in again.
-        assert!(!is_anonymous(&b).await, "the learner is still logged in");
-        b.click_through("nav.account form button").await;
-        assert_eq!(b.path().await, "/");
-        assert!(is_anonymous(&b).await, "logged out: {}", b.find("nav.account").await.text().await.unwrap());
-        see(&b, &mut audit, "logged-out").await;
-        b.goto(&server.url("/me")).await;
-        let path = b.path().await;
-        assert!(path.starts_with("/login"), "/me after logging out shows {path}");
-        b.find("#password").await;
-        b.screenshot("me-after-logout").await; // the login page, checked by axe at the start
+        log_in_and_change_password(&b, &mut audit, &server, &one_time).await;
+        find_the_course_and_enrol(&b, &mut audit, &server).await;
+        read_every_lesson(&b, &mut audit).await;
+        fail_then_pass_the_quiz(&b, &mut audit, &key).await;
+        let code = see_competency_and_certificate(&b, &mut audit, &server).await;
+        verify_anonymously(&b, &mut audit, &server, &tools, &code).await;
+        log_out(&b, &mut audit, &server).await;
 
         let shots = b.screenshots().to_path_buf();
         b.close().await;
         let _ = writeln!(std::io::stderr(), "screenshots and axe reports: {}", shots.display());
         audit.assert_clean();
     });
+}
+
+/// The journey's course page.
+fn course_path() -> String {
+    format!("/courses/{COURSE}")
+}
+
+/// Logs in with the one-time password; the password must be changed first, then the (empty) dashboard
+/// shows. Steps `login`, `change-password`, `dashboard-new`.
+async fn log_in_and_change_password(b: &Browser, audit: &mut Audit, server: &Server, one_time: &str) {
+    b.goto(&server.url("/login")).await;
+    see(b, audit, "login").await;
+    log_in(b, server, "lan.nguyen", one_time).await;
+    assert!(b.main_text().await.contains("Đổi mật khẩu"), "{}", b.main_text().await);
+    see(b, audit, "change-password").await;
+    b.fill("#current", one_time).await;
+    b.fill("#new", NEW_PASSWORD).await;
+    b.fill("#confirm", NEW_PASSWORD).await;
+    b.click_through("form.stack button[type=submit]").await;
+    assert_eq!(b.path().await, "/me");
+    assert!(b.main_text().await.contains("Khoá học của tôi"));
+    see(b, audit, "dashboard-new").await;
+}
+
+/// The catalog, then a search typed without diacritics finds the course; its result leads there, and
+/// the learner enrols. Steps `catalog`, `search`, `course`, `course-enrolled`.
+async fn find_the_course_and_enrol(b: &Browser, audit: &mut Audit, server: &Server) {
+    let course_path = course_path();
+    b.goto(&server.url("/")).await;
+    see(b, audit, "catalog").await;
+    b.fill("#site-q", "chinh quyen so").await;
+    b.click_through("form.site-search button").await;
+    b.wait_for_path("/search").await;
+    see(b, audit, "search").await;
+    let first = b.find("ol.results li h3 a").await;
+    let href = first.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.starts_with(&course_path), "first hit for 'chinh quyen so': {href}");
+    assert!(b.find("ol.results mark").await.text().await.unwrap().to_lowercase().contains("chính"));
+    // The first hits are the course's lessons and the course itself; the learner takes the course.
+    let top = hrefs(b, "ol.results li:nth-child(-n+3) h3 a").await;
+    assert!(top.contains(&course_path), "the course among the first three hits: {top:?}");
+    b.click_through(&format!("ol.results li h3 a[href='{course_path}']")).await;
+    assert_eq!(b.path().await, course_path);
+    assert_eq!(b.find_all(".track form[action$='/enrol'] button").await.len(), 1, "an enrol button");
+    see(b, audit, "course").await;
+
+    b.click_through(".track form button").await;
+    assert_eq!(b.path().await, course_path);
+    assert!(b.main_text().await.contains("Bạn đã ghi danh"));
+    see(b, audit, "course-enrolled").await;
+}
+
+/// From the enrolled course page, reads every lesson, marking each read; the last one leads back to the
+/// course, which says so. Steps `lesson-1` … `lesson-N`, `course-all-read`.
+async fn read_every_lesson(b: &Browser, audit: &mut Audit) {
+    let course_path = course_path();
+    let lesson_paths = hrefs(b, "ol.lessons li a").await;
+    let lessons = lesson_paths.len();
+    assert!(lessons >= 4, "{lessons} lessons");
+    b.click_through(".track a.button").await;
+    for (n, lesson) in lesson_paths.iter().enumerate() {
+        assert_eq!(&b.path().await, lesson, "lesson {} of {lessons}", n + 1);
+        see(b, audit, &format!("lesson-{}", n + 1)).await;
+        b.click_through("main form button[type=submit]").await;
+    }
+    assert_eq!(b.path().await, course_path);
+    let page = b.main_text().await;
+    assert!(page.contains(&format!("{lessons}/{lessons}")), "every lesson read: {page}");
+    assert!(page.contains("Bạn đã đọc hết các bài học"), "{page}");
+    see(b, audit, "course-all-read").await;
+}
+
+/// The quiz page, then a first attempt answered wrong fails and explains why; tried again from the
+/// result page and answered right, it passes and completes the course. Steps `quiz-start`,
+/// `attempt-1-answered`, `result-failed`, `attempt-2-answered`, `result-passed`, `course-completed`.
+async fn fail_then_pass_the_quiz(b: &Browser, audit: &mut Audit, key: &HashMap<String, Question>) {
+    let course_path = course_path();
+    b.click_through(&format!(".track a[href='{course_path}/quizzes/{QUIZ}']")).await;
+    assert_eq!(b.path().await, format!("{course_path}/quizzes/{QUIZ}"));
+    see(b, audit, "quiz-start").await;
+    b.click_through("main form button[type=submit]").await;
+    b.wait_for_path("/attempts/").await;
+    assert!(b.find("#time-left").await.is_displayed().await.unwrap(), "the countdown shows with JavaScript");
+    audit.check(b, "quiz-attempt").await;
+    take_quiz(b, key, false, "attempt-1-answered").await;
+    let result = b.main_text().await;
+    assert!(result.contains("Chưa đạt"), "{result}");
+    assert_explained(b).await;
+    see(b, audit, "result-failed").await;
+
+    b.click_through("form.retake button").await;
+    b.wait_for_path("/attempts/").await;
+    take_quiz(b, key, true, "attempt-2-answered").await;
+    let result = b.main_text().await;
+    assert!(result.contains("100%") && result.contains("Đạt"), "{result}");
+    assert!(b.find("section.score .completed").await.text().await.unwrap().contains("hoàn thành khoá học"));
+    see(b, audit, "result-passed").await;
+    b.click_through(&format!("ol.review ~ p a[href='{course_path}']")).await;
+    assert!(b.find(".track .completed").await.text().await.unwrap().contains("hoàn thành khoá học"));
+    see(b, audit, "course-completed").await;
+}
+
+/// The dashboard, the competency and the certificate (with the public address to check it). Steps
+/// `dashboard`, `competencies`, `certificate`. Returns the certificate's code.
+async fn see_competency_and_certificate(b: &Browser, audit: &mut Audit, server: &Server) -> String {
+    b.goto(&server.url("/me")).await;
+    assert!(
+        !b.find_all(".card a[href^='/certificates/']").await.is_empty(),
+        "the card links the certificate"
+    );
+    see(b, audit, "dashboard").await;
+    b.goto(&server.url("/me/competencies")).await;
+    let page = b.main_text().await;
+    assert!(page.contains("CQS.1"), "{page}");
+    see(b, audit, "competencies").await;
+    b.click_through("a[href^='/certificates/']").await;
+    b.wait_for_path("/certificates/").await;
+    let code = b.path().await.trim_start_matches("/certificates/").to_string();
+    let page = b.main_text().await;
+    assert!(page.contains("Nguyễn Thị Lan"), "{page}");
+    assert!(page.contains(&format!("{PUBLIC_URL}/verify/{code}")), "the address to check it: {page}");
+    see(b, audit, "certificate").await;
+    code
+}
+
+/// Someone else, in a browser of their own and logged in as nobody, checks the certificate `code`
+/// while the learner is still logged in in `b`; a forged code is refused. Steps
+/// `anonymous-verify`, `anonymous-verify-unknown`.
+async fn verify_anonymously(b: &Browser, audit: &mut Audit, server: &Server, tools: &Tools, code: &str) {
+    let visitor = b.another_visitor(tools).await;
+    visitor.goto(&server.url(&format!("/verify/{code}"))).await;
+    assert!(is_anonymous(&visitor).await, "the visitor's browser is logged in as nobody");
+    let page = visitor.main_text().await;
+    assert!(page.contains("Nguyễn Thị Lan") && page.contains("Chính quyền số"), "{page}");
+    assert_eq!(visitor.find_all("section.score.pass").await.len(), 1, "genuine: {page}");
+    see(&visitor, audit, "anonymous-verify").await;
+    visitor.goto(&server.url("/verify/ABCD-EFGH-JKLM")).await;
+    let page = visitor.main_text().await;
+    assert!(!page.contains("Nguyễn Thị Lan"), "{page}");
+    assert_eq!(visitor.find_all("p.notice.warn").await.len(), 1, "refused: {page}");
+    see(&visitor, audit, "anonymous-verify-unknown").await;
+    visitor.close().await;
+}
+
+/// Last, the learner logs out: back on the catalog as nobody, and /me asks to log in again. Steps
+/// `logged-out`, `me-after-logout`.
+async fn log_out(b: &Browser, audit: &mut Audit, server: &Server) {
+    assert!(!is_anonymous(b).await, "the learner is still logged in");
+    b.click_through("nav.account form button").await;
+    assert_eq!(b.path().await, "/");
+    assert!(is_anonymous(b).await, "logged out: {}", b.find("nav.account").await.text().await.unwrap());
+    see(b, audit, "logged-out").await;
+    b.goto(&server.url("/me")).await;
+    let path = b.path().await;
+    assert!(path.starts_with("/login"), "/me after logging out shows {path}");
+    b.find("#password").await;
+    b.screenshot("me-after-logout").await; // the login page, checked by axe at the start
 }
 
 /// With JavaScript off, the quiz still works: no countdown, a failing attempt graded and explained,

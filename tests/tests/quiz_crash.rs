@@ -271,20 +271,53 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
     let mut server = Server::start(dir.path(), &env);
     let base = server.base_url.clone();
 
-    // Log in, start and save answers: four clients at a time.
-    let ready: Vec<Ready> = std::thread::scope(|s| {
+    let ready = prepare_everybody(&base);
+    let outcomes = submit_in_a_burst_and_kill_the_server(&mut server, &base, &ready);
+    let graded_before_kill = assert_the_kill_landed_mid_burst(&outcomes);
+    let stored = check_the_file_as_the_crash_left_it(&url, &ready, &outcomes, graded_before_kill);
+
+    // The server comes back on the same file; the sessions survived; submitting again grades each attempt
+    // once: a result already stored comes back unchanged, an open attempt is graded on its saved answers.
+    let server = Server::start(dir.path(), &env);
+    let http = client();
+    submit_again_after_the_restart(&server, &http, &ready, &stored);
+    check_every_attempt_graded_once(&url, &ready);
+    // New logins work too.
+    let (status, body) = call(
+        &http,
+        reqwest::Method::POST,
+        &server.url("/api/v1/session"),
+        None,
+        &json!({"username": username(0), "password": PASSWORD}),
+    )
+    .unwrap();
+    assert_eq!(status, 201, "{body}");
+    let (status, health) = server.get("/healthz");
+    assert_eq!(status, 200, "{health}");
+}
+
+/// Logs in, starts and saves answers for every learner: four clients at a time. In learner order.
+fn prepare_everybody(base: &str) -> Vec<Ready> {
+    std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
             .map(|t| {
-                let base = &base;
                 s.spawn(move || (t..LEARNERS).step_by(4).map(|i| (i, prepare(base, i))).collect::<Vec<_>>())
             })
             .collect();
         let mut all: Vec<(usize, Ready)> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
         all.sort_by_key(|(i, _)| *i);
         all.into_iter().map(|(_, r)| r).collect()
-    });
+    })
+}
 
-    // The burst: THREADS clients submit one attempt after another until every attempt was tried.
+/// The burst: THREADS clients submit one attempt after another until every attempt was tried; once
+/// KILL_AFTER submissions have answered 200, the server is killed with SIGKILL. Returns what each
+/// learner's submission got.
+fn submit_in_a_burst_and_kill_the_server(
+    server: &mut Server,
+    base: &str,
+    ready: &[Ready],
+) -> HashMap<usize, Outcome> {
     let next = Arc::new(AtomicUsize::new(0));
     let killed = Arc::new(AtomicBool::new(false));
     let outcomes: Arc<Mutex<HashMap<usize, Outcome>>> = Arc::default();
@@ -294,7 +327,7 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
         .map(|_| {
             let (next, killed, outcomes, graded_tx, go) =
                 (next.clone(), killed.clone(), outcomes.clone(), graded_tx.clone(), go.clone());
-            let (base, ready) = (base.clone(), ready.clone());
+            let (base, ready) = (base.to_string(), ready.to_vec());
             std::thread::spawn(move || {
                 let http = client();
                 go.wait();
@@ -302,18 +335,7 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(r) = ready.get(i) else { break };
                     let sent_before_kill = !killed.load(Ordering::SeqCst);
-                    let url = format!("{base}/api/v1/attempts/{}/submit", r.attempt);
-                    let outcome = match call(&http, reqwest::Method::POST, &url, Some(&r.token), &json!({})) {
-                        Ok((200, body)) => {
-                            let (at, percent, passed) = result_of(&body);
-                            Outcome::Graded(at, percent, passed)
-                        }
-                        // A process killed with SIGKILL cannot answer anything else: any status but 200 is wrong.
-                        Ok((status, body)) => {
-                            panic!("submit of attempt {} answered {status}: {body}", r.attempt)
-                        }
-                        Err(e) => Outcome::Failed { sent_before_kill, error: e.to_string() },
-                    };
+                    let outcome = submit(&http, &base, r, sent_before_kill);
                     let graded = matches!(outcome, Outcome::Graded(..));
                     outcomes.lock().unwrap().insert(i, outcome);
                     if graded {
@@ -336,7 +358,28 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
     }
     let outcomes = Arc::try_unwrap(outcomes).unwrap().into_inner().unwrap();
     assert_eq!(outcomes.len(), LEARNERS);
+    outcomes
+}
 
+/// One submission of the burst; `sent_before_kill` tells whether it leaves before the kill was ordered.
+fn submit(http: &reqwest::blocking::Client, base: &str, r: &Ready, sent_before_kill: bool) -> Outcome {
+    let url = format!("{base}/api/v1/attempts/{}/submit", r.attempt);
+    match call(http, reqwest::Method::POST, &url, Some(&r.token), &json!({})) {
+        Ok((200, body)) => {
+            let (at, percent, passed) = result_of(&body);
+            Outcome::Graded(at, percent, passed)
+        }
+        // A process killed with SIGKILL cannot answer anything else: any status but 200 is wrong.
+        Ok((status, body)) => {
+            panic!("submit of attempt {} answered {status}: {body}", r.attempt)
+        }
+        Err(e) => Outcome::Failed { sent_before_kill, error: e.to_string() },
+    }
+}
+
+/// Prints what the burst got and asserts the kill landed mid-burst: some submissions were answered,
+/// some never were. Returns how many were answered (200) before the kill.
+fn assert_the_kill_landed_mid_burst(outcomes: &HashMap<usize, Outcome>) -> usize {
     let graded_before_kill = outcomes.values().filter(|o| matches!(o, Outcome::Graded(..))).count();
     let in_flight =
         outcomes.values().filter(|o| matches!(o, Outcome::Failed { sent_before_kill: true, .. })).count();
@@ -345,20 +388,28 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
         "burst of {LEARNERS} submissions by {THREADS} clients, SIGKILL after {KILL_AFTER} results: \
          {graded_before_kill} answered 200, {in_flight} in flight got no answer, {refused} sent after the kill"
     );
-    for (i, o) in &outcomes {
+    for (i, o) in outcomes {
         if let Outcome::Failed { sent_before_kill: true, error } = o {
             println!("  in flight: {} ({error})", username(*i));
         }
     }
-    // The kill landed mid-burst: some submissions were answered, some never were.
     assert!(graded_before_kill >= KILL_AFTER, "{graded_before_kill} answered before the kill");
     assert!(
         graded_before_kill < LEARNERS,
         "every submission was answered before the kill landed: the test proved nothing"
     );
+    graded_before_kill
+}
 
-    // The file as the crash left it.
-    let stored = read_database(&url);
+/// The file as the crash left it: intact, one whole attempt per learner with the answers saved before the
+/// burst; every 200 stored as answered; a pass never without its completion. Returns what it holds.
+fn check_the_file_as_the_crash_left_it(
+    url: &str,
+    ready: &[Ready],
+    outcomes: &HashMap<usize, Outcome>,
+    graded_before_kill: usize,
+) -> Stored {
+    let stored = read_database(url);
     assert_eq!(stored.integrity, "ok", "PRAGMA integrity_check after the crash");
     assert_eq!(stored.attempts.len(), LEARNERS, "one attempt per learner, none lost, none added");
     let mut lost_responses = 0;
@@ -403,14 +454,20 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
         "a pass and the completion it brings are committed together: {passed_without_completion:?}"
     );
     assert_eq!(graded_before_kill + lost_responses + still_open, LEARNERS);
+    stored
+}
 
-    // The server comes back on the same file; the sessions survived; submitting again grades each attempt
-    // once: a result already stored comes back unchanged, an open attempt is graded on its saved answers.
-    let server = Server::start(dir.path(), &env);
-    let http = client();
+/// On the restarted server, every learner submits again with the session from before the crash: each
+/// is graded on the saved answers, and a result stored before the crash comes back unchanged.
+fn submit_again_after_the_restart(
+    server: &Server,
+    http: &reqwest::blocking::Client,
+    ready: &[Ready],
+    stored: &Stored,
+) {
     for (i, r) in ready.iter().enumerate() {
         let url = server.url(&format!("/api/v1/attempts/{}/submit", r.attempt));
-        let (status, body) = call(&http, reqwest::Method::POST, &url, Some(&r.token), &json!({})).unwrap();
+        let (status, body) = call(http, reqwest::Method::POST, &url, Some(&r.token), &json!({})).unwrap();
         assert_eq!(status, 200, "submit after the restart ({}): {body}", username(i));
         let (at, percent, passed) = result_of(&body);
         assert_eq!(percent, expected_percent(i), "{}", username(i));
@@ -420,7 +477,12 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
             assert_eq!((Some(at), Some(percent), Some(passed)), (row.submitted_at, row.percent, row.passed));
         }
     }
-    let after = read_database(&url);
+}
+
+/// After submitting again: the file is intact, no attempt was added, every attempt is graded (whole),
+/// and the course is completed exactly by those who passed.
+fn check_every_attempt_graded_once(url: &str, ready: &[Ready]) {
+    let after = read_database(url);
     assert_eq!(after.integrity, "ok");
     assert_eq!(after.attempts.len(), LEARNERS, "submitting again starts nothing new");
     for (i, r) in ready.iter().enumerate() {
@@ -434,16 +496,4 @@ fn submissions_survive_a_kill_mid_burst_and_the_server_comes_back() {
             username(i)
         );
     }
-    // New logins work too.
-    let (status, body) = call(
-        &http,
-        reqwest::Method::POST,
-        &server.url("/api/v1/session"),
-        None,
-        &json!({"username": username(0), "password": PASSWORD}),
-    )
-    .unwrap();
-    assert_eq!(status, 201, "{body}");
-    let (status, health) = server.get("/healthz");
-    assert_eq!(status, 200, "{health}");
 }

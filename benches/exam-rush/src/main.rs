@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
@@ -391,15 +392,35 @@ async fn run(base: &str, who: &Who, s: &RunSettings) -> anyhow::Result<bool> {
         .build()?;
     let health = http.get(format!("{base}/healthz")).send().await.context("the server does not answer")?;
     ensure!(health.status().is_success(), "/healthz answered {}", health.status());
-    let n = who.learners;
     let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let logins = log_in_everybody(&http, &base, who, s).await?;
+    let exam = sit_the_exam(&http, &base, who, s, logins.tokens).await?;
+    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    print_figures(who, s, &logins.stats, logins.wall, &exam, [&load_before, &load_after]);
+    judge(who, s, &logins.stats, &exam)
+}
 
-    // Phase 1: everybody logs in.
+/// Phase 1 as it went: everybody's login, and the token of each one who got in.
+struct Logins {
+    stats: Stats,
+    tokens: Vec<Option<String>>,
+    wall: Duration,
+}
+
+/// Phase 1: everybody logs in.
+async fn log_in_everybody(
+    http: &reqwest::Client,
+    base: &str,
+    who: &Who,
+    s: &RunSettings,
+) -> anyhow::Result<Logins> {
+    let n = who.learners;
     let gate = Arc::new(Semaphore::new(s.login_concurrency));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..n {
-        let (http, gate, base, password) = (http.clone(), gate.clone(), base.clone(), who.password.clone());
+        let (http, gate, base, password) =
+            (http.clone(), gate.clone(), base.to_string(), who.password.clone());
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("semaphore");
             let req = http
@@ -412,70 +433,55 @@ async fn run(base: &str, who: &Who, s: &RunSettings) -> anyhow::Result<bool> {
             (i, took, token)
         });
     }
-    let mut login = Stats::default();
+    let mut stats = Stats::default();
     let mut tokens = vec![None; n];
     while let Some(joined) = tasks.join_next().await {
         let (i, took, token) = joined?;
-        login.latencies.push(took);
+        stats.latencies.push(took);
         match token {
             Ok(t) => tokens[i] = Some(t),
-            Err(e) => login.errors.push(e),
+            Err(e) => stats.errors.push(e),
         }
     }
-    let login_wall = started.elapsed();
+    Ok(Logins { stats, tokens, wall: started.elapsed() })
+}
 
-    // Phase 2: every logged-in learner starts, answers (one save) and submits.
+/// Phase 2 as it went: start, save answers and submit (in that order in `phases`).
+struct Exam {
+    phases: [Stats; 3],
+    wall: Duration,
+    /// How many learners answered from the key.
+    rights: usize,
+    passes: usize,
+}
+
+/// What one learner's requests saw: (phase, latency, error).
+type Seen = Vec<(usize, Duration, Option<String>)>;
+
+/// Phase 2: every logged-in learner starts, answers (one save) and submits.
+async fn sit_the_exam(
+    http: &reqwest::Client,
+    base: &str,
+    who: &Who,
+    s: &RunSettings,
+    tokens: Vec<Option<String>>,
+) -> anyhow::Result<Exam> {
+    let n = who.learners;
     let gate = Arc::new(Semaphore::new(s.concurrency));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     let rights = (n as f64 * s.right_share).round() as usize;
-    let passes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let passes = Arc::new(AtomicUsize::new(0));
     for (i, token) in tokens.into_iter().enumerate() {
         let Some(token) = token else { continue };
         // Spread the learners who know the answers evenly over the run.
         let knows = (i * rights / n.max(1)) != ((i + 1) * rights / n.max(1));
         let key = knows.then(|| s.key.clone());
-        let (http, gate, base, passes) = (http.clone(), gate.clone(), base.clone(), passes.clone());
+        let (http, gate, base, passes) = (http.clone(), gate.clone(), base.to_string(), passes.clone());
         let path = format!("{base}/api/v1/courses/{}/quizzes/{}/attempts", who.course, s.quiz);
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await.expect("semaphore");
-            let mut seen: Vec<(usize, Duration, Option<String>)> = Vec::new();
-            let req = http.post(&path).bearer_auth(&token).json(&json!({}));
-            let (took, result) = call(req, &[201], "start").await;
-            let attempt = result.and_then(|body| {
-                let id = body["id"].as_i64().ok_or_else(|| format!("start: no id in {body}"))?;
-                let questions = body["questions"].as_array().cloned().unwrap_or_default();
-                if questions.is_empty() {
-                    return Err(format!("start: no questions in {body}"));
-                }
-                Ok((id, answers_for(&questions, key.as_deref()).map_err(|e| format!("start: {e}"))?))
-            });
-            seen.push((0, took, attempt.as_ref().err().cloned()));
-            let Ok((id, answers)) = attempt else { return seen };
-            let req =
-                http.put(format!("{base}/api/v1/attempts/{id}/answers")).bearer_auth(&token).json(&answers);
-            let (took, result) = call(req, &[200], "save answers").await;
-            seen.push((1, took, result.err()));
-            let req =
-                http.post(format!("{base}/api/v1/attempts/{id}/submit")).bearer_auth(&token).json(&json!({}));
-            let (took, result) = call(req, &[200], "submit").await;
-            let checked = result.and_then(|body| {
-                match (body["percent"].as_f64(), body["passed"].as_bool(), body["submitted_at"].as_str()) {
-                    // Who answered from the key must get full marks and pass.
-                    (Some(p), Some(passed), Some(_)) if knows && (p < 100.0 - 1e-9 || !passed) => {
-                        Err(format!("submit: every answer right, yet {p}% and passed = {passed}"))
-                    }
-                    (Some(p), Some(passed), Some(_)) if (0.0..=100.0).contains(&p) => {
-                        if passed {
-                            passes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        Ok(())
-                    }
-                    _ => Err(format!("submit: no result with percent, passed and submitted_at in {body}")),
-                }
-            });
-            seen.push((2, took, checked.err()));
-            seen
+            sit_one_exam(&http, &base, &path, &token, key.as_deref(), &passes).await
         });
     }
     let mut phases: [Stats; 3] = Default::default();
@@ -487,10 +493,72 @@ async fn run(base: &str, who: &Who, s: &RunSettings) -> anyhow::Result<bool> {
             }
         }
     }
-    let exam_wall = started.elapsed();
-    let load_after = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let wall = started.elapsed();
+    Ok(Exam { phases, wall, rights, passes: passes.load(Ordering::Relaxed) })
+}
 
-    let [start, save, submit] = &phases;
+/// One learner starts the quiz at `path`, saves answers (right ones with the key, guesses without) and
+/// submits; counts a pass in `passes`.
+async fn sit_one_exam(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    key: Option<&Key>,
+    passes: &AtomicUsize,
+) -> Seen {
+    let mut seen: Seen = Vec::new();
+    let req = http.post(path).bearer_auth(token).json(&json!({}));
+    let (took, result) = call(req, &[201], "start").await;
+    let attempt = result.and_then(|body| {
+        let id = body["id"].as_i64().ok_or_else(|| format!("start: no id in {body}"))?;
+        let questions = body["questions"].as_array().cloned().unwrap_or_default();
+        if questions.is_empty() {
+            return Err(format!("start: no questions in {body}"));
+        }
+        Ok((id, answers_for(&questions, key).map_err(|e| format!("start: {e}"))?))
+    });
+    seen.push((0, took, attempt.as_ref().err().cloned()));
+    let Ok((id, answers)) = attempt else { return seen };
+    let req = http.put(format!("{base}/api/v1/attempts/{id}/answers")).bearer_auth(token).json(&answers);
+    let (took, result) = call(req, &[200], "save answers").await;
+    seen.push((1, took, result.err()));
+    let req = http.post(format!("{base}/api/v1/attempts/{id}/submit")).bearer_auth(token).json(&json!({}));
+    let (took, result) = call(req, &[200], "submit").await;
+    let checked = result.and_then(|body| check_result(&body, key.is_some(), passes));
+    seen.push((2, took, checked.err()));
+    seen
+}
+
+/// Checks a submitted attempt's result: who answered from the key (`knows`) must get full marks and pass.
+fn check_result(body: &Value, knows: bool, passes: &AtomicUsize) -> Result<(), String> {
+    match (body["percent"].as_f64(), body["passed"].as_bool(), body["submitted_at"].as_str()) {
+        (Some(p), Some(passed), Some(_)) if knows && (p < 100.0 - 1e-9 || !passed) => {
+            Err(format!("submit: every answer right, yet {p}% and passed = {passed}"))
+        }
+        (Some(p), Some(passed), Some(_)) if (0.0..=100.0).contains(&p) => {
+            if passed {
+                passes.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(())
+        }
+        _ => Err(format!("submit: no result with percent, passed and submitted_at in {body}")),
+    }
+}
+
+/// Prints the run's settings, the load averages (before and after) and the figures as a Markdown table.
+fn print_figures(
+    who: &Who,
+    s: &RunSettings,
+    login: &Stats,
+    login_wall: Duration,
+    exam: &Exam,
+    load: [&str; 2],
+) {
+    let n = who.learners;
+    let exam_wall = exam.wall;
+    let [start, save, submit] = &exam.phases;
+    let [load_before, load_after] = load;
     println!();
     println!(
         "exam rush: {n} learners of unit {} in course {}, quiz {}; login concurrency {}, exam concurrency {}",
@@ -504,7 +572,7 @@ async fn run(base: &str, who: &Who, s: &RunSettings) -> anyhow::Result<bool> {
     println!();
     println!("| phase | requests | errors | phase wall s | ok/s | p50 ms | p99 ms | max ms |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    println!("{}", table_row("login (POST /session)", &login, login_wall));
+    println!("{}", table_row("login (POST /session)", login, login_wall));
     println!("{}", table_row("start (POST .../attempts)", start, exam_wall));
     println!("{}", table_row("save answers (PUT .../answers)", save, exam_wall));
     println!("{}", table_row("submit (POST .../submit)", submit, exam_wall));
@@ -519,10 +587,15 @@ async fn run(base: &str, who: &Who, s: &RunSettings) -> anyhow::Result<bool> {
         (start.latencies.len() + save.latencies.len() + submit.latencies.len()) as f64
             / exam_wall.as_secs_f64(),
     );
-    println!(
-        "{} passed ({rights} answered from the key, the others guessed)",
-        passes.load(std::sync::atomic::Ordering::Relaxed)
-    );
+    println!("{} passed ({} answered from the key, the others guessed)", exam.passes, exam.rights);
+}
+
+/// Lists the errors, if any (then the run failed), and says whether the aim was met.
+fn judge(who: &Who, s: &RunSettings, login: &Stats, exam: &Exam) -> anyhow::Result<bool> {
+    let n = who.learners;
+    let exam_wall = exam.wall;
+    let [start, save, submit] = &exam.phases;
+    let submitted = submit.latencies.len() - submit.errors.len();
     let mut errors: Vec<&String> = login
         .errors
         .iter()

@@ -95,6 +95,17 @@ pub async fn expected(db: &DatabaseConnection, today: NaiveDate) -> anyhow::Resu
     )
     .await? as usize;
 
+    let by_unit = unit_figures(db, &overdue).await?;
+    let by_learner = learner_figures(db, learners, &overdue).await?;
+    let province_courses = province_courses(db, &overdue).await?;
+    Ok(Expected { units, learners, enrollments, unit_course_pairs, by_unit, by_learner, province_courses })
+}
+
+/// The figures of the sample units and of the last unit seeded (a sub-unit), by code.
+async fn unit_figures(
+    db: &DatabaseConnection,
+    overdue: &str,
+) -> anyhow::Result<HashMap<String, UnitFigures>> {
     let last_unit = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
@@ -105,110 +116,129 @@ pub async fn expected(db: &DatabaseConnection, today: NaiveDate) -> anyhow::Resu
         .try_get_by_index::<String>(0)?;
     let mut by_unit = HashMap::new();
     for code in SAMPLE_UNITS.iter().copied().chain([last_unit.as_str()]) {
-        let members = format!(
-            "(WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE code = {} UNION ALL \
-             SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
-             SELECT us.id FROM users us WHERE us.active AND us.unit_id IN (SELECT id FROM sub))",
-            q(code)
-        );
-        let count = |filter: String| {
-            format!("SELECT CAST(COUNT(*) AS BIGINT) FROM users x WHERE x.id IN {members} AND {filter}")
-        };
-        let holds = |code: &str| {
-            format!(
-                "EXISTS (SELECT 1 FROM competency_awards c WHERE c.user_id = x.id AND c.code = {})",
-                q(code)
-            )
-        };
-        let figures = UnitFigures {
-            headcount: int(db, &count("1 = 1".into())).await?,
-            holding_attt1: int(db, &count(holds("ATTT.1"))).await?,
-            overdue: int(
-                db,
-                &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id IN {members} AND {overdue}"),
-            )
-            .await?,
-            it_staff: int(db, &count(format!("x.position = {}", q(IT_POSITION)))).await?,
-            it_holding_attt2: int(db, &count(format!("x.position = {} AND {}", q(IT_POSITION), holds("ATTT.2"))))
-                .await?,
-        };
-        ensure!(
-            figures.headcount > 0,
-            "sample unit {code} has nobody: the seed is not what the check expects"
-        );
-        by_unit.insert(code.to_string(), figures);
+        by_unit.insert(code.to_string(), one_unit(db, code, overdue).await?);
     }
+    Ok(by_unit)
+}
 
+/// The figures of the unit `code` and its subtree; `overdue` is the condition on an enrollment `e`.
+async fn one_unit(db: &DatabaseConnection, code: &str, overdue: &str) -> anyhow::Result<UnitFigures> {
+    let members = format!(
+        "(WITH RECURSIVE sub(id) AS (SELECT id FROM units WHERE code = {} UNION ALL \
+         SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
+         SELECT us.id FROM users us WHERE us.active AND us.unit_id IN (SELECT id FROM sub))",
+        q(code)
+    );
+    let count = |filter: String| {
+        format!("SELECT CAST(COUNT(*) AS BIGINT) FROM users x WHERE x.id IN {members} AND {filter}")
+    };
+    let holds = |code: &str| {
+        format!("EXISTS (SELECT 1 FROM competency_awards c WHERE c.user_id = x.id AND c.code = {})", q(code))
+    };
+    let figures = UnitFigures {
+        headcount: int(db, &count("1 = 1".into())).await?,
+        holding_attt1: int(db, &count(holds("ATTT.1"))).await?,
+        overdue: int(
+            db,
+            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id IN {members} AND {overdue}"),
+        )
+        .await?,
+        it_staff: int(db, &count(format!("x.position = {}", q(IT_POSITION)))).await?,
+        it_holding_attt2: int(db, &count(format!("x.position = {} AND {}", q(IT_POSITION), holds("ATTT.2"))))
+            .await?,
+    };
+    ensure!(figures.headcount > 0, "sample unit {code} has nobody: the seed is not what the check expects");
+    Ok(figures)
+}
+
+/// The figures of a few sample learners, by username: the first, second, a middle and the last active
+/// learner the seed made (of `learners`).
+async fn learner_figures(
+    db: &DatabaseConnection,
+    learners: usize,
+    overdue: &str,
+) -> anyhow::Result<HashMap<String, LearnerFigures>> {
     let mut by_learner = HashMap::new();
-    // The first, second, a middle and the last active learner the seed made.
     let sample_learners = [0, 1, learners / 2 + 1, learners.saturating_sub(1)].map(crate::seed::username);
     for username in &sample_learners {
-        let user = format!("(SELECT id FROM users WHERE username = {})", q(username));
-        let completed = int(
-            db,
-            &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user} AND e.completed_at IS NOT NULL"),
-        )
-        .await?;
-        let late = int(
-            db,
-            &format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user} AND {overdue}"
-            ),
-        )
-        .await?;
-        let all =
-            int(db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user}"))
-                .await?;
-        let level = int(
-            db,
-            &format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM competency_awards WHERE user_id = {user} AND code = 'ATTT.1'"
-            ),
-        )
-        .await?;
-        let attt1_level = if level > 0 {
-            Some(
-                int(
-                    db,
-                    &format!(
-                        "SELECT CAST(MAX(level) AS BIGINT) FROM competency_awards WHERE user_id = {user} AND code = 'ATTT.1'"
-                    ),
-                )
-                .await?,
-            )
-        } else {
-            None
-        };
-        let course_lessons_read = int(
-            db,
-            &format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id \
-                 WHERE p.user_id = {user} AND l.course_id = {} AND l.active",
-                q(SAMPLE_COURSE)
-            ),
-        )
-        .await?;
-        let course_best = float(
-            db,
-            &format!(
-                "SELECT MAX(percent) FROM quiz_attempts WHERE user_id = {user} AND course_id = {}",
-                q(SAMPLE_COURSE)
-            ),
-        )
-        .await?;
-        by_learner.insert(
-            username.to_string(),
-            LearnerFigures {
-                attt1_level,
-                completed,
-                overdue: late,
-                in_progress: all - completed - late,
-                course_lessons_read,
-                course_best,
-            },
-        );
+        by_learner.insert(username.to_string(), one_learner(db, username, overdue).await?);
     }
+    Ok(by_learner)
+}
 
+/// The figures of the learner `username`; `overdue` is the condition on an enrollment `e`.
+async fn one_learner(
+    db: &DatabaseConnection,
+    username: &str,
+    overdue: &str,
+) -> anyhow::Result<LearnerFigures> {
+    let user = format!("(SELECT id FROM users WHERE username = {})", q(username));
+    let completed = int(
+        db,
+        &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user} AND e.completed_at IS NOT NULL"),
+    )
+    .await?;
+    let late = int(
+        db,
+        &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user} AND {overdue}"),
+    )
+    .await?;
+    let all =
+        int(db, &format!("SELECT CAST(COUNT(*) AS BIGINT) FROM enrollments e WHERE e.user_id = {user}"))
+            .await?;
+    let level = int(
+        db,
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM competency_awards WHERE user_id = {user} AND code = 'ATTT.1'"
+        ),
+    )
+    .await?;
+    let attt1_level = if level > 0 {
+        Some(
+            int(
+                db,
+                &format!(
+                    "SELECT CAST(MAX(level) AS BIGINT) FROM competency_awards WHERE user_id = {user} AND code = 'ATTT.1'"
+                ),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let course_lessons_read = int(
+        db,
+        &format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM lesson_progress p JOIN lessons l ON l.id = p.lesson_id \
+             WHERE p.user_id = {user} AND l.course_id = {} AND l.active",
+            q(SAMPLE_COURSE)
+        ),
+    )
+    .await?;
+    let course_best = float(
+        db,
+        &format!(
+            "SELECT MAX(percent) FROM quiz_attempts WHERE user_id = {user} AND course_id = {}",
+            q(SAMPLE_COURSE)
+        ),
+    )
+    .await?;
+    Ok(LearnerFigures {
+        attt1_level,
+        completed,
+        overdue: late,
+        in_progress: all - completed - late,
+        course_lessons_read,
+        course_best,
+    })
+}
+
+/// Per course, for the whole province: (enrolled, completed, overdue); `overdue` is the condition on an
+/// enrollment `e`.
+async fn province_courses(
+    db: &DatabaseConnection,
+    overdue: &str,
+) -> anyhow::Result<HashMap<String, (i64, i64, i64)>> {
     let mut province_courses = HashMap::new();
     let rows = db
         .query_all_raw(Statement::from_string(
@@ -231,7 +261,7 @@ pub async fn expected(db: &DatabaseConnection, today: NaiveDate) -> anyhow::Resu
             ),
         );
     }
-    Ok(Expected { units, learners, enrollments, unit_course_pairs, by_unit, by_learner, province_courses })
+    Ok(province_courses)
 }
 
 /// A table read back from a file: the header and the rows as text (numbers as the spreadsheet holds them).

@@ -198,11 +198,41 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
     let mut seeded = Seeded { units: unit_ids.len(), ..Seeded::default() };
 
     let now = Utc::now();
-    let today = now.date_naive();
     let mut rng = Rng(2026);
     let password_hash = daotao_core::people::auth::password::hash("mật khẩu của bài đo báo cáo");
 
-    // Accounts with explicit ids, so the rows below can name them without reading them back.
+    let (people, users) = seed_accounts(&db, s, &unit_ids, &mut rng, now, &password_hash).await?;
+    seeded.users = users;
+    eprintln!("  {} accounts ({:.1} s)", users, started.elapsed().as_secs_f64());
+
+    let records = seed_records(&db, &people, &course_infos, &mut rng, now).await?;
+    seeded.enrollments = records.enrollments.total;
+    seeded.lessons_read = records.progress.total;
+    seeded.attempts = records.attempts.total;
+    seeded.awards = records.awards.total;
+    eprintln!(
+        "  {} enrollments, {} lessons read, {} attempts, {} awards ({:.1} s)",
+        seeded.enrollments,
+        seeded.lessons_read,
+        seeded.attempts,
+        seeded.awards,
+        started.elapsed().as_secs_f64()
+    );
+    finish(&db).await?;
+    Ok(seeded)
+}
+
+/// Accounts with explicit ids, so the rows below can name them without reading them back: the active
+/// learners, then the deactivated accounts, each with a random name, unit and position. Returns each
+/// account's (id, position) and how many were written.
+async fn seed_accounts(
+    db: &DatabaseConnection,
+    s: &Settings,
+    unit_ids: &[i64],
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    password_hash: &str,
+) -> anyhow::Result<(Vec<(i64, &'static str)>, u64)> {
     let txn = db.begin().await?;
     let mut users = Batch::new(
         "users",
@@ -215,15 +245,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
         let username = username(i);
         let full_name = format!("{} {} {}", rng.pick(FAMILY), rng.pick(MIDDLE), rng.pick(GIVEN));
         let unit_id = unit_ids[rng.below(unit_ids.len())];
-        let mut roll = rng.below(100);
-        let position = POSITIONS
-            .iter()
-            .find(|(_, weight)| {
-                let hit = roll < *weight;
-                roll = roll.saturating_sub(*weight);
-                hit
-            })
-            .map_or("Chuyên viên", |(p, _)| p);
+        let position = pick_position(rng);
         let active = i < s.learners;
         let key = daotao_core::people::search_key::search_key(&full_name, &username);
         users.push(format!(
@@ -231,7 +253,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
             q(&username),
             q(&full_name),
             q(position),
-            q(&password_hash),
+            q(password_hash),
             if active { "TRUE" } else { "FALSE" },
             ts(now - Duration::days(400)),
             q(&key)
@@ -243,27 +265,36 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
     }
     users.flush(&txn).await?;
     txn.commit().await?;
-    seeded.users = users.total;
-    eprintln!("  {} accounts ({:.1} s)", users.total, started.elapsed().as_secs_f64());
+    Ok((people, users.total))
+}
 
-    // Enrollments with what goes with them, per person and course:
-    // 45% completed (every lesson read, the final quiz passed at the first or second attempt, the course's
-    // competencies awarded), 35% in progress (some lessons read, a third of them with a failed attempt),
-    // 20% not started. Due dates: none, long past, just past, soon, or later.
+/// A position drawn by the weights of [`POSITIONS`].
+fn pick_position(rng: &mut Rng) -> &'static str {
+    let mut roll = rng.below(100);
+    POSITIONS
+        .iter()
+        .find(|(_, weight)| {
+            let hit = roll < *weight;
+            roll = roll.saturating_sub(*weight);
+            hit
+        })
+        .map_or("Chuyên viên", |(p, _)| p)
+}
+
+/// Enrollments with what goes with them, per person and course:
+/// 45% completed (every lesson read, the final quiz passed at the first or second attempt, the course's
+/// competencies awarded), 35% in progress (some lessons read, a third of them with a failed attempt),
+/// 20% not started. Due dates: none, long past, just past, soon, or later.
+async fn seed_records(
+    db: &DatabaseConnection,
+    people: &[(i64, &str)],
+    course_infos: &[CourseInfo],
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Records> {
+    let today = now.date_naive();
     let txn = db.begin().await?;
-    let mut enrollments =
-        Batch::new("enrollments", "user_id, course_id, due_date, enrolled_by, enrolled_at, completed_at");
-    let mut progress = Batch::new("lesson_progress", "user_id, lesson_id, read_at");
-    let mut attempts = Batch::new(
-        "quiz_attempts",
-        "id, user_id, quiz_id, course_id, number, questions, answers, pass_percent, started_at, deadline, \
-         submitted_at, closed_by_server, marks, score, max_score, percent, passed",
-    );
-    let mut awards = Batch::new(
-        "competency_awards",
-        "user_id, code, level, course_id, attempt_id, score_percent, awarded_at",
-    );
-    let mut attempt_id = 0i64;
+    let mut records = Records::new();
     let dues: [Option<NaiveDate>; 5] = [
         None,
         today.checked_sub_days(Days::new(45)),
@@ -271,123 +302,184 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
         today.checked_add_days(Days::new(20)),
         today.checked_add_days(Days::new(90)),
     ];
-    for &(user_id, position) in &people {
+    for &(user_id, position) in people {
         let roll = rng.below(100);
-        for course in &course_infos {
+        for course in course_infos {
             if !assigned(&course.id, position, roll) {
                 continue;
             }
-            let enrolled_at =
-                now - Duration::days(60 + rng.below(120) as i64) - Duration::minutes(rng.below(600) as i64);
-            let due = dues[rng.below(dues.len())];
-            let state = rng.below(100);
-            let n = course.lessons.len();
-            let (read, completed) = if state < 45 {
-                (n, true)
-            } else if state < 80 {
-                (1 + rng.below(n.max(1)), false)
-            } else {
-                (0, false)
-            };
-            let read = read.min(n);
-            let mut at = enrolled_at + Duration::days(1 + rng.below(20) as i64);
-            for lesson_id in &course.lessons[..read] {
-                progress.push(format!("{user_id}, {lesson_id}, {}", ts(at)));
-                at += Duration::minutes(20 + rng.below(600) as i64);
-            }
-            let mut completed_at = None;
-            if let Some(quiz_id) = course.quiz {
-                let tries = if completed {
-                    if rng.below(10) < 7 { 1 } else { 2 }
-                } else if read > 0 && rng.below(3) == 0 {
-                    1
-                } else {
-                    0
-                };
-                for number in 1..=tries {
-                    let pass = completed && number == tries;
-                    let percent = if pass {
-                        [80.0, 90.0, 100.0][rng.below(3)]
-                    } else {
-                        (3 + rng.below(5)) as f64 * 10.0
-                    };
-                    attempt_id += 1;
-                    let started_at = at;
-                    let submitted = at + Duration::minutes(5 + rng.below(14) as i64);
-                    attempts
-                        .push(format!(
-                                "{attempt_id}, {user_id}, {quiz_id}, {}, {number}, '[]', '{{}}', 80, {}, {}, {}, FALSE, \
-                                 '[]', {}, 10, {percent}, {}",
-                                q(&course.id),
-                                ts(started_at),
-                                ts(started_at + Duration::minutes(20)),
-                                ts(submitted),
-                                percent / 10.0,
-                                if pass { "TRUE" } else { "FALSE" }
-                            ),
-                        );
-                    at = submitted + Duration::hours(1 + rng.below(48) as i64);
-                    if pass {
-                        completed_at = Some((submitted, attempt_id, percent));
-                    }
-                }
-            }
-            if completed && completed_at.is_none() {
-                // A course without a completion quiz completes with its last lesson.
-                completed_at = Some((at, 0, f64::NAN));
-            }
-            if let Some((when, attempt, percent)) = completed_at {
-                for (code, level) in &course.awards {
-                    awards.push(format!(
-                        "{user_id}, {}, {level}, {}, {}, {}, {}",
-                        q(code),
-                        q(&course.id),
-                        if attempt > 0 { attempt.to_string() } else { "NULL".into() },
-                        if percent.is_nan() { "NULL".into() } else { percent.to_string() },
-                        ts(when)
-                    ));
-                }
-            }
-            enrollments.push(format!(
-                "{user_id}, {}, {}, NULL, {}, {}",
-                q(&course.id),
-                opt(due.map(date)),
-                ts(enrolled_at),
-                opt(completed_at.map(|(when, _, _)| ts(when)))
-            ));
+            records.enrol(rng, user_id, course, now, &dues);
         }
-        // Attempts before awards: an award names its attempt, and foreign keys are checked per statement.
-        if attempts.full() || awards.full() {
-            attempts.flush(&txn).await?;
-            awards.flush(&txn).await?;
-        }
-        if enrollments.full() {
-            enrollments.flush(&txn).await?;
-        }
-        if progress.full() {
-            progress.flush(&txn).await?;
+        records.flush_full(&txn).await?;
+    }
+    records.flush_all(&txn).await?;
+    txn.commit().await?;
+    Ok(records)
+}
+
+/// The learning records being written, one batch per table.
+struct Records {
+    enrollments: Batch,
+    progress: Batch,
+    attempts: Batch,
+    awards: Batch,
+    /// The id of the last attempt pushed (attempts get explicit ids, which awards name).
+    attempt_id: i64,
+}
+
+impl Records {
+    fn new() -> Self {
+        Self {
+            enrollments: Batch::new(
+                "enrollments",
+                "user_id, course_id, due_date, enrolled_by, enrolled_at, completed_at",
+            ),
+            progress: Batch::new("lesson_progress", "user_id, lesson_id, read_at"),
+            attempts: Batch::new(
+                "quiz_attempts",
+                "id, user_id, quiz_id, course_id, number, questions, answers, pass_percent, started_at, deadline, \
+                 submitted_at, closed_by_server, marks, score, max_score, percent, passed",
+            ),
+            awards: Batch::new(
+                "competency_awards",
+                "user_id, code, level, course_id, attempt_id, score_percent, awarded_at",
+            ),
+            attempt_id: 0,
         }
     }
-    // Attempts before awards (awards name their attempt), enrollments any time.
-    enrollments.flush(&txn).await?;
-    progress.flush(&txn).await?;
-    attempts.flush(&txn).await?;
-    awards.flush(&txn).await?;
-    txn.commit().await?;
-    seeded.enrollments = enrollments.total;
-    seeded.lessons_read = progress.total;
-    seeded.attempts = attempts.total;
-    seeded.awards = awards.total;
-    eprintln!(
-        "  {} enrollments, {} lessons read, {} attempts, {} awards ({:.1} s)",
-        seeded.enrollments,
-        seeded.lessons_read,
-        seeded.attempts,
-        seeded.awards,
-        started.elapsed().as_secs_f64()
-    );
-    finish(&db).await?;
-    Ok(seeded)
+
+    /// One person's enrollment in one course, drawn at random: its due date (one of `dues`), the lessons
+    /// read, the quiz attempts and, when completed, the awards.
+    fn enrol(
+        &mut self,
+        rng: &mut Rng,
+        user_id: i64,
+        course: &CourseInfo,
+        now: DateTime<Utc>,
+        dues: &[Option<NaiveDate>],
+    ) {
+        let enrolled_at =
+            now - Duration::days(60 + rng.below(120) as i64) - Duration::minutes(rng.below(600) as i64);
+        let due = dues[rng.below(dues.len())];
+        let state = rng.below(100);
+        let n = course.lessons.len();
+        let (read, completed) = if state < 45 {
+            (n, true)
+        } else if state < 80 {
+            (1 + rng.below(n.max(1)), false)
+        } else {
+            (0, false)
+        };
+        let read = read.min(n);
+        let mut at = enrolled_at + Duration::days(1 + rng.below(20) as i64);
+        for lesson_id in &course.lessons[..read] {
+            self.progress.push(format!("{user_id}, {lesson_id}, {}", ts(at)));
+            at += Duration::minutes(20 + rng.below(600) as i64);
+        }
+        let mut completed_at = self.attempt_quiz(rng, user_id, course, read, completed, &mut at);
+        if completed && completed_at.is_none() {
+            // A course without a completion quiz completes with its last lesson.
+            completed_at = Some((at, 0, f64::NAN));
+        }
+        if let Some((when, attempt, percent)) = completed_at {
+            self.award(user_id, course, when, attempt, percent);
+        }
+        self.enrollments.push(format!(
+            "{user_id}, {}, {}, NULL, {}, {}",
+            q(&course.id),
+            opt(due.map(date)),
+            ts(enrolled_at),
+            opt(completed_at.map(|(when, _, _)| ts(when)))
+        ));
+    }
+
+    /// The attempts at the course's final quiz, if it has one, from `at` on (which moves past them): a
+    /// completed course's passing attempt, after a failed one three times in ten; a third of those who
+    /// began reading failed once. Returns the passing attempt's (submission time, id, percent).
+    fn attempt_quiz(
+        &mut self,
+        rng: &mut Rng,
+        user_id: i64,
+        course: &CourseInfo,
+        read: usize,
+        completed: bool,
+        at: &mut DateTime<Utc>,
+    ) -> Option<(DateTime<Utc>, i64, f64)> {
+        let quiz_id = course.quiz?;
+        let tries = if completed {
+            if rng.below(10) < 7 { 1 } else { 2 }
+        } else if read > 0 && rng.below(3) == 0 {
+            1
+        } else {
+            0
+        };
+        let mut completed_at = None;
+        for number in 1..=tries {
+            let pass = completed && number == tries;
+            let percent =
+                if pass { [80.0, 90.0, 100.0][rng.below(3)] } else { (3 + rng.below(5)) as f64 * 10.0 };
+            self.attempt_id += 1;
+            let attempt_id = self.attempt_id;
+            let started_at = *at;
+            let submitted = *at + Duration::minutes(5 + rng.below(14) as i64);
+            self.attempts.push(format!(
+                "{attempt_id}, {user_id}, {quiz_id}, {}, {number}, '[]', '{{}}', 80, {}, {}, {}, FALSE, \
+                 '[]', {}, 10, {percent}, {}",
+                q(&course.id),
+                ts(started_at),
+                ts(started_at + Duration::minutes(20)),
+                ts(submitted),
+                percent / 10.0,
+                if pass { "TRUE" } else { "FALSE" }
+            ));
+            *at = submitted + Duration::hours(1 + rng.below(48) as i64);
+            if pass {
+                completed_at = Some((submitted, attempt_id, percent));
+            }
+        }
+        completed_at
+    }
+
+    /// The course's competency awards for a completion at `when`, by `attempt` (0: none) with `percent`
+    /// (NaN: none).
+    fn award(&mut self, user_id: i64, course: &CourseInfo, when: DateTime<Utc>, attempt: i64, percent: f64) {
+        for (code, level) in &course.awards {
+            self.awards.push(format!(
+                "{user_id}, {}, {level}, {}, {}, {}, {}",
+                q(code),
+                q(&course.id),
+                if attempt > 0 { attempt.to_string() } else { "NULL".into() },
+                if percent.is_nan() { "NULL".into() } else { percent.to_string() },
+                ts(when)
+            ));
+        }
+    }
+
+    /// Sends the batches that are full.
+    async fn flush_full(&mut self, txn: &impl ConnectionTrait) -> anyhow::Result<()> {
+        // Attempts before awards: an award names its attempt, and foreign keys are checked per statement.
+        if self.attempts.full() || self.awards.full() {
+            self.attempts.flush(txn).await?;
+            self.awards.flush(txn).await?;
+        }
+        if self.enrollments.full() {
+            self.enrollments.flush(txn).await?;
+        }
+        if self.progress.full() {
+            self.progress.flush(txn).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is left of every batch.
+    async fn flush_all(&mut self, txn: &impl ConnectionTrait) -> anyhow::Result<()> {
+        // Attempts before awards (awards name their attempt), enrollments any time.
+        self.enrollments.flush(txn).await?;
+        self.progress.flush(txn).await?;
+        self.attempts.flush(txn).await?;
+        self.awards.flush(txn).await?;
+        Ok(())
+    }
 }
 
 /// The active courses with their lesson ids (in order), final quiz id and awards.
