@@ -9,6 +9,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub use super::sso_config::{SsoConfig, SsoProtocol};
+
 /// Settings shared by the server and the admin tool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +50,9 @@ pub struct Config {
     /// (`[[targets]]` in the config file).
     #[serde(default)]
     pub targets: Vec<Target>,
+    /// Single sign-on with the city's identity provider (`[sso]`); unset: local passwords only.
+    #[serde(default)]
+    pub sso: SsoConfig,
 }
 
 /// A competency target: `percent` of the staff (all, or those whose position contains `position`, compared
@@ -85,6 +90,7 @@ impl Default for Config {
             public_url: String::new(),
             trusted_proxies: String::new(),
             targets: Vec::new(),
+            sso: SsoConfig::default(),
         }
     }
 }
@@ -114,6 +120,8 @@ pub enum ConfigError {
     MissingFile(PathBuf),
     #[error("configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    #[error("configuration: {}", .0.join("; "))]
+    Sso(Vec<String>),
     #[error(
         "configuration: trusted_proxies: `{0}` is not an address or a range (like 10.0.0.1 or 10.0.0.0/8)"
     )]
@@ -150,7 +158,10 @@ impl Config {
     }
 
     fn load_from(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let env = Env::prefixed("DAOTAO_").only(ENV_KEYS);
+        let keys: Vec<&str> = ENV_KEYS.iter().chain(super::sso_config::ENV_KEYS).copied().collect();
+        let env = Env::prefixed("DAOTAO_")
+            .only(&keys)
+            .map(|key| super::sso_config::nest_env_key(key.as_str()).into());
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(file) = file {
             if !file.is_file() {
@@ -160,6 +171,10 @@ impl Config {
         }
         let config: Config = figment.merge(env).extract().map_err(|e| ConfigError::Invalid(Box::new(e)))?;
         config.proxy_ranges()?;
+        let problems = config.sso.problems();
+        if !problems.is_empty() {
+            return Err(ConfigError::Sso(problems));
+        }
         Ok(config)
     }
 }
@@ -206,6 +221,44 @@ mod tests {
             Ok(())
         });
         assert!(Config::default().proxy_ranges().unwrap().is_empty());
+    }
+
+    #[test]
+    fn single_sign_on_from_the_file_and_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sso.toml",
+                "[sso]\nprovider = \"oidc\"\nissuer = \"https://id.example/oauth2/token\"\nclient_id = \"daotao\"\n",
+            )?;
+            jail.set_env("DAOTAO_SSO_CLIENT_SECRET", "s3cret");
+            jail.set_env("DAOTAO_LOCAL_LOGIN", "false");
+            jail.set_env("DAOTAO_SSO_ACR_VALUES", "LoA1");
+            let config = Config::load_from(Some(Path::new("sso.toml"))).unwrap();
+            assert_eq!(config.sso.provider, Some(SsoProtocol::Oidc));
+            assert_eq!(config.sso.client_secret, "s3cret");
+            assert_eq!(config.sso.acr_values, "LoA1");
+            assert!(!config.sso.local_login);
+            assert!(config.sso.create_accounts);
+            assert_eq!(config.sso.label, "Đăng nhập một lần");
+            assert!(!format!("{config:?}").contains("s3cret"), "the secret must never be printed");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_provider_without_its_settings_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DAOTAO_SSO_PROVIDER", "cas");
+            let err = Config::load_from(None).unwrap_err().to_string();
+            assert!(err.contains("sso.cas_url (DAOTAO_SSO_CAS_URL) is required"), "{err}");
+            jail.set_env("DAOTAO_SSO_CAS_URL", "dangnhap.danang.gov.vn/cas");
+            let err = Config::load_from(None).unwrap_err().to_string();
+            assert!(err.contains("must be an http(s) URL"), "{err}");
+            jail.set_env("DAOTAO_SSO_PROVIDER", "saml");
+            assert!(Config::load_from(None).is_err());
+            Ok(())
+        });
+        assert!(Config::default().sso.problems().is_empty());
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub mod db;
 pub mod group_commit;
 pub mod local_time;
 pub mod paging;
+pub mod sso_config;
