@@ -263,4 +263,5 @@ pub async fn test_database_url(scratch: &Path) -> String {
     }
 }
 pub mod browser;
+pub mod idp;
 pub mod outside;

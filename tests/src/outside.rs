@@ -40,6 +40,20 @@ pub const BROWSER: Tool = Tool {
 pub const TMUX: Tool =
     Tool { name: "tmux", require_flag: "DAOTAO_TEST_TMUX", how_to_get_it: "apt-get install tmux" };
 
+/// The CAS server the single sign-on tests sign in at (`crate::idp::cas`), run by `python3`.
+pub const CAS: Tool = Tool {
+    name: "django-cas-server",
+    require_flag: "DAOTAO_TEST_CAS",
+    how_to_get_it: "python3 -m pip install django-cas-server==3.1.0",
+};
+
+/// The OpenID Connect provider the single sign-on tests sign in at (`crate::idp::oidc`), run by `node`.
+pub const OIDC: Tool = Tool {
+    name: "oidc-provider (npm)",
+    require_flag: "DAOTAO_TEST_OIDC",
+    how_to_get_it: "(cd tests/idp && npm ci)",
+};
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {
