@@ -141,6 +141,8 @@ impl AccountRow {
             failed_logins: Set(0),
             locked_until: Set(None),
             created_at: Set(now),
+            sso_provider: Set(None),
+            sso_subject: Set(None),
         }
     }
 }

@@ -349,6 +349,8 @@ fn users_paging_detail_and_actions() {
         locked_until: Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap()),
         created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         search_key: "tran van hung hung.tran".into(),
+        sso_provider: None,
+        sso_subject: None,
     };
     let course = |id: &str, title: &str, read, total, overdue| MyCourse {
         course_id: id.into(),
@@ -1025,5 +1027,7 @@ pub(super) fn learner() -> user::Model {
         locked_until: None,
         created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         search_key: String::new(),
+        sso_provider: None,
+        sso_subject: None,
     }
 }

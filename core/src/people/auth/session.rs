@@ -49,6 +49,7 @@ pub async fn create(
         last_seen_at: Set(now),
         expires_at: Set(expires_at),
         ip: Set(ip.to_string()),
+        sso_session: Set(None),
     })
     .exec(db)
     .await?;
