@@ -2,6 +2,8 @@
 //! refused, each audited), sessions tied to the provider's session, and single-use records; on a SQLite file
 //! and on PostgreSQL (`DAOTAO_TEST_POSTGRES_URL`).
 
+use daotao_core::admin_views::user_detail::SignInSource;
+use daotao_core::admin_views::user_search;
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{audit_log, session, user};
 use daotao_core::people::accounts::{self, NewUser};
@@ -179,6 +181,14 @@ async fn link_by_username(db: &DatabaseConnection) {
     assert_eq!(linked.role, Role::Trainer, "the admin's role stays");
     assert_eq!(linked.password_hash, admin_made.password_hash, "and the local password");
     assert_eq!(audit(db, "hung.tran").await, [row("sso.link", "success", r#"cas: "HUNG.TRAN""#)]);
+    // The admin's screens show it.
+    assert_eq!(
+        SignInSource::of(&linked),
+        SignInSource::SingleSignOn { provider: Provider::Cas, subject: "HUNG.TRAN".into() }
+    );
+    assert_eq!(SignInSource::of(&admin_made), SignInSource::Password);
+    let listed = user_search::page(db, "hung", 0, 10).await.unwrap();
+    assert_eq!(listed.lines[0].sso_provider, Some(Provider::Cas));
 
     // Someone else at the provider (or another provider) with that username is refused, and it is audited.
     for provider in [Provider::Cas, Provider::Oidc] {
