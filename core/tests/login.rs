@@ -46,3 +46,41 @@ async fn unknown_accounts_cost_one_verification_like_real_ones() {
     assert!(matches!(locked, Err(LoginError::Invalid)), "locked after 5 failures");
     assert!(verifications() > before_locked);
 }
+
+/// An account that signs on through a provider has no local password: a password login on it is a wrong
+/// password like any other (the same answer, the same verification, counted towards the lock-out), never a
+/// panic on its empty hash.
+#[tokio::test]
+async fn single_sign_on_accounts_refuse_every_password() {
+    use daotao_core::people::sso::{self, Identity, Provider, Rules};
+    use daotao_core::people::units::{NewUnit, insert_units};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
+    insert_units(&db, &[NewUnit { code: "SO-NV".into(), name: "Sở Nội vụ".into(), parent_code: None }])
+        .await
+        .unwrap();
+    let identity = Identity {
+        provider: Provider::Cas,
+        subject: "mai.bui".into(),
+        username: "mai.bui".into(),
+        full_name: Some("Bùi Thị Mai".into()),
+        email: None,
+        unit_code: Some("SO-NV".into()),
+        position: None,
+    };
+    let rules = Rules { create_accounts: true, default_unit: None };
+    let account = sso::sign_in(&db, &identity, &rules, "10.0.0.1").await.unwrap();
+    assert_eq!(account.password_hash, "");
+    let policy = Policy::default();
+    for password in ["", "mật khẩu bất kỳ"] {
+        let before = verifications();
+        let refused = login(&db, "mai.bui", password, "10.0.0.1", &policy).await;
+        assert!(matches!(refused, Err(LoginError::Invalid)), "{refused:?}");
+        assert!(verifications() > before, "the dummy verification runs, for equal timing");
+    }
+    let account = daotao_core::people::accounts::find_user(&db, "mai.bui").await.unwrap().unwrap();
+    assert_eq!(account.failed_logins, 2, "counted like wrong passwords");
+}

@@ -1,8 +1,9 @@
-//! What an admin looks at about one person besides their enrollments: their quiz attempts (newest first, with
-//! course, quiz, score and result) and the competencies awarded to them (with the course that is the evidence).
-//! Each a page at a time from one joined query and one count, so a person with many attempts costs the same as
-//! one with few; the indexes on `quiz_attempts (user_id, quiz_id, number)` and `competency_awards (user_id, code,
-//! course_id)` serve the `user_id` filter.
+//! What an admin looks at about one person besides their enrollments: how they sign in (a password, or a
+//! provider and the subject it knows them by), their quiz attempts (newest first, with course, quiz, score and
+//! result) and the competencies awarded to them (with the course that is the evidence). Attempts and
+//! competencies come a page at a time from one joined query and one count, so a person with many attempts
+//! costs the same as one with few; the indexes on `quiz_attempts (user_id, quiz_id, number)` and
+//! `competency_awards (user_id, code, course_id)` serve the `user_id` filter.
 
 use chrono::{DateTime, Utc};
 use daotao_content::course::Competency;
@@ -12,8 +13,26 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::entities::user::{self, Provider};
 use crate::entities::{competency_award, course, quiz, quiz_attempt};
 use crate::platform::paging::{Page, Paging};
+
+/// How a person signs in: with a local password, or through a provider that knows them as `subject`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInSource {
+    Password,
+    SingleSignOn { provider: Provider, subject: String },
+}
+
+impl SignInSource {
+    /// From the account's link columns; a provider without a subject (never written) counts as none.
+    pub fn of(account: &user::Model) -> Self {
+        match (account.sso_provider, &account.sso_subject) {
+            (Some(provider), Some(subject)) => Self::SingleSignOn { provider, subject: subject.clone() },
+            _ => Self::Password,
+        }
+    }
+}
 
 /// One quiz attempt as the admin's list shows it.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::entities::unit;
-use crate::entities::user::{self, Role};
+use crate::entities::user::{self, Provider, Role};
 use crate::people::search_key::fold;
 use crate::platform::paging::{Page, Paging};
 
@@ -28,6 +28,8 @@ pub struct UserLine {
     pub role: Role,
     pub active: bool,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The provider the person signs on through; `None`: a local password.
+    pub sso_provider: Option<Provider>,
 }
 
 impl UserLine {
@@ -109,6 +111,7 @@ pub async fn page(
         Role,
         bool,
         Option<DateTime<Utc>>,
+        Option<Provider>,
     );
     let rows: Vec<Row> = user::Entity::find()
         .select_only()
@@ -122,6 +125,7 @@ pub async fn page(
         .column(user::Column::Role)
         .column(user::Column::Active)
         .column(user::Column::LockedUntil)
+        .column(user::Column::SsoProvider)
         .join(JoinType::LeftJoin, user::Relation::Unit.def())
         .filter(user::Column::Id.is_in(ids.clone()))
         .into_tuple()
@@ -130,7 +134,19 @@ pub async fn page(
     let mut by_id: std::collections::HashMap<i64, UserLine> = rows
         .into_iter()
         .map(
-            |(id, username, full_name, email, unit_code, unit_name, position, role, active, locked_until)| {
+            |(
+                id,
+                username,
+                full_name,
+                email,
+                unit_code,
+                unit_name,
+                position,
+                role,
+                active,
+                locked_until,
+                sso_provider,
+            )| {
                 (
                     id,
                     UserLine {
@@ -144,6 +160,7 @@ pub async fn page(
                         role,
                         active,
                         locked_until,
+                        sso_provider,
                     },
                 )
             },

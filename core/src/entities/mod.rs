@@ -11,5 +11,7 @@ pub mod lesson_progress;
 pub mod quiz;
 pub mod quiz_attempt;
 pub mod session;
+pub mod sso_pending;
+pub mod sso_spent;
 pub mod unit;
 pub mod user;

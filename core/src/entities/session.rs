@@ -15,6 +15,9 @@ pub struct Model {
     pub last_seen_at: ChronoDateTimeUtc,
     pub expires_at: ChronoDateTimeUtc,
     pub ip: String,
+    /// SHA-256 of the provider's session handle (CAS: the service ticket; OpenID Connect: `sid`) when the
+    /// session was opened by single sign-on: the provider's logout names it.
+    pub sso_session: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

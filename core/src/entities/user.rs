@@ -36,6 +36,51 @@ impl Role {
     }
 }
 
+/// A single sign-on provider that vouches for accounts (`users.sso_provider`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(10))")]
+pub enum Provider {
+    /// CAS 3.0: the subject is the CAS user.
+    #[sea_orm(string_value = "cas")]
+    Cas,
+    /// OpenID Connect: the subject is the `sub` claim.
+    #[sea_orm(string_value = "oidc")]
+    Oidc,
+}
+
+impl Provider {
+    /// As stored and as configured (`DAOTAO_SSO_PROVIDER`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Cas => "cas",
+            Provider::Oidc => "oidc",
+        }
+    }
+
+    /// The protocol's name as people know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Cas => "CAS",
+            Provider::Oidc => "OpenID Connect",
+        }
+    }
+
+    /// From configuration text, in any case.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cas" => Some(Provider::Cas),
+            "oidc" => Some(Provider::Oidc),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -56,6 +101,10 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     /// Folded name and username for the admin filter ([`crate::people::search_key::search_key`]).
     pub search_key: String,
+    /// The provider vouching for this account, if it signs on through one; set and cleared with `sso_subject`.
+    pub sso_provider: Option<Provider>,
+    /// The account's stable id at `sso_provider` (CAS: the user; OpenID Connect: `sub`).
+    pub sso_subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

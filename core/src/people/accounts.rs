@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::entities::unit;
-use crate::entities::user::{self, Role};
+use crate::entities::user::{self, Provider, Role};
 use crate::people::auth::login::normalize_username;
 use crate::people::auth::password::{self, WeakPassword};
 use crate::people::auth::{session, token};
@@ -141,7 +141,23 @@ impl AccountRow {
             failed_logins: Set(0),
             locked_until: Set(None),
             created_at: Set(now),
+            sso_provider: Set(None),
+            sso_subject: Set(None),
         }
+    }
+
+    /// The row of an account that signs on through `provider` as `subject`: no local password (an empty hash
+    /// never verifies) and nothing to change at first sign-in.
+    pub fn into_signed_on_model(
+        self,
+        provider: Provider,
+        subject: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> user::ActiveModel {
+        let mut model = Self { must_change_password: false, ..self }.into_active_model(String::new(), now);
+        model.sso_provider = Set(Some(provider));
+        model.sso_subject = Set(Some(subject.to_string()));
+        model
     }
 }
 

@@ -9,7 +9,7 @@ use daotao_core::admin_views::overview::{Activity, Overdue, Overview, Totals, Un
 use daotao_core::admin_views::user_detail::{AttemptLine, CompetencyLine};
 use daotao_core::admin_views::user_search::{UserLine, UserPage};
 use daotao_core::entities::unit;
-use daotao_core::entities::user::{self, Role};
+use daotao_core::entities::user::{self, Provider, Role};
 use daotao_core::learning::progress::MyCourse;
 use daotao_core::platform::paging::Page;
 use daotao_core::report::{Cell, Table};
@@ -68,6 +68,7 @@ fn line(id: i64, username: &str, full_name: &str, unit: &str, role: Role) -> Use
         role,
         active: true,
         locked_until: None,
+        sso_provider: None,
     }
 }
 
@@ -76,13 +77,17 @@ pub(super) fn users_page() -> UserPage {
     locked.locked_until = Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap());
     let mut gone = line(4, "son.do", "Đỗ Văn Sơn", "X-TANLAP", Role::Learner);
     gone.active = false;
+    let mut mai = line(1, "mai.bui", "Bùi Thị Mai", "P-BINHMINH", Role::Learner);
+    mai.sso_provider = Some(Provider::Oidc);
+    let mut lan = line(5, "lan.nguyen", "Nguyễn Thị Lan", "SO-NV", Role::Learner);
+    lan.sso_provider = Some(Provider::Cas);
     UserPage {
         lines: vec![
-            line(1, "mai.bui", "Bùi Thị Mai", "P-BINHMINH", Role::Learner),
+            mai,
             line(2, "giangvien", "Phạm Thu Hà", "SO-KHCN", Role::Trainer),
             locked,
             gone,
-            line(5, "lan.nguyen", "Nguyễn Thị Lan", "SO-NV", Role::Learner),
+            lan,
             line(6, "admin", "Quản trị hệ thống", "SO-KHCN.CDS", Role::Admin),
         ],
         total: 1234,
@@ -349,6 +354,8 @@ fn users_paging_detail_and_actions() {
         locked_until: Some(Utc.with_ymd_and_hms(2026, 11, 26, 9, 45, 0).unwrap()),
         created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         search_key: "tran van hung hung.tran".into(),
+        sso_provider: None,
+        sso_subject: None,
     };
     let course = |id: &str, title: &str, read, total, overdue| MyCourse {
         course_id: id.into(),
@@ -749,6 +756,36 @@ fn user_detail_pages_attempts() {
     assert!(text.contains("Chưa có năng lực nào được công nhận."), "{text}");
 }
 
+/// A person who signs on through a provider shows it and the subject the provider knows them by.
+#[test]
+fn user_detail_shows_the_sign_in_source() {
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('3')]);
+    app.apply(Response::Users { filter: String::new(), page: users_page() });
+    press(&mut app, &[KeyCode::Enter]);
+    app.take_requests();
+    let mut user = learner();
+    user.sso_provider = Some(Provider::Oidc);
+    user.sso_subject = Some("8f2c-41d7".into());
+    let detail = |user| UserDetail {
+        user,
+        unit: None,
+        courses: vec![],
+        attempts: Page { per_page: 50, ..Page::default() },
+        competencies: Page { per_page: 50, ..Page::default() },
+    };
+    app.apply(Response::UserDetail(Box::new(detail(user.clone()))));
+    insta::assert_snapshot!("user_detail_single_sign_on", render(&mut app).backend());
+    user.sso_provider = Some(Provider::Cas);
+    user.sso_subject = Some("mai.bui".into());
+    app.apply(Response::UserDetail(Box::new(detail(user))));
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Đăng nhập: CAS (mai.bui)"), "{text}");
+    app.apply(Response::UserDetail(Box::new(detail(learner()))));
+    let text = render(&mut app).backend().to_string();
+    assert!(text.contains("Đăng nhập: Mật khẩu"), "{text}");
+}
+
 pub(super) fn tree() -> Vec<daotao_core::admin_views::unit_tree::TreeUnit> {
     let unit = |id, code: &str, name: &str, parent| unit::Model {
         id,
@@ -1025,5 +1062,7 @@ pub(super) fn learner() -> user::Model {
         locked_until: None,
         created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         search_key: String::new(),
+        sso_provider: None,
+        sso_subject: None,
     }
 }

@@ -77,10 +77,12 @@ pub async fn hash_off_runtime(password: String) -> String {
     tokio::task::spawn_blocking(move || hash(&password)).await.expect("hashing thread")
 }
 
-/// [`verify`] on a blocking thread; `None` as `stored` runs [`dummy_verify`] and answers false.
+/// [`verify`] on a blocking thread; `None` as `stored` runs [`dummy_verify`] and answers false. So does an
+/// empty `stored`: an account that signs on through a provider has no local password, and trying one on it
+/// must take as long as a wrong password, or the timing would tell such accounts apart.
 pub async fn verify_off_runtime(password: String, stored: Option<String>) -> bool {
     let _turn = HASHING.acquire().await.expect("the semaphore is never closed");
-    tokio::task::spawn_blocking(move || match stored {
+    tokio::task::spawn_blocking(move || match stored.filter(|s| !s.is_empty()) {
         Some(stored) => verify(&password, &stored),
         None => {
             dummy_verify(&password);
@@ -103,6 +105,16 @@ mod tests {
         assert!(verify("mật khẩu dài", &a));
         assert!(!verify("mat khau dai", &a));
         assert!(!verify("x", "not a hash"));
+        assert!(!verify("", ""), "no local password: nothing verifies");
+        assert!(!verify("x", ""));
+    }
+
+    #[tokio::test]
+    async fn an_empty_hash_costs_a_verification_and_never_matches() {
+        let before = verifications();
+        assert!(!verify_off_runtime(String::new(), Some(String::new())).await);
+        assert!(!verify_off_runtime("mật khẩu".into(), Some(String::new())).await);
+        assert!(verifications() >= before + 2, "each runs the dummy verification");
     }
 
     #[test]

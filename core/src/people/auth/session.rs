@@ -4,10 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 use super::Policy;
 use super::token::{hash_token, random_token};
+use crate::entities::user::Provider;
 use crate::entities::{session, user};
 
 /// `last_seen_at` is written at most this often, so reading pages does not write on every request.
@@ -35,6 +36,29 @@ pub async fn create(
     ip: &str,
     policy: &Policy,
 ) -> Result<NewSession, DbErr> {
+    insert(db, user_id, ip, policy, None).await
+}
+
+/// Opens a session for `user_id` signed on through a provider, tied to the provider's session handle
+/// (`sso_session`: CAS's service ticket, OpenID Connect's `sid`) so the provider's single logout can end it
+/// ([`end_for_sso_session`]). Only the handle's SHA-256 is stored, like the token's.
+pub async fn create_signed_on(
+    db: &DatabaseConnection,
+    user_id: i64,
+    ip: &str,
+    policy: &Policy,
+    sso_session: Option<&str>,
+) -> Result<NewSession, DbErr> {
+    insert(db, user_id, ip, policy, sso_session.map(hash_token)).await
+}
+
+async fn insert(
+    db: &DatabaseConnection,
+    user_id: i64,
+    ip: &str,
+    policy: &Policy,
+    sso_session: Option<String>,
+) -> Result<NewSession, DbErr> {
     let now = Utc::now();
     let token = random_token();
     let csrf_token = random_token();
@@ -49,6 +73,7 @@ pub async fn create(
         last_seen_at: Set(now),
         expires_at: Set(expires_at),
         ip: Set(ip.to_string()),
+        sso_session: Set(sso_session),
     })
     .exec(db)
     .await?;
@@ -100,4 +125,36 @@ pub async fn end_all(db: &DatabaseConnection, user_id: i64, keep: Option<i64>) -
         delete = delete.filter(session::Column::Id.ne(keep));
     }
     Ok(delete.exec(db).await?.rows_affected)
+}
+
+/// Ends the sessions opened with the provider's session handle `sso_session` (its single logout: CAS names
+/// the service ticket as `SessionIndex`, an OpenID Connect logout token carries `sid`). Returns how many.
+pub async fn end_for_sso_session(db: &DatabaseConnection, sso_session: &str) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::SsoSession.eq(hash_token(sso_session)))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Ends every session of the account linked to `subject` at `provider` (an OpenID Connect logout token with
+/// `sub` but no `sid` means all of that person's sessions). Sessions opened with a password end too: the
+/// provider says the person has left, and a shared computer must not stay signed in. Returns how many.
+pub async fn end_for_subject(
+    db: &DatabaseConnection,
+    provider: Provider,
+    subject: &str,
+) -> Result<u64, DbErr> {
+    let Some(user_id) = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::SsoProvider.eq(provider))
+        .filter(user::Column::SsoSubject.eq(subject))
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+    else {
+        return Ok(0);
+    };
+    end_all(db, user_id, None).await
 }

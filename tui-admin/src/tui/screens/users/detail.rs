@@ -1,6 +1,7 @@
 //! A person's detail on the users screen: the account, then one section at a time (their courses, their quiz
 //! attempts, their competencies), each a table that scrolls within its page.
 
+use daotao_core::admin_views::user_detail::SignInSource;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -25,7 +26,7 @@ pub(super) fn draw(
     context: &Context,
 ) {
     let [top, tabs_area, rest] =
-        Layout::vertical([Constraint::Length(5), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        Layout::vertical([Constraint::Length(6), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     frame.render_widget(
         Paragraph::new(info(d, context)).block(Block::default().borders(Borders::BOTTOM)),
         top,
@@ -48,7 +49,7 @@ pub(super) fn draw(
     }
 }
 
-/// The account: name, unit, position, role, email and whether it is active or locked.
+/// The account: name, unit, position, role, email, whether it is active or locked, and how the person signs in.
 fn info(d: &UserDetail, context: &Context) -> Vec<Line<'static>> {
     let u = &d.user;
     let state = if !u.active {
@@ -77,7 +78,16 @@ fn info(d: &UserDetail, context: &Context) -> Vec<Line<'static>> {
             Span::styled("Trạng thái: ", header()),
             state,
         ]),
+        Line::from(vec![Span::styled("Đăng nhập: ", header()), Span::raw(sign_in_source(u))]),
     ]
+}
+
+/// "Mật khẩu" for a local account, else the provider and the subject it knows the person by.
+fn sign_in_source(u: &daotao_core::entities::user::Model) -> String {
+    match SignInSource::of(u) {
+        SignInSource::Password => "Mật khẩu".to_string(),
+        SignInSource::SingleSignOn { provider, subject } => format!("{} ({subject})", provider.label()),
+    }
 }
 
 /// The sections' names with their counts, and the page when there are several.

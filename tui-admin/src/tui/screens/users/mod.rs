@@ -347,6 +347,7 @@ impl Screen for UsersScreen {
                     Cell::from(u.full_name.clone()),
                     Cell::from(fit(u.unit_code.as_deref().unwrap_or("—"), 12)),
                     Cell::from(role_name(u.role)),
+                    Cell::from(u.sso_provider.map_or("—".to_string(), |p| p.as_str().to_uppercase())),
                     Cell::from(Span::styled(state, style)),
                 ])
             })
@@ -358,10 +359,13 @@ impl Screen for UsersScreen {
                 Constraint::Fill(1),
                 Constraint::Length(12),
                 Constraint::Length(10),
+                Constraint::Length(4),
                 Constraint::Length(10),
             ],
         )
-        .header(Row::new(["Tên đăng nhập", "Họ tên", "Đơn vị", "Vai trò", "Trạng thái"]).style(header()))
+        .header(
+            Row::new(["Tên đăng nhập", "Họ tên", "Đơn vị", "Vai trò", "SSO", "Trạng thái"]).style(header()),
+        )
         .row_highlight_style(selected())
         .highlight_symbol("▸ ");
         frame.render_stateful_widget(table, body, &mut self.table);
