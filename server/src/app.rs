@@ -11,7 +11,7 @@ use crate::auth::guard::{Back, personal, reading};
 use crate::i18n::Lang;
 use crate::pages::{
     account, attempt, catalog, certificate, competencies, course, error, learners, lesson, login, me, quiz,
-    search,
+    search, sso,
 };
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
@@ -75,6 +75,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         // Open to all.
         .at("/login", compressed(get(login::login_form).post(login::login)))
         .at("/logout", post(login::logout))
+        .at("/sso/login", get(sso::start))
+        // CAS servers send single logout to the service URL unless told otherwise: both routes take it.
+        .at("/sso/callback", get(sso::callback).post(sso::provider_logout))
+        .at("/sso/logout", post(sso::provider_logout))
         .at("/verify", compressed(get(certificate::form)))
         .at("/verify/:code", compressed(get(certificate::verify)))
         .nest("/api", api::routes())

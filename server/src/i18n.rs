@@ -172,6 +172,24 @@ pub struct Texts {
     pub login_button: &'static str,
     pub login_failed: fn(failures: u32, minutes: u64) -> String,
     pub login_throttled: &'static str,
+    /// Between the single sign-on button and the password form.
+    pub login_or_password: &'static str,
+    /// Under the password form when only admins may use it.
+    pub login_local_admins_only: &'static str,
+    /// A learner or trainer tried a local password where the city turned them off (the button's label).
+    pub login_local_off: fn(label: &str) -> String,
+    pub sso_failed_title: &'static str,
+    pub sso_unreachable: &'static str,
+    pub sso_refused: &'static str,
+    pub sso_stale: &'static str,
+    pub sso_missing_attribute: fn(attribute: &str) -> String,
+    pub sso_deactivated: &'static str,
+    pub sso_not_registered: &'static str,
+    pub sso_unknown_unit: fn(code: Option<&str>) -> String,
+    pub sso_bad_username: fn(username: &str) -> String,
+    pub sso_linked_elsewhere: &'static str,
+    pub sso_try_again: &'static str,
+    pub sso_use_password: &'static str,
     pub logout: &'static str,
     pub my_courses: &'static str,
     pub my_courses_empty: &'static str,
@@ -363,6 +381,40 @@ pub static VI: Texts = Texts {
         )
     },
     login_throttled: "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau ít phút.",
+    login_or_password: "hoặc đăng nhập bằng mật khẩu",
+    login_local_admins_only: "Đăng nhập bằng mật khẩu chỉ dành cho quản trị viên.",
+    login_local_off: |label| {
+        format!("Học viên và giảng viên đăng nhập bằng nút „{label}“; mật khẩu chỉ dành cho quản trị viên.")
+    },
+    sso_failed_title: "Chưa đăng nhập được",
+    sso_unreachable: "Hệ thống đăng nhập một lần của thành phố hiện không phản hồi hoặc trả lời không hợp lệ. \
+        Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy báo cho quản trị viên.",
+    sso_refused: "Hệ thống đăng nhập một lần không xác nhận lần đăng nhập này. Vui lòng đăng nhập lại.",
+    sso_stale: "Lần đăng nhập này đã hết hạn hoặc đã được dùng. Vui lòng bắt đầu lại.",
+    sso_missing_attribute: |attribute| {
+        format!(
+            "Hệ thống đăng nhập một lần không gửi thông tin „{attribute}“ cần để nhận ra bạn. Vui lòng báo cho quản trị viên."
+        )
+    },
+    sso_deactivated: "Tài khoản của bạn trên hệ thống đào tạo đã bị vô hiệu hoá. Vui lòng liên hệ quản trị viên.",
+    sso_not_registered: "Bạn chưa có tài khoản trên hệ thống đào tạo, và hệ thống không tự tạo tài khoản mới. \
+        Vui lòng liên hệ cán bộ phụ trách đào tạo của đơn vị.",
+    sso_unknown_unit: |code| match code {
+        Some(code) => format!(
+            "Đơn vị của bạn (mã „{code}“) chưa có trên hệ thống đào tạo, nên chưa tạo được tài khoản. Vui lòng liên hệ quản trị viên."
+        ),
+        None => "Hệ thống đăng nhập một lần không cho biết đơn vị của bạn, nên chưa tạo được tài khoản. \
+            Vui lòng liên hệ quản trị viên."
+            .into(),
+    },
+    sso_bad_username: |username| {
+        format!(
+            "Tên đăng nhập „{username}“ do hệ thống đăng nhập một lần gửi không dùng được ở đây. Vui lòng liên hệ quản trị viên."
+        )
+    },
+    sso_linked_elsewhere: "Tên đăng nhập này đã gắn với một danh tính đăng nhập một lần khác. Vui lòng liên hệ quản trị viên.",
+    sso_try_again: "Thử đăng nhập lại",
+    sso_use_password: "Đăng nhập bằng mật khẩu",
     logout: "Đăng xuất",
     my_courses: "Khoá học của tôi",
     my_courses_empty: "Bạn chưa ghi danh khoá học nào. Hãy chọn một khoá trong danh mục.",
@@ -557,6 +609,42 @@ pub static EN: Texts = Texts {
         )
     },
     login_throttled: "Too many failed logins from this address. Please try again in a few minutes.",
+    login_or_password: "or log in with a password",
+    login_local_admins_only: "Logging in with a password is for administrators only.",
+    login_local_off: |label| {
+        format!(
+            "Learners and trainers log in with the “{label}” button; passwords are for administrators only."
+        )
+    },
+    sso_failed_title: "Not logged in yet",
+    sso_unreachable: "The city's single sign-on does not answer, or answers something we cannot use. \
+        Please try again in a few minutes; if it still fails, tell the administrator.",
+    sso_refused: "The single sign-on did not confirm this login. Please log in again.",
+    sso_stale: "This login has expired or was already used. Please start again.",
+    sso_missing_attribute: |attribute| {
+        format!(
+            "The single sign-on did not send “{attribute}”, which is needed to know who you are. Please tell the administrator."
+        )
+    },
+    sso_deactivated: "Your account on the training platform has been deactivated. Please contact the administrator.",
+    sso_not_registered: "You have no account on the training platform, and new accounts are not created automatically. \
+        Please contact your unit's training officer.",
+    sso_unknown_unit: |code| match code {
+        Some(code) => format!(
+            "Your unit (code “{code}”) is not on the training platform yet, so no account could be created. Please contact the administrator."
+        ),
+        None => "The single sign-on did not say which unit you belong to, so no account could be created. \
+            Please contact the administrator."
+            .into(),
+    },
+    sso_bad_username: |username| {
+        format!(
+            "The username “{username}” sent by the single sign-on cannot be used here. Please contact the administrator."
+        )
+    },
+    sso_linked_elsewhere: "This username is already linked to another single sign-on identity. Please contact the administrator.",
+    sso_try_again: "Try again",
+    sso_use_password: "Log in with a password",
     logout: "Log out",
     my_courses: "My courses",
     my_courses_empty: "You are not enrolled in any course yet. Pick one from the catalog.",

@@ -16,6 +16,7 @@ pub mod reload;
 pub mod search;
 pub mod security_headers;
 pub mod serve;
+pub mod sso;
 pub mod state;
 pub mod static_files;
 pub mod workflows;

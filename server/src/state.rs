@@ -11,6 +11,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::throttle::Throttle;
 use crate::search::Search;
+use crate::sso::SingleSignOn;
 
 /// Settings of logins and sessions, from configuration.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ pub struct AppState {
     /// The reverse proxies whose `X-Forwarded-For` is believed (`trusted_proxies`; checked when the
     /// configuration is loaded).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The city's identity provider, when one is configured (`[sso]`).
+    pub sso: Option<SingleSignOn>,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             search,
             public_url: Some(config.public_url.trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
             trusted_proxies: config.proxy_ranges().unwrap_or_default(),
+            sso: SingleSignOn::from_config(&config.sso),
         }
     }
 

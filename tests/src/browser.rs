@@ -168,6 +168,11 @@ impl Browser {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// The whole address of the page shown (on another site too: an identity provider's).
+    pub async fn url(&self) -> String {
+        self.client.current_url().await.unwrap().to_string()
+    }
+
     /// The path and query of the page shown.
     pub async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();

@@ -64,7 +64,12 @@ pub struct Server {
 impl Server {
     /// Starts the server in `cwd` with `env` (plus a free `DAOTAO_BIND`) and waits until `/healthz` answers.
     pub fn start(cwd: &Path, env: &[(&str, &str)]) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(free_port(), cwd, env)
+    }
+
+    /// As [`Server::start`], on `port`: for a counterpart that must know our address before we start
+    /// (an identity provider's single-logout URL).
+    pub fn start_on(port: u16, cwd: &Path, env: &[(&str, &str)]) -> Server {
         let scratch = tempfile::tempdir().unwrap();
         let log = scratch.path().join("server.log");
         let mut command = Command::new(binary("daotao-server"));
@@ -162,6 +167,25 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `value` percent-encoded for a query string (everything but ASCII letters, digits and `-._~`).
+pub fn encode_query(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The PostgreSQL server the tests use (`DAOTAO_TEST_POSTGRES_URL`, a database URL on it).

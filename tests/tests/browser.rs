@@ -494,3 +494,124 @@ fn with_javascript_answers_save_themselves_and_the_countdown_submits_at_zero() {
         b.close().await;
     });
 }
+
+/// The single sign-on in Chromium, through each provider's own login form: a civil servant opens a
+/// page that needs them logged in, presses the button, signs in at the provider, comes back to that
+/// page logged in, and logs out through the provider. Steps `sso-*` for CAS and OpenID Connect.
+#[test]
+fn signs_in_and_out_through_each_identity_provider() {
+    use daotao_tests::idp::cas::{CasServer, CasUser};
+    use daotao_tests::idp::oidc::{Layout, OidcAccount, OidcClient, OidcProvider};
+
+    let Some(tools) = tools_or_skip() else { return };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut audit = Audit::default();
+    let name = "Nguyễn Thị Hoa";
+    let next = format!("/courses/{COURSE}");
+
+    // CAS, as Đà Nẵng runs it.
+    let port = daotao_tests::free_port();
+    let users = [CasUser {
+        username: "hoa.nt".into(),
+        password: "Mat-khau-CAS-2026".into(),
+        attributes: vec![("name".into(), name.into())],
+    }];
+    let slo = format!("http://127.0.0.1:{port}/sso/logout");
+    let Some(cas) = runtime.block_on(CasServer::start(&users, Some(&slo))) else { return };
+    let (dir, url) = scratch();
+    let cas_url = cas.base_url();
+    let env = [
+        ("DAOTAO_DATABASE_URL", url.as_str()),
+        ("DAOTAO_SSO_PROVIDER", "cas"),
+        ("DAOTAO_SSO_CAS_URL", cas_url.as_str()),
+        ("DAOTAO_SSO_LABEL", "Đăng nhập bằng tài khoản Đà Nẵng"),
+    ];
+    let server = Server::start_on(port, dir.path(), &env);
+    runtime.block_on(async {
+        let b = Browser::open(&tools, "sso_cas", true).await;
+        sign_in_at_the_login_page(&b, &mut audit, &server, &next, "Đăng nhập bằng tài khoản Đà Nẵng").await;
+        b.fill("input[name=username]", "hoa.nt").await;
+        b.fill("input[name=password]", "Mat-khau-CAS-2026").await;
+        b.screenshot("sso-cas-login-form").await;
+        b.click_through("form button[type=submit], form input[type=submit]").await;
+        assert_eq!(b.path().await, next, "back on the page the sign-in started from");
+        assert!(!is_anonymous(&b).await, "logged in through CAS");
+        see(&b, &mut audit, "sso-cas-back").await;
+        b.click_through("nav.account form button").await;
+        let url = b.url().await;
+        assert!(url.starts_with(&format!("{cas_url}/logout")), "logging out goes on to CAS: {url}");
+        b.screenshot("sso-cas-logged-out").await;
+        b.goto(&server.url("/me")).await;
+        assert!(b.path().await.starts_with("/login"), "logged out here too");
+        b.close().await;
+    });
+    drop(server);
+    drop(cas);
+
+    // OpenID Connect, in WSO2's layout, endpoints set one by one.
+    let port = daotao_tests::free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let clients = [OidcClient {
+        client_id: "daotao".into(),
+        client_secret: "bi-mat-trinh-duyet".into(),
+        redirect_uri: format!("{base}/sso/callback"),
+        post_logout_redirect_uri: format!("{base}/"),
+        backchannel_logout_uri: Some(format!("{base}/sso/logout")),
+    }];
+    let accounts = [OidcAccount {
+        login: "hoa.nt".into(),
+        claims: serde_json::json!({"preferred_username": "hoa.nt", "name": name}),
+    }];
+    let Some(provider) = runtime.block_on(OidcProvider::start(Layout::Wso2, &clients, &accounts)) else {
+        return;
+    };
+    let e = provider.endpoints();
+    let (dir, url) = scratch();
+    let env = [
+        ("DAOTAO_DATABASE_URL", url.as_str()),
+        ("DAOTAO_SSO_PROVIDER", "oidc"),
+        ("DAOTAO_SSO_ISSUER", e.issuer.as_str()),
+        ("DAOTAO_SSO_AUTHORIZATION_URL", e.authorization.as_str()),
+        ("DAOTAO_SSO_TOKEN_URL", e.token.as_str()),
+        ("DAOTAO_SSO_JWKS_URL", e.jwks.as_str()),
+        ("DAOTAO_SSO_USERINFO_URL", e.userinfo.as_str()),
+        ("DAOTAO_SSO_END_SESSION_URL", e.end_session.as_str()),
+        ("DAOTAO_SSO_CLIENT_ID", "daotao"),
+        ("DAOTAO_SSO_CLIENT_SECRET", "bi-mat-trinh-duyet"),
+    ];
+    let server = Server::start_on(port, dir.path(), &env);
+    runtime.block_on(async {
+        let b = Browser::open(&tools, "sso_oidc", true).await;
+        sign_in_at_the_login_page(&b, &mut audit, &server, &next, "Đăng nhập một lần").await;
+        b.fill("input[name=login]", "hoa.nt").await;
+        b.fill("input[name=password]", "any").await;
+        b.screenshot("sso-oidc-login-form").await;
+        b.click_through("form button[type=submit]").await;
+        // The provider asks once to let this application see the profile.
+        if !b.url().await.starts_with(&base) {
+            b.screenshot("sso-oidc-consent").await;
+            b.click_through("form button[type=submit]").await;
+        }
+        assert_eq!(b.path().await, next, "back on the page the sign-in started from");
+        assert!(!is_anonymous(&b).await, "logged in through OpenID Connect");
+        see(&b, &mut audit, "sso-oidc-back").await;
+        b.click_through("nav.account form button").await;
+        let url = b.url().await;
+        assert!(url.starts_with(&e.end_session), "logging out goes on to the provider: {url}");
+        b.screenshot("sso-oidc-logout-confirm").await;
+        b.click_through("button[name=logout][value=yes]").await;
+        assert_eq!(b.url().await, format!("{base}/"), "the provider sends the person back home");
+        assert!(is_anonymous(&b).await);
+        b.close().await;
+    });
+    audit.assert_clean();
+}
+
+/// Opens `next` as nobody, is sent to the login page, and presses the single sign-on button `label`.
+async fn sign_in_at_the_login_page(b: &Browser, audit: &mut Audit, server: &Server, next: &str, label: &str) {
+    b.goto(&server.url(&format!("/login?next={next}"))).await;
+    let button = b.find("form[action='/sso/login'] button").await;
+    assert_eq!(button.text().await.unwrap(), label);
+    see(b, audit, "sso-login-page").await;
+    b.click_through("form[action='/sso/login'] button").await;
+}

@@ -40,7 +40,8 @@ impl SessionApi {
     ///
     /// Any failure (unknown account, wrong password, locked or deactivated
     /// account) gets the same 401. Too many failures from one address get 429
-    /// with `Retry-After`.
+    /// with `Retry-After`. Where the city turned local passwords off, a learner's
+    /// or trainer's right password gets 403: they sign in through the single sign-on.
     #[oai(path = "/session", method = "post")]
     async fn create(
         &self,

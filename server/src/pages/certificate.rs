@@ -54,7 +54,7 @@ pub async fn show(
     let cert = cert
         .filter(|c| c.user_id == user.id)
         .ok_or_else(|| AppError::NotFound(format!("no certificate `{code}`")))?;
-    let verify_url = format!("{}/verify/{}", site_url(&state, req), cert.code);
+    let verify_url = format!("{}/verify/{}", super::site_url(&state, req), cert.code);
     let library = state.library();
     let competencies = from_course(&state.db, user.id, &cert.course_id, &library.competencies).await?;
     let hours = library.courses.get(&cert.course_id).map_or(0, |c| c.meta.hours);
@@ -96,16 +96,4 @@ async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> Pa
     let status =
         if found.is_none() && !code.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
     Ok(html(&VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found }, status))
-}
-
-/// Where the site is reached: the configured `public_url`, else the scheme the cookies say and the
-/// request's `Host`, so the printed address can be typed into a browser as it is.
-fn site_url(state: &AppState, req: &Request) -> String {
-    if let Some(url) = &state.public_url {
-        return url.clone();
-    }
-    let host =
-        req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if state.auth.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
 }

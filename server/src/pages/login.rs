@@ -26,6 +26,10 @@ struct LoginPage {
     next: String,
     username: String,
     error: Option<String>,
+    /// The single sign-on button's label, when a provider is configured.
+    sso_label: Option<String>,
+    /// Whether the password form is for admins only.
+    admins_only: bool,
 }
 
 #[derive(Deserialize)]
@@ -59,6 +63,8 @@ fn form_page(
         next: local_path(Some(next)).to_string(),
         username: username.to_string(),
         error,
+        sso_label: state.sso.as_ref().map(|sso| sso.label.clone()),
+        admins_only: state.sso.as_ref().is_some_and(|sso| !sso.local_login),
     };
     let mut resp = private_html(&page, status);
     if let Some(cookie) = set_cookie {
@@ -111,6 +117,7 @@ pub async fn login(
     // Refused: the form again, saying why.
     let message = match &error {
         AppError::Throttled(_) => t.login_throttled.to_string(),
+        AppError::LocalLoginOff(label) => (t.login_local_off)(label),
         AppError::BadCredentials => {
             let policy = &state.auth.policy;
             (t.login_failed)(policy.lockout_failures, policy.lockout.as_secs() / 60)
@@ -124,7 +131,8 @@ pub async fn login(
     Ok(resp)
 }
 
-/// `POST /logout`.
+/// `POST /logout`: ends the session, then, for a person who came through the single sign-on, goes on
+/// to the provider's logout so the city's session ends too.
 #[handler]
 pub async fn logout(
     req: &Request,
@@ -137,6 +145,11 @@ pub async fn logout(
         csrf::check(viewer.csrf_token().unwrap_or_default(), &form.csrf)?;
         let actor = Actor { user, ip: auth::client_ip(req) };
         session::log_out(&state, Door::Site, &actor, token).await?;
+        if user.sso_provider.is_some()
+            && let Some(to) = super::sso::provider_logout_url(&state, req).await
+        {
+            resp = Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, to).finish();
+        }
     }
     resp.headers_mut().append(header::SET_COOKIE, auth::clear_session_cookie(state.auth.secure_cookies));
     Ok(resp)

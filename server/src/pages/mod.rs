@@ -13,6 +13,7 @@ pub mod login;
 pub mod me;
 pub mod quiz;
 pub mod search;
+pub mod sso;
 
 use askama::Template;
 use percent_encoding::{AsciiSet, percent_encode};
@@ -123,6 +124,18 @@ pub fn encode_query_value(value: &str) -> String {
         rest = &rest[other..];
     }
     out
+}
+
+/// Where the site is reached: the configured `public_url`, else the scheme the cookies say and the
+/// request's `Host`, so the printed address can be typed into a browser as it is.
+pub fn site_url(state: &crate::state::AppState, req: &Request) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let host =
+        req.headers().get(poem::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if state.auth.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]

@@ -1,14 +1,20 @@
 //! Logging in (behind the per-address throttle) and logging out (with its audit row), for the login form
-//! and `POST`/`DELETE /api/v1/session` alike.
+//! and `POST`/`DELETE /api/v1/session` alike; signing on through the city's identity provider, and the
+//! provider's single logout.
 
 use std::net::IpAddr;
 use std::time::Instant;
 
+use daotao_core::entities::user::Role;
 use daotao_core::people::auth::login::{LoggedIn, LoginError, login};
-use daotao_core::people::auth::session;
+use daotao_core::people::auth::session::{self, NewSession};
+use daotao_core::people::sso::{self, Identity, Provider, Refusal};
+use daotao_core::platform::audit::{self, Event};
 
 use super::Actor;
 use crate::error::AppError;
+use crate::sso::SingleSignOn;
+use crate::sso::oidc::token::LogoutClaims;
 use crate::state::AppState;
 
 /// Which door a person came through: the log and the audit trail tell the API's logins and logouts apart.
@@ -41,7 +47,96 @@ pub async fn log_in(
     if let (Err(LoginError::Invalid), Some(ip)) = (&outcome, ip) {
         state.throttle.record_failure(ip, Instant::now());
     }
-    Ok(outcome?)
+    let logged_in = outcome?;
+    if let Some(sso) = state.sso.as_ref().filter(|sso| !sso.local_login)
+        && logged_in.user.role != Role::Admin
+    {
+        // The city turned local passwords off for learners and trainers: the password was right, but
+        // this door is closed to them; the session just opened ends at once.
+        session::end(&state.db, &logged_in.session.token).await?;
+        let event = Event {
+            user_id: Some(logged_in.user.id),
+            actor: &logged_in.user.username,
+            action: "login",
+            target: &logged_in.user.username,
+            ip: &ip_text,
+            result: "failure",
+            detail: "local passwords are off for learners and trainers",
+        };
+        audit::record(&state.db, event).await?;
+        return Err(AppError::LocalLoginOff(sso.label.clone()));
+    }
+    Ok(logged_in)
+}
+
+/// Why signing on did not open a session: the account rule refused the person, or something broke.
+pub enum SignOnFailure {
+    Refused(Refusal),
+    App(AppError),
+}
+
+/// Opens a session for the person the provider vouches for: their account found, linked or created and
+/// refreshed by core's rules, and a new session (a new id: any session the browser had ends), tied to
+/// the provider's session for single logout.
+pub async fn sign_on(
+    state: &AppState,
+    sso: &SingleSignOn,
+    identity: &Identity,
+    ip: Option<IpAddr>,
+    provider_session: Option<&str>,
+    previous_token: Option<String>,
+) -> Result<NewSession, SignOnFailure> {
+    let ip_text = crate::auth::ip_text(ip);
+    let account = match sso::sign_in(&state.db, identity, &sso.rules, &ip_text).await {
+        Ok(account) => account,
+        Err(Refusal::Db(e)) => return Err(SignOnFailure::App(e.into())),
+        Err(refusal) => {
+            tracing::warn!(username = identity.username, ip = ip_text, "single sign-on refused: {refusal}");
+            return Err(SignOnFailure::Refused(refusal));
+        }
+    };
+    let app = |e: sea_orm::DbErr| SignOnFailure::App(e.into());
+    if let Some(token) = previous_token {
+        session::end(&state.db, &token).await.map_err(app)?;
+    }
+    let new =
+        session::create_signed_on(&state.db, account.id, &ip_text, &state.auth.policy, provider_session)
+            .await
+            .map_err(app)?;
+    let event = Event {
+        user_id: Some(account.id),
+        actor: &account.username,
+        action: "login",
+        target: &account.username,
+        ip: &ip_text,
+        result: "success",
+        detail: match identity.provider {
+            Provider::Cas => "single sign-on: CAS",
+            Provider::Oidc => "single sign-on: OpenID Connect",
+        },
+    };
+    audit::record(&state.db, event).await.map_err(app)?;
+    Ok(new)
+}
+
+/// CAS single logout: ends our sessions opened with `ticket`.
+pub async fn end_for_provider_session(state: &AppState, ticket: &str) -> Result<u64, String> {
+    session::end_for_sso_session(&state.db, ticket).await.map_err(|e| e.to_string())
+}
+
+/// OpenID Connect back-channel logout: ends the sessions of the provider session `sid`, or, when the
+/// token names only the subject, all of that person's sessions from the provider. A token is good once.
+pub async fn end_for_logout_token(state: &AppState, claims: &LogoutClaims) -> Result<u64, String> {
+    let fresh = sso::spend_once(&state.db, "oidc-logout", &claims.jti).await.map_err(|e| e.to_string())?;
+    if !fresh {
+        return Err("a logout token used twice".into());
+    }
+    match (&claims.sid, &claims.sub) {
+        (Some(sid), _) => session::end_for_sso_session(&state.db, sid).await,
+        (None, Some(sub)) => session::end_for_subject(&state.db, Provider::Oidc, sub).await,
+        (None, None) => return Err("neither sid nor sub".into()),
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// Ends the session `token` and writes the audit row.
