@@ -39,6 +39,7 @@ async fn vary<E: Endpoint>(ep: E, req: poem::Request) -> poem::Result<poem::Resp
 
 /// Builds the whole web application over `state`.
 pub fn app(state: Arc<AppState>) -> impl Endpoint {
+    let csp = security_headers::policy(state.sso.as_ref().map_or(&[][..], |sso| sso.origins.as_slice()));
     Route::new()
         .at("/", compressed(get(catalog::catalog)))
         .at("/healthz", compressed(get(health::healthz)))
@@ -89,6 +90,6 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
             CatchPanic::new().with_handler(|_| error::page(Lang::Vi, "/", StatusCode::INTERNAL_SERVER_ERROR)),
         )
         .with(CookieJarManager::new())
-        .around(security_headers::add)
+        .around(move |ep, req| security_headers::add(ep, req, csp.clone()))
         .with(Tracing)
 }

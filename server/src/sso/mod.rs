@@ -25,6 +25,9 @@ pub struct SingleSignOn {
     pub rules: Rules,
     names: AttributeNames,
     pub protocol: Protocol,
+    /// The provider's origins (`https://host:port`) our pages' forms may lead to: the button and the
+    /// logout form redirect there (the Content-Security-Policy's `form-action`).
+    pub origins: Vec<String>,
 }
 
 /// The configured protocol's client.
@@ -63,6 +66,20 @@ impl SingleSignOn {
     /// `None` when no provider is configured (the embedded default: local passwords only).
     pub fn from_config(config: &SsoConfig) -> Option<Self> {
         let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let mut origins: Vec<String> = [
+            &config.cas_url,
+            &config.issuer,
+            &config.discovery_url,
+            &config.authorization_url,
+            &config.end_session_url,
+        ]
+        .into_iter()
+        .filter_map(|url| reqwest::Url::parse(url.trim()).ok())
+        .map(|url| url.origin().ascii_serialization())
+        .filter(|origin| origin != "null")
+        .collect();
+        origins.sort();
+        origins.dedup();
         let protocol = match config.provider? {
             SsoProtocol::Cas => Protocol::Cas(cas::Cas::new(&config.cas_url)),
             SsoProtocol::Oidc => Protocol::Oidc(Box::new(oidc::Oidc::new(config))),
@@ -82,6 +99,7 @@ impl SingleSignOn {
                 position: text(&config.position_attr),
             },
             protocol,
+            origins,
         })
     }
 
