@@ -107,6 +107,20 @@ async fn logged_in_as(client: &reqwest::Client, server: &Server) -> Option<Strin
     Some(name)
 }
 
+/// Logs in with a password through the form, as a browser would.
+async fn password_login(client: &reqwest::Client, server: &Server, username: &str, password: &str) -> u16 {
+    let form = client.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = form.split("name=\"csrf\" value=\"").nth(1).unwrap()[..64].to_string();
+    let fields = [("csrf", csrf.as_str()), ("next", "/me"), ("username", username), ("password", password)];
+    client.post(server.url("/login")).form(&fields).send().await.unwrap().status().as_u16()
+}
+
+async fn sessions_of(db: &DatabaseConnection, username: &str) -> usize {
+    use daotao_core::entities::session;
+    let id = account(db, username).await.id;
+    session::Entity::find().filter(session::Column::UserId.eq(id)).all(db).await.unwrap().len()
+}
+
 async fn account(db: &DatabaseConnection, username: &str) -> user::Model {
     accounts::find_user(db, username).await.unwrap().unwrap_or_else(|| panic!("no account {username}"))
 }
@@ -256,6 +270,53 @@ fn cas_signs_people_in_links_refreshes_and_signs_them_out() {
 }
 
 #[test]
+fn signing_on_opens_a_new_session_and_unknown_people_are_refused_when_the_city_says_so() {
+    let rt = Runtime::new().unwrap();
+    let port = free_port();
+    let users =
+        [cas_user("hoa.nt", "Nguyễn Thị Hoa", "SO-KHCN"), cas_user("an.nv", "Nguyễn Văn An", "SO-KHCN")];
+    let Some(cas) = rt.block_on(CasServer::start(&users, None)) else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let cas_url = cas.base_url();
+    let (server, db) = start_server(
+        &rt,
+        port,
+        &scratch,
+        &[
+            ("DAOTAO_SSO_PROVIDER", "cas"),
+            ("DAOTAO_SSO_CAS_URL", &cas_url),
+            ("DAOTAO_SSO_CREATE_ACCOUNTS", "false"),
+        ],
+    );
+    rt.block_on(async {
+        // The sign-in starts anonymous; meanwhile someone logs in with a password in this browser. When
+        // the sign-in finishes, that session ends and a new one, of the person CAS vouches for, begins.
+        let browser = http_client();
+        let to_cas = start_sign_in(&browser, &server, "/").await;
+        assert_eq!(password_login(&browser, &server, "quantri", "Mat-khau-rat-dai-2026").await, 303);
+        assert_eq!(sessions_of(&db, "quantri").await, 1);
+        let callback = cas.sign_in(&browser, &to_cas, "hoa.nt", "cas-hoa.nt").await.unwrap();
+        assert_eq!(come_back(&browser, &callback).await.0, 303);
+        assert_eq!(logged_in_as(&browser, &server).await.as_deref(), Some("Nguyễn Thị Hoa"));
+        assert_eq!(sessions_of(&db, "quantri").await, 0, "the earlier session ended");
+
+        // With create_accounts = false, a person we do not know is refused, and nothing is created.
+        let stranger = http_client();
+        let to_cas = start_sign_in(&stranger, &server, "/").await;
+        let callback = cas.sign_in(&stranger, &to_cas, "an.nv", "cas-an.nv").await.unwrap();
+        let (status, _, page) = come_back(&stranger, &callback).await;
+        assert_eq!(status, 403);
+        assert!(page.contains("không tự tạo tài khoản mới"), "{page}");
+        assert!(accounts::find_user(&db, "an.nv").await.unwrap().is_none());
+        let refused = audit(&db, "an.nv").await;
+        assert!(
+            refused.iter().any(|(action, result, _)| action == "sso.create" && result == "not_registered"),
+            "{refused:?}"
+        );
+    });
+}
+
+#[test]
 fn cas_that_is_down_or_answers_garbage_gets_a_clear_page_not_a_500() {
     let rt = Runtime::new().unwrap();
     let port = free_port();
@@ -378,6 +439,22 @@ fn oidc_story(layout: Layout) {
         // The same code and state again: refused.
         let (status, _, _) = come_back(&browser, &callback).await;
         assert_eq!(status, 400);
+        // The same code with a fresh sign-in of another browser: refused too (a code is good once).
+        let other = http_client();
+        let fresh = reqwest::Url::parse(&start_sign_in(&other, &server, "/").await).unwrap();
+        let fresh_state = fresh.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+        let mut replayed = callback.clone();
+        let pairs: Vec<(String, String)> = callback
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "state" { fresh_state.clone() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        replayed.query_pairs_mut().clear().extend_pairs(pairs);
+        let (status, _, page) = come_back(&other, &replayed).await;
+        assert_eq!(status, 400, "{page}");
+        assert!(logged_in_as(&other, &server).await.is_none());
 
         // The provider signs its tokens with a new key: the next sign-in fetches the keys again.
         provider.rotate_keys().await;
