@@ -77,7 +77,10 @@ pub async fn start(
     };
     let to = match to {
         Ok(to) => to,
-        Err(e) => return Ok(failed(req, lang, &next, &Failure::SignOn(e))),
+        Err(e) => {
+            tracing::warn!("single sign-on failed before the provider's page: {e}");
+            return Ok(failed(req, lang, &next, &Failure::SignOn(e)));
+        }
     };
     pending::save(&state.db, &pending).await.map_err(AppError::from)?;
     let mut resp = Response::builder().status(StatusCode::SEE_OTHER).header(header::LOCATION, to).finish();

@@ -100,3 +100,59 @@ impl TestApp {
             .unwrap()
     }
 }
+
+#[tokio::test]
+async fn an_openid_connect_provider_that_is_down_gets_a_page_in_vietnamese_not_a_500() {
+    let mut config = Config::default();
+    config.sso.provider = Some(SsoProtocol::Oidc);
+    // Nothing listens there: discovery fails when the first person presses the button.
+    config.sso.issuer = "http://127.0.0.1:9/oauth2/token".into();
+    config.sso.client_id = "daotao".into();
+    let app = TestApp::with_config(Fixture::Catalog, config).await;
+    let resp = app.cli.get("/sso/login?next=/courses/attt").send().await;
+    assert_status(&resp, StatusCode::BAD_GATEWAY, "provider down");
+    let page = text(resp).await;
+    assert_eq!(
+        alert(&page),
+        Some(
+            "Hệ thống đăng nhập một lần của thành phố hiện không phản hồi hoặc trả lời không hợp lệ. \
+             Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy báo cho quản trị viên."
+        )
+    );
+    // The way back keeps where the person was going.
+    assert_contains(&page, "href=\"/sso/login?next=/courses/attt\"");
+}
+
+#[tokio::test]
+async fn openid_connect_endpoints_set_one_by_one_need_no_discovery_and_carry_pkce_and_acr_values() {
+    let mut config = Config::default();
+    config.sso.provider = Some(SsoProtocol::Oidc);
+    config.sso.issuer = "https://xacthuc.example.gov.vn/oauth2/token".into();
+    config.sso.authorization_url = "https://xacthuc.example.gov.vn/oauth2/authorize".into();
+    config.sso.token_url = "https://xacthuc.example.gov.vn/oauth2/token".into();
+    config.sso.jwks_url = "https://xacthuc.example.gov.vn/oauth2/jwks".into();
+    config.sso.client_id = "daotao".into();
+    config.sso.acr_values = "LoA1".into();
+    let app = TestApp::with_config(Fixture::Catalog, config).await;
+    let resp = app.cli.get("/sso/login").send().await;
+    assert_status(&resp, StatusCode::SEE_OTHER, "to the provider");
+    let to = location(&resp).to_string();
+    assert!(
+        to.starts_with("https://xacthuc.example.gov.vn/oauth2/authorize?response_type=code&client_id=daotao"),
+        "{to}"
+    );
+    for part in [
+        "acr_values=LoA1",
+        "code_challenge_method=S256",
+        "scope=openid+profile+email",
+        "redirect_uri=http%3A%2F%2Flocalhost%2Fsso%2Fcallback",
+    ] {
+        assert!(to.contains(part), "{part} in {to}");
+    }
+    // The state in the URL is the one the cookie binds to this browser, and each sign-in gets its own.
+    let state = |url: &str| url.split("state=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let binding = set_cookie(&resp, "daotao_sso").unwrap().to_string();
+    assert_eq!(cookie_value(&binding), state(&to));
+    let again = app.cli.get("/sso/login").send().await;
+    assert_ne!(state(location(&again)), state(&to));
+}
