@@ -439,6 +439,24 @@ fn oidc_story(layout: Layout) {
         // The same code and state again: refused.
         let (status, _, _) = come_back(&browser, &callback).await;
         assert_eq!(status, 400);
+        // An answer naming another issuer (RFC 9207's mix-up defence) is refused before its code is used.
+        let mixed = http_client();
+        let to_provider = start_sign_in(&mixed, &server, "/").await;
+        let genuine = provider.sign_in(&mixed, &to_provider, "binh.lt", "any").await.unwrap();
+        let mut forged = genuine.clone();
+        let pairs: Vec<(String, String)> = genuine
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "iss" { "https://evil.example".to_string() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        assert!(pairs.iter().any(|(k, _)| k == "iss"), "oidc-provider sends iss: {genuine}");
+        forged.query_pairs_mut().clear().extend_pairs(pairs);
+        let (status, _, _) = come_back(&mixed, &forged).await;
+        assert_eq!(status, 403);
+        assert!(logged_in_as(&mixed, &server).await.is_none());
+
         // The same code with a fresh sign-in of another browser: refused too (a code is good once).
         let other = http_client();
         let fresh = reqwest::Url::parse(&start_sign_in(&other, &server, "/").await).unwrap();

@@ -96,6 +96,8 @@ pub struct Callback {
     /// OpenID Connect.
     code: Option<String>,
     error: Option<String>,
+    /// OpenID Connect: the issuer of the answer (RFC 9207), where the provider sends it.
+    iss: Option<String>,
 }
 
 /// `GET /sso/callback`: the provider sends the person back with a CAS ticket or an OIDC code.
@@ -197,6 +199,11 @@ async fn finish(
                     next,
                     Err(Failure::SignOn(SignOnError::Refused(format!("the provider says {error}")))),
                 );
+            }
+            // RFC 9207: an answer naming another issuer is a mix-up attack (or a misconfiguration).
+            if q.iss.as_deref().is_some_and(|iss| iss != oidc.issuer()) {
+                let why = "the answer names another issuer (iss)".to_string();
+                return (next, Err(Failure::SignOn(SignOnError::Refused(why))));
             }
             let Some(code) = q.code.as_deref() else {
                 return (

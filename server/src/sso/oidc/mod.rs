@@ -109,6 +109,11 @@ impl Oidc {
         }
     }
 
+    /// The issuer its tokens and answers must name.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
     /// The provider's sign-in page for this challenge, coming back to `redirect_uri`.
     pub async fn authorization_url(
         &self,
