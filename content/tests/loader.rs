@@ -1,5 +1,6 @@
 //! The course loader and validator against small libraries written to a
-//! temporary folder: a good one, the bundled one, and each kind of broken file.
+//! temporary folder: a good one, the bundled one, and each kind of broken file; and the programmes
+//! (`programmes.toml`) checked against the courses loaded.
 
 use std::path::{Path, PathBuf};
 
@@ -128,6 +129,11 @@ fn the_bundled_library_has_no_problems() {
     for course in library.courses.values() {
         assert!(course.lessons.len() >= 4, "{} has {} lessons", course.id, course.lessons.len());
     }
+    let programmes: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(programmes, ["attt-hang-nam", "attt-can-bo-cntt", "dvc-trung-tam-phuc-vu-hcc"]);
+    let it = &library.programmes[1];
+    assert!(it.matches_position("Chuyên viên công nghệ thông tin"));
+    assert!(!it.matches_position("Kỹ sư an toàn thông tin"));
 }
 
 #[test]
@@ -374,4 +380,61 @@ fn broken_competencies_file_is_reported() {
 #[test]
 fn reserved_lesson_ids_are_refused() {
     assert_one_problem(&[("khoa/03-learners.md", b"# A\n")], "khoa/03-learners.md: `learners` is reserved");
+}
+
+const PROGRAMMES: &str = "[[programme]]\nid = \"hang-nam\"\ntitle = \"Hằng năm\"\ncourses = [\"khoa\"]\nvalid_months = 12\nrenew_days = 30\n\n[[programme]]\nid = \"thieu\"\ntitle = \"Thiếu khóa\"\ncourses = [\n  \"khoa\",\n  \"khong-co\",\n]\n";
+
+#[test]
+fn programmes_load_with_the_library() {
+    let dir = good_with(&[("programmes.toml", PROGRAMMES.replace("\"khong-co\",", "").as_bytes())]);
+    let library = load_library(dir.path());
+    assert_eq!(library.problems, vec![], "{:#?}", library.problems);
+    let ids: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["hang-nam", "thieu"]);
+    assert!(!library.courses.contains_key("programmes.toml"), "the file is not a course");
+    assert!(load_library(good_with(&[]).path()).programmes.is_empty(), "no file: no programmes, no problem");
+}
+
+#[test]
+fn a_programme_naming_a_missing_course_is_left_out_and_the_others_kept() {
+    let dir = good_with(&[("programmes.toml", PROGRAMMES.as_bytes())]);
+    assert_eq!(
+        problems(dir.path()),
+        ["programmes.toml:13: programme `thieu` lists course `khong-co`, which does not exist"]
+    );
+    let library = load_library(dir.path());
+    let ids: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["hang-nam"]);
+    assert!(library.courses.contains_key("khoa"), "a programme's problem leaves the courses alone");
+}
+
+#[test]
+fn a_programme_naming_a_broken_course_is_left_out() {
+    let dir = good_with(&[
+        ("programmes.toml", PROGRAMMES.as_bytes()),
+        ("khoa/course.toml", b"title = \"A\"\nhours = \n"),
+    ]);
+    let found = problems(dir.path());
+    assert_eq!(
+        found[1..],
+        [
+            "programmes.toml:4: programme `hang-nam` lists course `khoa`, which has problems and is left out",
+            "programmes.toml:12: programme `thieu` lists course `khoa`, which has problems and is left out",
+            "programmes.toml:13: programme `thieu` lists course `khong-co`, which does not exist",
+        ],
+        "{found:#?}"
+    );
+    assert!(load_library(dir.path()).programmes.is_empty());
+}
+
+#[test]
+fn programme_file_problems_come_with_the_library() {
+    let dir = good_with(&[(
+        "programmes.toml",
+        b"[[programme]]\nid = \"p\"\ntitle = \"P\"\ncourses = [\"khoa\"]\nroles = [\"sep\"]\n",
+    )]);
+    assert_eq!(
+        problems(dir.path()),
+        ["programmes.toml:5: programme `p`: unknown role `sep` (allowed: learner, trainer, admin)"]
+    );
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use daotao_content::course::load_library;
+use daotao_content::course::loader::COMPETENCIES_FILE;
+use daotao_content::programme::PROGRAMMES_FILE;
 
 /// Prints the report to stdout and returns whether the library is clean.
 pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
@@ -15,28 +17,33 @@ pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
     for problem in &library.problems {
         writeln!(out, "{problem}")?;
     }
+    // The files at the top of the library are not courses.
     let broken: BTreeSet<_> = library
         .problems
         .iter()
         .filter_map(|p| p.file.strip_prefix(dir).ok()?.components().next())
-        .filter(|c| Path::new(c.as_os_str()) != Path::new("competencies.toml"))
+        .filter(|c| {
+            ![COMPETENCIES_FILE, PROGRAMMES_FILE].iter().any(|f| Path::new(c.as_os_str()) == Path::new(f))
+        })
         .collect();
     let lessons: usize = library.courses.values().map(|c| c.lessons.len()).sum();
     let quizzes: usize = library.courses.values().map(|c| c.quizzes.len()).sum();
     if library.problems.is_empty() {
         writeln!(
             out,
-            "OK: {} courses, {lessons} lessons, {quizzes} quizzes, {} competencies",
+            "OK: {} courses, {lessons} lessons, {quizzes} quizzes, {} competencies, {} programmes",
             library.courses.len(),
-            library.competencies.len()
+            library.competencies.len(),
+            library.programmes.len()
         )?;
     } else {
         writeln!(
             out,
-            "{} problems in {} courses; {} courses OK",
+            "{} problems in {} courses; {} courses OK, {} programmes OK",
             library.problems.len(),
             broken.len(),
-            library.courses.len()
+            library.courses.len(),
+            library.programmes.len()
         )?;
     }
     Ok(library.problems.is_empty())

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use daotao_content::course::loader::{COMPETENCIES_FILE, load_competencies};
 use daotao_content::course::{Library, load_course, load_library};
+use daotao_content::programme::PROGRAMMES_FILE;
 use daotao_core::learning::catalog;
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
@@ -52,7 +53,7 @@ pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
 /// What a batch of file events touches.
 #[derive(Debug, PartialEq, Eq)]
 enum Changed {
-    /// `competencies.toml` changed: every course is checked again.
+    /// `competencies.toml` or `programmes.toml` changed: every course and programme is checked again.
     Everything,
     Courses(BTreeSet<String>),
 }
@@ -74,7 +75,7 @@ fn changed_courses<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) ->
             continue;
         }
         let inside_a_course = parts.next().is_some();
-        if !inside_a_course && first == COMPETENCIES_FILE {
+        if !inside_a_course && (first == COMPETENCIES_FILE || first == PROGRAMMES_FILE) {
             return Changed::Everything;
         }
         // A file inside a course folder, or a course folder itself (added or removed);
@@ -100,6 +101,7 @@ fn reload(state: &AppState, runtime: &Handle, changed: Changed) {
                 library.problems = fresh.problems.clone();
                 library.courses = fresh.courses.clone();
                 library.courses.extend(kept);
+                library.programmes = fresh.programmes.clone();
             });
             let library = state.library();
             if let Err(e) = runtime.block_on(catalog::sync_library(&state.db, &library)) {
@@ -197,6 +199,8 @@ mod tests {
             Changed::Courses(["a".to_string(), "gone".to_string()].into())
         );
         let paths = [root.join("competencies.toml")];
+        assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
+        let paths = [root.join("programmes.toml")];
         assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
         let paths = [root.join("README.md"), root.join(".git/index"), PathBuf::from("/elsewhere/x")];
         assert!(changed_courses(root, paths.iter()).is_empty());

@@ -24,8 +24,8 @@ pub const RESERVED_LESSON_IDS: &[&str] =
 /// The framework file at the root of the library.
 pub const COMPETENCIES_FILE: &str = "competencies.toml";
 
-/// Loads every course under `root`. Broken courses are left out and their
-/// problems listed; every other course is loaded.
+/// Loads every course under `root`, then the programmes that list them. Broken courses and programmes are
+/// left out and their problems listed; every other one is loaded.
 pub fn load_library(root: &Path) -> Library {
     let mut library = Library { root: root.to_path_buf(), ..Library::default() };
     let competencies = match load_competencies(root) {
@@ -59,6 +59,9 @@ pub fn load_library(root: &Path) -> Library {
         }
     }
     library.competencies = competencies;
+    let (programmes, problems) = crate::programme::load(root, &library.courses);
+    library.programmes = programmes;
+    library.problems.extend(problems);
     library
 }
 

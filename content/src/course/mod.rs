@@ -20,13 +20,15 @@ pub use loader::{load_course, load_library};
 pub use problem::Problem;
 pub use render::TocEntry;
 
-/// Every course that loaded without errors, and the problems of those that did not.
+/// Every course and programme that loaded without errors, and the problems of those that did not.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
     pub root: PathBuf,
     pub competencies: Vec<Competency>,
     /// By course id, in id order.
     pub courses: BTreeMap<String, Arc<Course>>,
+    /// From `programmes.toml`, in file order; each lists only courses in `courses`.
+    pub programmes: Vec<crate::programme::Programme>,
     pub problems: Vec<Problem>,
 }
 
