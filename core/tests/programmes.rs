@@ -3,14 +3,19 @@
 //! cycles of people who no longer match and keeps completed ones; a dry run writes nothing. On a SQLite
 //! file and on PostgreSQL.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use daotao_core::entities::user::Role;
-use daotao_core::entities::{audit_log, enrollment, programme_assignment};
-use daotao_core::learning::programmes::{Changes, Rule, assign};
+use daotao_core::entities::{
+    audit_log, enrollment, lesson, lesson_progress, programme_assignment, quiz, quiz_attempt,
+};
+use daotao_core::learning::programmes::{self, Changes, Rule, assign};
 use daotao_core::learning::{catalog, enrollment as enrol};
 use daotao_core::people::accounts::{self, AccountDetails, NewUser};
 use daotao_core::people::units::{self, NewUnit};
 use daotao_core::platform::db;
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -59,7 +64,8 @@ fn lines(changes: &[daotao_core::learning::programmes::Change]) -> Vec<String> {
     changes.iter().map(|c| format!("{} {} {} {}", c.programme_id, c.username, c.cycle, c.on)).collect()
 }
 
-async fn seed(db: &DatabaseConnection) {
+/// Syncs the bundled library and creates the people; returns the courses' completion quizzes.
+async fn seed(db: &DatabaseConnection) -> HashMap<String, String> {
     let library = daotao_content::course::load_library(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses"),
     );
@@ -99,6 +105,7 @@ async fn seed(db: &DatabaseConnection) {
         };
         accounts::add_user(db, new).await.unwrap();
     }
+    programmes::completion_quizzes(&library)
 }
 
 async fn id(db: &DatabaseConnection, username: &str) -> i64 {
@@ -131,13 +138,19 @@ async fn audited(db: &DatabaseConnection, action: &str) -> u64 {
     audit_log::Entity::find().filter(audit_log::Column::Action.eq(action)).count(db).await.unwrap()
 }
 
-async fn run(db: &DatabaseConnection, rules: &[Rule], as_of: &str) -> Changes {
-    assign(db, rules, day(as_of), "daotao-admin", false).await.unwrap()
+async fn run(
+    db: &DatabaseConnection,
+    rules: &[Rule],
+    quizzes: &HashMap<String, String>,
+    as_of: &str,
+) -> Changes {
+    assign(db, rules, quizzes, day(as_of), "daotao-admin", false).await.unwrap()
 }
 
 async fn story(db: DatabaseConnection) {
     let db = &db;
-    seed(db).await;
+    let q = &seed(db).await;
+    assert_eq!(q.get(BASIC).map(String::as_str), Some("cuoi-khoa"));
     // giang is enrolled already without a due date; binh completed the basic course within the last year,
     // an more than a year before.
     enrol::enroll_users(db, BASIC, &[id(db, "giang").await], None, None).await.unwrap();
@@ -145,11 +158,11 @@ async fn story(db: DatabaseConnection) {
     complete(db, "an.le", BASIC, "2025-11-01").await;
 
     // A dry run says what would change and writes nothing.
-    let dry = assign(db, &rules(), day("2027-01-05"), "daotao-admin", true).await.unwrap();
+    let dry = assign(db, &rules(), q, day("2027-01-05"), "daotao-admin", true).await.unwrap();
     assert_eq!((cycles(db).await, audited(db, "programme.assign").await), (0, 0));
     assert!(enrolled(db, "chi", ONLINE).await.is_none());
 
-    let first = run(db, &rules(), "2027-01-05").await;
+    let first = run(db, &rules(), q, "2027-01-05").await;
     assert_eq!(first, dry, "the dry run said what the pass did");
     assert_eq!(
         lines(&first.assigned),
@@ -183,12 +196,12 @@ async fn story(db: DatabaseConnection) {
     assert!(enrolled(db, "em.vu", BASIC).await.is_none() && enrolled(db, "giang", IT).await.is_none());
 
     // Twice changes nothing.
-    assert!(run(db, &rules(), "2027-01-05").await.is_empty());
+    assert!(run(db, &rules(), q, "2027-01-05").await.is_empty());
     assert_eq!(cycles(db).await, 9);
 
     // Completing the course completes the open cycle (valid_months 0: forever).
     complete(db, "dung", ONLINE, "2027-01-08").await;
-    let done = run(db, &rules(), "2027-01-09").await;
+    let done = run(db, &rules(), q, "2027-01-09").await;
     assert_eq!(lines(&done.completed), ["dvc-mot-cua dung 1 2027-01-08"]);
     assert_eq!(done.completed[0].valid_until, None);
     assert!(done.assigned.is_empty() && done.withdrawn.is_empty());
@@ -206,7 +219,7 @@ async fn story(db: DatabaseConnection) {
         accounts::update_user(db, who, details).await.unwrap();
     }
     accounts::set_active(db, "an.le", false).await.unwrap();
-    let moved = run(db, &rules(), "2027-01-10").await;
+    let moved = run(db, &rules(), q, "2027-01-10").await;
     assert_eq!(
         lines(&moved.withdrawn),
         ["attt-hang-nam an.le 1 2027-01-10", "attt-cntt an.le 1 2027-01-10", "dvc-mot-cua chi 1 2027-01-10"]
@@ -234,16 +247,105 @@ async fn story(db: DatabaseConnection) {
     };
     accounts::update_user(db, "chi", details).await.unwrap();
     let without_it: Vec<Rule> = rules().into_iter().filter(|r| r.id != "attt-cntt").collect();
-    let back = run(db, &without_it, "2027-01-12").await;
+    let back = run(db, &without_it, q, "2027-01-12").await;
     assert_eq!(lines(&back.assigned), ["dvc-mot-cua chi 2 2027-03-13"]);
     assert_eq!(lines(&back.withdrawn), ["attt-cntt binh 1 2027-01-12"]);
-    assert!(run(db, &without_it, "2027-01-12").await.is_empty());
+    assert!(run(db, &without_it, q, "2027-01-12").await.is_empty());
 
     // A course missing from the catalog is reported, and nobody is enrolled in it.
     let missing = vec![rule("moi", "khong-co", &[], &["XA-A"], &[Role::Learner], 30, 0)];
-    let dry = assign(db, &missing, day("2027-01-12"), "daotao-admin", true).await.unwrap();
+    let dry = assign(db, &missing, q, day("2027-01-12"), "daotao-admin", true).await.unwrap();
     assert_eq!(dry.missing_courses, [("moi".to_string(), "khong-co".to_string())]);
     assert_eq!(lines(&dry.assigned), ["moi chi 1 2027-02-11", "moi dung 1 2027-02-11"]);
+
+    renewal(db, q, &without_it).await;
+}
+
+/// binh's basic course, completed 2026-06-01 and valid twelve months, opens again 30 days before it
+/// expires, due when it does, and is completed again by passing the quiz again with every lesson read.
+async fn renewal(db: &DatabaseConnection, q: &HashMap<String, String>, rules: &[Rule]) {
+    assert!(run(db, rules, q, "2027-05-01").await.is_empty(), "31 days before: not yet");
+    let renewed = run(db, rules, q, "2027-05-02").await;
+    assert_eq!(lines(&renewed.renewed), ["attt-hang-nam binh 2 2027-06-01"]);
+    assert!(renewed.assigned.is_empty() && renewed.completed.is_empty() && renewed.withdrawn.is_empty());
+    assert_eq!(audited(db, "programme.renew").await, 1);
+    assert!(run(db, rules, q, "2027-05-03").await.is_empty(), "once");
+
+    let binh = id(db, "binh").await;
+    let lessons = lesson::Entity::find()
+        .filter(lesson::Column::CourseId.eq(BASIC))
+        .filter(lesson::Column::Active.eq(true))
+        .all(db)
+        .await
+        .unwrap();
+    for l in &lessons {
+        lesson_progress::Entity::insert(lesson_progress::ActiveModel {
+            id: NotSet,
+            user_id: Set(binh),
+            lesson_id: Set(l.id),
+            read_at: Set(Utc.with_ymd_and_hms(2026, 5, 20, 3, 0, 0).unwrap()),
+        })
+        .exec_without_returning(db)
+        .await
+        .unwrap();
+    }
+    let quiz = quiz::Entity::find()
+        .filter(quiz::Column::CourseId.eq(BASIC))
+        .filter(quiz::Column::Slug.eq("cuoi-khoa"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    // A pass before the cycle opened does not count; lessons read last year do.
+    pass(db, binh, quiz.id, 1, "2026-05-31").await;
+    assert!(run(db, rules, q, "2027-05-09").await.is_empty());
+    pass(db, binh, quiz.id, 2, "2027-05-10").await;
+    let again = run(db, rules, q, "2027-05-11").await;
+    assert_eq!(lines(&again.completed), ["attt-hang-nam binh 2 2027-05-10"]);
+    assert_eq!(again.completed[0].valid_until, Some(day("2028-05-10")));
+    let history = programme_assignment::Entity::find()
+        .filter(programme_assignment::Column::UserId.eq(binh))
+        .filter(programme_assignment::Column::ProgrammeId.eq("attt-hang-nam"))
+        .all(db)
+        .await
+        .unwrap();
+    let mut cycles: Vec<_> = history.iter().map(|c| (c.cycle, c.completed_on, c.valid_until)).collect();
+    cycles.sort();
+    assert_eq!(
+        cycles,
+        [
+            (1, Some(day("2026-06-01")), Some(day("2027-06-01"))),
+            (2, Some(day("2027-05-10")), Some(day("2028-05-10")))
+        ],
+        "the first completion stays in history"
+    );
+}
+
+/// A passed attempt at `quiz_id` submitted at 10:00 in Viet Nam on `on`.
+async fn pass(db: &DatabaseConnection, user_id: i64, quiz_id: i64, number: i32, on: &str) {
+    let at = Utc.from_utc_datetime(&day(on).and_hms_opt(3, 0, 0).unwrap());
+    quiz_attempt::Entity::insert(quiz_attempt::ActiveModel {
+        id: NotSet,
+        user_id: Set(user_id),
+        quiz_id: Set(quiz_id),
+        course_id: Set(BASIC.into()),
+        number: Set(number),
+        questions: Set("[]".into()),
+        answers: Set("{}".into()),
+        pass_percent: Set(80),
+        started_at: Set(at),
+        deadline: Set(None),
+        submitted_at: Set(Some(at)),
+        closed_by_server: Set(false),
+        marks: Set(None),
+        score: Set(Some(9.0)),
+        max_score: Set(10.0),
+        percent: Set(Some(90.0)),
+        passed: Set(Some(true)),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

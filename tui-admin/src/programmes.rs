@@ -92,8 +92,10 @@ pub async fn assign(config: &Config, dry_run: bool, as_of: Option<NaiveDate>) ->
     let path = config.courses_dir.join("programmes.toml");
     let rules = read_rules(&path)?;
     let as_of = as_of.unwrap_or_else(local_time::today);
+    // Which quiz completes each course is in the course files, not the catalog: a renewal needs it passed again.
+    let quizzes = programmes::completion_quizzes(&daotao_content::course::load_library(&config.courses_dir));
     let db = crate::connect(config).await?;
-    let changes = programmes::assign(&db, &rules, as_of, &crate::actor(), dry_run)
+    let changes = programmes::assign(&db, &rules, &quizzes, as_of, &crate::actor(), dry_run)
         .await
         .context("cơ sở dữ liệu / database")?;
     for (programme, course) in &changes.missing_courses {

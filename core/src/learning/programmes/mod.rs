@@ -6,14 +6,20 @@
 //! in the courses; an open cycle whose person no longer matches is withdrawn (completed cycles stay, as
 //! history); an open cycle is completed once every course of the programme is. Each change is audited.
 //!
+//! A completed cycle that expires (`valid_months`) is followed by the next, opened `renew_days` before it
+//! expires and due when it does; that cycle is completed by passing each course's completion quiz again
+//! (lessons once read stay read), and the earlier completions stay as history.
+//!
 //! The pass reads a handful of queries per programme, never one per person, so 100,000 people stay cheap.
-//! Renewal (the next cycle opening before a completed one expires) is not written yet (#18).
 
 mod matching;
 mod plan;
 mod write;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
+use daotao_content::course::Library;
 use sea_orm::{ConnectionTrait, DbErr, TransactionSession, TransactionTrait};
 
 use crate::entities::user::Role;
@@ -35,7 +41,7 @@ pub struct Rule {
     pub due_days: u32,
     /// How long a completion stays valid; 0: forever.
     pub valid_months: u32,
-    /// How many days before expiry the next cycle opens (renewal, #18).
+    /// How many days before expiry the next cycle opens.
     pub renew_days: u32,
 }
 
@@ -57,7 +63,7 @@ pub struct Changes {
     pub assigned: Vec<Change>,
     pub withdrawn: Vec<Change>,
     pub completed: Vec<Change>,
-    /// Next cycles opened before expiry; always empty until renewal is written (#18).
+    /// Next cycles opened before a completion expires (`on`: their due date, the day it expires).
     pub renewed: Vec<Change>,
     /// (programme, course) pairs naming a course that is not in the active catalog: nobody is enrolled in
     /// it, and the programme cannot be completed until it is.
@@ -74,12 +80,23 @@ impl Changes {
     }
 }
 
-/// Applies `rules` on the day `as_of` (Viet Nam's date): assigns, enrols, withdraws and completes, auditing
-/// each change as `actor`, all in one transaction; with `dry_run`, only computes what would change. Running
-/// it twice on the same day changes nothing the second time.
+/// Each course's completion quiz (course id → quiz slug), which a renewal cycle needs passed again: the
+/// catalog tables do not say which quiz completes a course, the course files do.
+pub fn completion_quizzes(library: &Library) -> HashMap<String, String> {
+    library
+        .courses
+        .iter()
+        .filter_map(|(id, c)| c.meta.completion.quiz.as_ref().map(|q| (id.clone(), q.get_ref().clone())))
+        .collect()
+}
+
+/// Applies `rules` on the day `as_of` (Viet Nam's date): assigns, enrols, withdraws, completes and renews,
+/// auditing each change as `actor`, all in one transaction; with `dry_run`, only computes what would change.
+/// `quizzes`: [`completion_quizzes`]. Running it twice on the same day changes nothing the second time.
 pub async fn assign(
     db: &(impl ConnectionTrait + TransactionTrait),
     rules: &[Rule],
+    quizzes: &HashMap<String, String>,
     as_of: NaiveDate,
     actor: &str,
     dry_run: bool,
@@ -90,7 +107,7 @@ pub async fn assign(
     let mut changes = Changes::default();
     let mut plans = Vec::with_capacity(rules.len());
     for rule in rules {
-        let plan = plan::plan(&txn, &world, rule, as_of).await?;
+        let plan = plan::plan(&txn, &world, rule, quizzes, as_of).await?;
         plan.describe(rule, as_of, &mut changes);
         plans.push(plan);
     }

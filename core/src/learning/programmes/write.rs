@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::Rule;
-use super::plan::{Held, Plan, valid_until};
+use super::plan::{Held, NewCycle, Plan, valid_until};
 use crate::entities::{audit_log, enrollment, programme_assignment as pa};
 use crate::learning::enrollment::{EnrollError, enroll_users};
 use crate::platform::audit::Event;
@@ -54,6 +54,15 @@ pub(super) async fn apply(
         }),
     )
     .await?;
+    audit(
+        db,
+        actor,
+        "programme.renew",
+        plan.renew
+            .iter()
+            .map(|n| (format!("{} {}", n.username, rule.id), format!("cycle {}, due {}", n.cycle, n.due_on))),
+    )
+    .await?;
     let completed = plan
         .assign
         .iter()
@@ -71,7 +80,7 @@ pub(super) async fn apply(
     .await
 }
 
-/// The new cycles, those already complete with their completion.
+/// The new cycles (assigned and renewed), those already complete with their completion.
 async fn insert_cycles(
     db: &impl ConnectionTrait,
     rule: &Rule,
@@ -79,14 +88,15 @@ async fn insert_cycles(
     as_of: NaiveDate,
 ) -> Result<(), DbErr> {
     let now = chrono::Utc::now();
-    for chunk in plan.assign.chunks(CHUNK) {
+    let cycles: Vec<&NewCycle> = plan.assign.iter().chain(&plan.renew).collect();
+    for chunk in cycles.chunks(CHUNK) {
         let rows = chunk.iter().map(|n| pa::ActiveModel {
             id: NotSet,
             user_id: Set(n.user_id),
             programme_id: Set(rule.id.clone()),
             cycle: Set(n.cycle),
             assigned_on: Set(as_of),
-            due_on: Set(plan.due_on),
+            due_on: Set(n.due_on),
             completed_on: Set(n.completed_on),
             valid_until: Set(n.completed_on.and_then(|on| valid_until(rule, on))),
             withdrawn_on: Set(None),
