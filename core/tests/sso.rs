@@ -501,7 +501,10 @@ async fn single_logout_on_postgres() {
 /// The migration undoes cleanly and applies again (an operator rolling back a release).
 async fn migration_down_and_up(db: &DatabaseConnection) {
     use daotao_migrations::{Migrator, MigratorTrait};
-    Migrator::down(db, Some(1)).await.unwrap();
+    // Down to before the single sign-on's migration, however many came after it.
+    let steps =
+        Migrator::migrations().iter().rev().position(|m| m.name() == "m20261203_000006_single_sign_on");
+    Migrator::down(db, Some(steps.unwrap() as u32 + 1)).await.unwrap();
     assert!(session::Entity::find().all(db).await.is_err(), "the entity's new column is gone");
     Migrator::up(db, None).await.unwrap();
     single_logout(db).await;

@@ -10,6 +10,7 @@ mod m20261126_000003_quiz_attempts;
 mod m20261126_000004_admin_queries;
 mod m20261126_000005_competencies;
 mod m20261203_000006_single_sign_on;
+mod m20261203_000007_programmes;
 
 /// Runs every migration in order; the server calls it on start.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_admin_queries::Migration),
             Box::new(m20261126_000005_competencies::Migration),
             Box::new(m20261203_000006_single_sign_on::Migration),
+            Box::new(m20261203_000007_programmes::Migration),
         ]
     }
 }

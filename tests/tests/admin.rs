@@ -684,3 +684,101 @@ fn a_command_whose_reader_goes_away_ends_quietly() {
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{args}: {stderr}");
     }
 }
+
+const PROGRAMMES: &str = r#"
+[[programme]]
+id = "attt-cntt"
+title = "An toàn thông tin cho cán bộ công nghệ thông tin"
+courses = ["an-toan-thong-tin-cntt"]
+positions = ["cong nghe thong tin", "An toàn thông tin"]
+units = ["SO-KHCN"]
+due_days = 60
+valid_months = 12
+renew_days = 30
+
+[[programme]]
+id = "dvc-mot-cua"
+title = "Dịch vụ công trực tuyến cho bộ phận một cửa"
+courses = ["dich-vu-cong-truc-tuyen"]
+units = ["TT-PVHCC", "X-TANLAP"]
+due_days = 60
+valid_months = 0
+"#;
+
+#[test]
+fn programmes_assign_enrol_withdraw_and_complete_played_forward_by_date() {
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    admin.file("courses/programmes.toml", PROGRAMMES);
+    let assigned = "assigned\tduc.hoang\tattt-cntt\tdue 2027-03-06\n\
+                    assigned\tminh.le\tattt-cntt\tdue 2027-03-06\n\
+                    assigned\thoa.vu\tdvc-mot-cua\tdue 2027-03-06\n\
+                    assigned\tnam.dang\tdvc-mot-cua\tdue 2027-03-06\n\
+                    assigned\tson.do\tdvc-mot-cua\tdue 2027-03-06\n\
+                    assigned\tyen.ngo\tdvc-mot-cua\tdue 2027-03-06\n";
+
+    let dry = admin.run(&["programmes", "assign", "--dry-run", "--as-of", "2027-01-05"]).ok();
+    assert!(dry.stdout.starts_with(assigned), "{dry:#?}");
+    assert!(dry.stdout.contains("dry run, nothing changed: 6 assigned, 0 withdrawn"), "{dry:#?}");
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM programme_assignments"), 0);
+
+    let run = admin.run(&["programmes", "assign", "--as-of", "2027-01-05"]).ok();
+    assert!(run.stdout.starts_with(assigned), "{run:#?}");
+    assert!(run.stdout.contains("2 programmes applied: 6 assigned, 0 withdrawn, 0 completed"), "{run:#?}");
+    // son.do is newly enrolled with the programme's due date; the demo's earlier due date of the others stays.
+    let due = |who: &str, course: &str| {
+        admin.scalar(&format!(
+            "SELECT COUNT(*) FROM enrollments e JOIN users u ON u.id = e.user_id \
+             WHERE u.username = '{who}' AND e.course_id = '{course}' AND e.due_date = '2027-03-06'"
+        ))
+    };
+    assert_eq!((due("son.do", "dich-vu-cong-truc-tuyen"), due("minh.le", "an-toan-thong-tin-cntt")), (1, 0));
+    let again = admin.run(&["programmes", "assign", "--as-of", "2027-01-05"]).ok();
+    assert!(
+        again.stdout.starts_with("Đã áp dụng 2 chương trình / 2 programmes applied: 0 assigned"),
+        "{again:#?}"
+    );
+
+    // Played forward: hoa.vu completes the course, minh.le leaves.
+    admin.exec(
+        "UPDATE enrollments SET completed_at = '2027-01-08T03:00:00+00:00' WHERE course_id = 'dich-vu-cong-truc-tuyen' \
+         AND user_id = (SELECT id FROM users WHERE username = 'hoa.vu')",
+    );
+    admin.run(&["users", "deactivate", "minh.le"]).ok();
+    let later = admin.run(&["programmes", "assign", "--as-of", "2027-01-10"]).ok();
+    assert_eq!(
+        later.stdout.lines().take(2).collect::<Vec<_>>(),
+        ["withdrawn\tminh.le\tattt-cntt\ton 2027-01-10", "completed\thoa.vu\tdvc-mot-cua\ton 2027-01-08"],
+        "{later:#?}"
+    );
+    assert_eq!(
+        admin.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN ('programme.assign', 'programme.withdraw', 'programme.complete')"
+        ),
+        8
+    );
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'programmes.assign'"), 3);
+
+    // A bad file: a clear error, exit 1, nothing changed.
+    admin
+        .file("courses/programmes.toml", "[[programme]]\nid = \"x\"\ncourses = [\"a\"]\ndue_days = \"60\"\n");
+    let bad = admin.run(&["programmes", "assign", "--as-of", "2027-01-11"]).failed();
+    assert_eq!(bad.code, 1, "{bad:#?}");
+    assert!(
+        bad.stderr.contains("the programmes file is not valid") && bad.stderr.contains("line 4"),
+        "{bad:#?}"
+    );
+    admin.file(
+        "courses/programmes.toml",
+        PROGRAMMES.replace("valid_months = 0", "valid_months = 0\nroles = [\"boss\"]").as_str(),
+    );
+    let role = admin.run(&["programmes", "assign"]).failed();
+    assert!(role.stderr.contains("boss"), "{role:#?}");
+    std::fs::remove_file(admin.dir.path().join("courses/programmes.toml")).unwrap();
+    let missing = admin.run(&["programmes", "assign"]).failed();
+    assert!(
+        missing.stderr.contains("cannot read") && missing.stderr.contains("programmes.toml"),
+        "{missing:#?}"
+    );
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM programme_assignments"), 6);
+}

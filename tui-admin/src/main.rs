@@ -1,7 +1,7 @@
 //! `daotao-admin`: the admin tool. Without a subcommand, the terminal UI
 //! ([`tui`]); with one, plain commands for people and scripts: status, CSV
 //! imports of units and users, accounts and passwords, enrollments, trainers'
-//! courses, reports, and a demo province.
+//! courses, training programmes, reports, and a demo province.
 //!
 //! Output is Vietnamese first, with English after a `/`. Commands that hand
 //! out passwords print only `username<TAB>password` lines on stdout (so they
@@ -16,6 +16,7 @@ mod demo;
 mod enroll;
 mod import;
 mod output;
+mod programmes;
 mod report;
 mod status;
 mod trainers;
@@ -62,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: TrainersCommand,
     },
+    /// Chương trình đào tạo theo vị trí việc làm / training programmes by position (`<courses>/programmes.toml`).
+    Programmes {
+        #[command(subcommand)]
+        command: ProgrammesCommand,
+    },
     /// Tạo dữ liệu mẫu trong cơ sở dữ liệu trống / seed a demo province into an empty database.
     Demo,
     /// Xuất báo cáo / export a report (CSV or XLSX).
@@ -69,6 +75,23 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ProgrammesCommand {
+    /// Áp dụng chương trình: giao, ghi danh, rút, ghi nhận hoàn thành / apply the programmes now: assign (and
+    /// enrol), withdraw those no longer concerned, record completions; one line per change.
+    Assign(ProgrammesAssignArgs),
+}
+
+#[derive(Args)]
+struct ProgrammesAssignArgs {
+    /// Chỉ cho biết sẽ thay đổi gì, không thay đổi gì / say what would change, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Ngày áp dụng / the day to apply them on (default: today in Viet Nam).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -294,6 +317,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             TrainersCommand::Remove(args) => trainers::set(&config, &args.course, &args.user, false).await,
             TrainersCommand::List { course } => trainers::list(&config, course.as_deref()).await,
         },
+        Command::Programmes { command: ProgrammesCommand::Assign(args) } => {
+            programmes::assign(&config, args.dry_run, args.as_of).await
+        }
         Command::Demo => demo::run(&config).await,
         Command::Report { command } => {
             let (competency, course, args) = match command {

@@ -8,6 +8,7 @@ pub mod course_trainer;
 pub mod enrollment;
 pub mod lesson;
 pub mod lesson_progress;
+pub mod programme_assignment;
 pub mod quiz;
 pub mod quiz_attempt;
 pub mod session;

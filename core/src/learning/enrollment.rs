@@ -141,6 +141,11 @@ pub async fn set_due_date(
 
 /// A unit's id and the ids of every unit below it.
 pub async fn subtree(db: &impl ConnectionTrait, root: i64) -> Result<Vec<i64>, DbErr> {
+    Ok(descendants(&children(db).await?, root).into_iter().collect())
+}
+
+/// Every unit's children, by parent id: read once when many subtrees are wanted (see [`descendants`]).
+pub async fn children(db: &impl ConnectionTrait) -> Result<HashMap<i64, Vec<i64>>, DbErr> {
     let pairs: Vec<(i64, Option<i64>)> = unit::Entity::find()
         .select_only()
         .column(unit::Column::Id)
@@ -154,6 +159,11 @@ pub async fn subtree(db: &impl ConnectionTrait, root: i64) -> Result<Vec<i64>, D
             children.entry(parent).or_default().push(id);
         }
     }
+    Ok(children)
+}
+
+/// `root` and every unit below it, from the map of [`children`].
+pub fn descendants(children: &HashMap<i64, Vec<i64>>, root: i64) -> HashSet<i64> {
     let mut seen = HashSet::from([root]);
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
@@ -163,7 +173,7 @@ pub async fn subtree(db: &impl ConnectionTrait, root: i64) -> Result<Vec<i64>, D
             }
         }
     }
-    Ok(seen.into_iter().collect())
+    seen
 }
 
 /// A learner enrols themself from the catalog; true if newly enrolled.
