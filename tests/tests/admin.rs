@@ -765,7 +765,7 @@ fn programmes_assign_enrol_withdraw_and_complete_played_forward_by_date() {
     let bad = admin.run(&["programmes", "assign", "--as-of", "2027-01-11"]).failed();
     assert_eq!(bad.code, 1, "{bad:#?}");
     assert!(
-        bad.stderr.contains("the programmes file is not valid") && bad.stderr.contains("line 4"),
+        bad.stderr.contains("the programmes file is not valid") && bad.stderr.contains("programmes.toml:4:"),
         "{bad:#?}"
     );
     admin.file(

@@ -1,87 +1,51 @@
 //! `programmes assign [--dry-run] [--as-of YYYY-MM-DD]`: applies `<courses>/programmes.toml` on a day and
 //! prints one tab-separated line per change, then a summary.
-//!
-//! The file is read here by [`read_rules`], a minimal stand-in for the content crate's parser: replace it
-//! with `daotao_content::programme` when that lands (#18), keeping this module's output.
-
-use std::path::Path;
 
 use anyhow::Context;
 use chrono::NaiveDate;
+use daotao_content::course::{Library, load_library};
+use daotao_content::programme::PROGRAMMES_FILE;
 use daotao_core::entities::user::Role;
 use daotao_core::learning::programmes::{self, Change, Rule};
 use daotao_core::platform::config::Config;
 use daotao_core::platform::local_time;
-use serde::Deserialize;
 
 use crate::output::{errln, outln};
 
-/// `programmes.toml`: a list of `[[programme]]`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    programme: Vec<Entry>,
-}
-
-/// One `[[programme]]`, with the defaults of DESIGN.md.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Entry {
-    id: String,
-    title: String,
-    courses: Vec<String>,
-    #[serde(default)]
-    positions: Vec<String>,
-    #[serde(default)]
-    units: Vec<String>,
-    #[serde(default = "learners")]
-    roles: Vec<Role>,
-    due_days: u32,
-    valid_months: u32,
-    #[serde(default)]
-    renew_days: u32,
-}
-
-fn learners() -> Vec<Role> {
-    vec![Role::Learner]
-}
-
-/// The rules of `path`, or what is wrong with the file (TOML errors name the line and column).
-fn read_rules(path: &Path) -> anyhow::Result<Vec<Rule>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("không đọc được tệp / cannot read {}", path.display()))?;
-    let file: File = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-        .context("tệp chương trình không hợp lệ / the programmes file is not valid")?;
-    let mut rules: Vec<Rule> = Vec::with_capacity(file.programme.len());
-    for entry in file.programme {
-        let id = entry.id.trim().to_string();
-        if id.is_empty() || entry.courses.is_empty() {
-            anyhow::bail!(
-                "{}: chương trình `{id}` cần mã và ít nhất một khoá học / programme `{id}` needs an id and at least one course",
-                path.display()
-            );
-        }
-        if rules.iter().any(|r| r.id == id) {
-            anyhow::bail!(
-                "{}: mã chương trình `{id}` bị trùng / programme id `{id}` is used twice",
-                path.display()
-            );
-        }
-        rules.push(Rule {
-            id,
-            title: entry.title,
-            courses: entry.courses,
-            positions: entry.positions,
-            units: entry.units,
-            roles: entry.roles,
-            due_days: entry.due_days,
-            valid_months: entry.valid_months,
-            renew_days: entry.renew_days,
-        });
+/// The rules of the library's `programmes.toml`. Any problem in that file, or a programme left out for a
+/// missing or broken course, stops the command with every problem printed: applying the others alone
+/// would withdraw everyone's assignment of the one left out.
+fn rules(library: &Library) -> anyhow::Result<Vec<Rule>> {
+    let path = library.root.join(PROGRAMMES_FILE);
+    if !path.is_file() {
+        anyhow::bail!("không đọc được tệp / cannot read {}: it does not exist", path.display());
     }
-    Ok(rules)
+    let problems: Vec<String> =
+        library.problems.iter().filter(|p| p.file == path).map(ToString::to_string).collect();
+    if !problems.is_empty() {
+        for problem in &problems {
+            errln!("{problem}")?;
+        }
+        anyhow::bail!(
+            "tệp chương trình không hợp lệ, chưa thay đổi gì / the programmes file is not valid, nothing changed ({} problems)",
+            problems.len()
+        );
+    }
+    Ok(library
+        .programmes
+        .iter()
+        .map(|p| Rule {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            courses: p.courses.clone(),
+            positions: p.positions.clone(),
+            units: p.units.clone(),
+            roles: p.roles.iter().filter_map(|r| Role::parse(r.as_str())).collect(),
+            due_days: p.due_days,
+            valid_months: p.valid_months,
+            renew_days: p.renew_days,
+        })
+        .collect())
 }
 
 fn line(kind: &str, change: &Change, date: String) -> anyhow::Result<()> {
@@ -89,11 +53,12 @@ fn line(kind: &str, change: &Change, date: String) -> anyhow::Result<()> {
 }
 
 pub async fn assign(config: &Config, dry_run: bool, as_of: Option<NaiveDate>) -> anyhow::Result<()> {
-    let path = config.courses_dir.join("programmes.toml");
-    let rules = read_rules(&path)?;
+    let library = load_library(&config.courses_dir);
+    let path = library.root.join(PROGRAMMES_FILE);
+    let rules = rules(&library)?;
     let as_of = as_of.unwrap_or_else(local_time::today);
     // Which quiz completes each course is in the course files, not the catalog: a renewal needs it passed again.
-    let quizzes = programmes::completion_quizzes(&daotao_content::course::load_library(&config.courses_dir));
+    let quizzes = programmes::completion_quizzes(&library);
     let db = crate::connect(config).await?;
     let changes = programmes::assign(&db, &rules, &quizzes, as_of, &crate::actor(), dry_run)
         .await
