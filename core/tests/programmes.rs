@@ -188,6 +188,15 @@ async fn story(db: DatabaseConnection) {
     assert_eq!((cycles(db).await, audited(db, "programme.assign").await), (9, 9));
     assert_eq!(audited(db, "programme.complete").await, 1);
 
+    // What each person sees of their programmes, on a day and later.
+    let chi = standings(db, "chi", "2027-01-05").await;
+    assert_eq!(chi, ["attt-hang-nam due 2027-03-06 -", "dvc-mot-cua due 2027-03-06 -"]);
+    let late = standings(db, "chi", "2027-03-07").await;
+    assert_eq!(late, ["attt-hang-nam overdue 2027-03-06 -", "dvc-mot-cua overdue 2027-03-06 -"]);
+    let binh = standings(db, "binh", "2027-01-05").await;
+    assert_eq!(binh, ["attt-cntt due 2027-04-05 -", "attt-hang-nam valid 2027-03-06 2027-06-01"]);
+    assert_eq!(standings(db, "binh", "2027-06-02").await[1], "attt-hang-nam expired 2027-03-06 2027-06-01");
+
     // Assigning enrols with the due date; an unfinished enrolment gets it too; a completed one is kept.
     assert_eq!(enrolled(db, "chi", ONLINE).await.unwrap().due_date, Some(day("2027-03-06")));
     assert_eq!(enrolled(db, "an.le", IT).await.unwrap().due_date, Some(day("2027-04-05")));
@@ -270,6 +279,9 @@ async fn renewal(db: &DatabaseConnection, q: &HashMap<String, String>, rules: &[
     assert!(renewed.assigned.is_empty() && renewed.completed.is_empty() && renewed.withdrawn.is_empty());
     assert_eq!(audited(db, "programme.renew").await, 1);
     assert!(run(db, rules, q, "2027-05-03").await.is_empty(), "once");
+    // While the renewal is open, the first completion still holds.
+    let open = standings(db, "binh", "2027-05-03").await;
+    assert!(open.contains(&"attt-hang-nam renewal_open 2027-06-01 2027-06-01".to_string()), "{open:?}");
 
     let binh = id(db, "binh").await;
     let lessons = lesson::Entity::find()
@@ -303,6 +315,8 @@ async fn renewal(db: &DatabaseConnection, q: &HashMap<String, String>, rules: &[
     let again = run(db, rules, q, "2027-05-11").await;
     assert_eq!(lines(&again.completed), ["attt-hang-nam binh 2 2027-05-10"]);
     assert_eq!(again.completed[0].valid_until, Some(day("2028-05-10")));
+    let renewed = standings(db, "binh", "2027-05-11").await;
+    assert!(renewed.contains(&"attt-hang-nam valid 2027-06-01 2028-05-10".to_string()), "{renewed:?}");
     let history = programme_assignment::Entity::find()
         .filter(programme_assignment::Column::UserId.eq(binh))
         .filter(programme_assignment::Column::ProgrammeId.eq("attt-hang-nam"))
@@ -319,6 +333,18 @@ async fn renewal(db: &DatabaseConnection, q: &HashMap<String, String>, rules: &[
         ],
         "the first completion stays in history"
     );
+}
+
+/// `programme standing due valid_until` for each of `username`'s programmes on `on`.
+async fn standings(db: &DatabaseConnection, username: &str, on: &str) -> Vec<String> {
+    let mine =
+        daotao_core::learning::programmes::my_programmes(db, id(db, username).await, day(on)).await.unwrap();
+    mine.iter()
+        .map(|p| {
+            let until = p.valid_until.map_or("-".to_string(), |d| d.to_string());
+            format!("{} {} {} {until}", p.programme_id, p.standing.as_str(), p.due_on)
+        })
+        .collect()
 }
 
 /// A passed attempt at `quiz_id` submitted at 10:00 in Viet Nam on `on`.

@@ -178,6 +178,14 @@ pub struct Texts {
     pub login_local_admins_only: &'static str,
     /// A learner or trainer tried a local password where the city turned them off (the button's label).
     pub login_local_off: fn(label: &str) -> String,
+    /// "Khoá học của tôi": the training programmes the person must complete (#18).
+    pub my_programmes: &'static str,
+    pub programme_due: fn(date: &str) -> String,
+    pub programme_overdue: fn(date: &str) -> String,
+    pub programme_renewal_open: fn(due: &str, valid_until: &str) -> String,
+    pub programme_valid_until: fn(date: &str) -> String,
+    pub programme_valid_forever: &'static str,
+    pub programme_expired: fn(date: &str) -> String,
     pub sso_failed_title: &'static str,
     pub sso_unreachable: &'static str,
     pub sso_refused: &'static str,
@@ -386,6 +394,17 @@ pub static VI: Texts = Texts {
     login_local_off: |label| {
         format!("Học viên và giảng viên đăng nhập bằng nút „{label}“; mật khẩu chỉ dành cho quản trị viên.")
     },
+    my_programmes: "Chương trình bồi dưỡng bắt buộc",
+    programme_due: |date| format!("Cần hoàn thành trước ngày {date}."),
+    programme_overdue: |date| format!("Quá hạn: cần hoàn thành trước ngày {date}."),
+    programme_renewal_open: |due, until| {
+        format!(
+            "Đã đến kỳ bồi dưỡng lại: hoàn thành trước ngày {due}. Kết quả lần trước còn hiệu lực đến {until}."
+        )
+    },
+    programme_valid_until: |date| format!("Đã hoàn thành, còn hiệu lực đến {date}."),
+    programme_valid_forever: "Đã hoàn thành.",
+    programme_expired: |date| format!("Đã hết hạn ngày {date}."),
     sso_failed_title: "Chưa đăng nhập được",
     sso_unreachable: "Hệ thống đăng nhập một lần của thành phố hiện không phản hồi hoặc trả lời không hợp lệ. \
         Vui lòng thử lại sau ít phút; nếu vẫn không được, hãy báo cho quản trị viên.",
@@ -616,6 +635,15 @@ pub static EN: Texts = Texts {
             "Learners and trainers log in with the “{label}” button; passwords are for administrators only."
         )
     },
+    my_programmes: "Required training programmes",
+    programme_due: |date| format!("To complete by {date}."),
+    programme_overdue: |date| format!("Overdue: it was to be completed by {date}."),
+    programme_renewal_open: |due, until| {
+        format!("Renewal is open: complete it by {due}. The last completion is valid until {until}.")
+    },
+    programme_valid_until: |date| format!("Completed, valid until {date}."),
+    programme_valid_forever: "Completed.",
+    programme_expired: |date| format!("Expired on {date}."),
     sso_failed_title: "Not logged in yet",
     sso_unreachable: "The city's single sign-on does not answer, or answers something we cannot use. \
         Please try again in a few minutes; if it still fails, tell the administrator.",

@@ -224,9 +224,27 @@ pub struct Enrollment {
 #[derive(Debug, Object)]
 pub struct Me {
     pub user: UserInfo,
+    /// The training programmes the caller must complete, where each stands today.
+    pub programmes: Vec<MyProgrammeOut>,
     pub enrollments: Vec<MyEnrollment>,
     /// The competencies the caller holds (the highest level awarded of each).
     pub competencies: Vec<MyCompetency>,
+}
+
+/// A required training programme of the caller, as `courses/programmes.toml` names it.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct MyProgrammeOut {
+    pub id: String,
+    pub title: String,
+    /// 1, then one more for each renewal.
+    pub cycle: i32,
+    /// `due`, `overdue`, `renewal_open`, `valid` or `expired`.
+    pub status: String,
+    pub due_on: chrono::NaiveDate,
+    pub completed_on: Option<chrono::NaiveDate>,
+    /// Until when the completion the caller holds is valid; none: it never expires (or none yet).
+    pub valid_until: Option<chrono::NaiveDate>,
 }
 
 /// A competency held, with the evidence of the award that gave its level.

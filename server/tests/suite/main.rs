@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod helpers;
 mod pages;
+mod programmes;
 mod quiz;
 mod search;
 mod sso;

@@ -13,8 +13,11 @@
 //! The pass reads a handful of queries per programme, never one per person, so 100,000 people stay cheap.
 
 mod matching;
+mod mine;
 mod plan;
 mod write;
+
+pub use mine::{MyProgramme, Standing, my_programmes};
 
 use std::collections::HashMap;
 
