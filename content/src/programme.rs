@@ -84,22 +84,26 @@ impl Programme {
         if self.positions.is_empty() {
             return true;
         }
-        let haystack = words(position);
-        self.positions.iter().any(|wanted| {
-            let needle = words(wanted);
-            !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle.as_slice())
-        })
+        let haystack = position_words(position);
+        self.positions.iter().any(|wanted| has_phrase(&haystack, &position_words(wanted)))
     }
 }
 
-/// Lowercase words without diacritics: runs of letters and digits.
-fn words(s: &str) -> Vec<String> {
+/// A position as the programmes compare it: lowercase words without diacritics (runs of letters and
+/// digits). Callers matching many people fold each position once with this, then use [`has_phrase`].
+pub fn position_words(s: &str) -> Vec<String> {
     fold_diacritics(s)
         .to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Whether `phrase` (from [`position_words`]) stands in `words` as consecutive whole words; an empty
+/// phrase never does.
+pub fn has_phrase(words: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && words.windows(phrase.len()).any(|w| w == phrase)
 }
 
 #[derive(Deserialize)]

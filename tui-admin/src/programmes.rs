@@ -5,7 +5,6 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use daotao_content::course::{Library, load_library};
 use daotao_content::programme::PROGRAMMES_FILE;
-use daotao_core::entities::user::Role;
 use daotao_core::learning::programmes::{self, Change, Rule};
 use daotao_core::platform::config::Config;
 use daotao_core::platform::local_time;
@@ -31,21 +30,7 @@ fn rules(library: &Library) -> anyhow::Result<Vec<Rule>> {
             problems.len()
         );
     }
-    Ok(library
-        .programmes
-        .iter()
-        .map(|p| Rule {
-            id: p.id.clone(),
-            title: p.title.clone(),
-            courses: p.courses.clone(),
-            positions: p.positions.clone(),
-            units: p.units.clone(),
-            roles: p.roles.iter().filter_map(|r| Role::parse(r.as_str())).collect(),
-            due_days: p.due_days,
-            valid_months: p.valid_months,
-            renew_days: p.renew_days,
-        })
-        .collect())
+    Ok(library.programmes.iter().map(Rule::from).collect())
 }
 
 fn line(kind: &str, change: &Change, date: String) -> anyhow::Result<()> {

@@ -32,6 +32,13 @@ pub struct Library {
     pub problems: Vec<Problem>,
 }
 
+impl Library {
+    /// The programme `id` of `programmes.toml`, if the library has it.
+    pub fn programme(&self, id: &str) -> Option<&crate::programme::Programme> {
+        self.programmes.iter().find(|p| p.id == id)
+    }
+}
+
 /// A course that passed validation.
 #[derive(Debug, Clone)]
 pub struct Course {

@@ -3,15 +3,13 @@
 //! changing a due date or withdrawing someone. The filter is the one of
 //! [`crate::admin_views::user_search`]; lessons read are counted for the page's people only.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait,
 };
 
-use crate::entities::{enrollment, lesson, lesson_progress, unit, user};
+use crate::entities::{enrollment, unit, user};
 use crate::platform::paging::{Paging, page_count};
 
 /// One enrolled person.
@@ -83,29 +81,13 @@ pub async fn page(
         .into_tuple()
         .all(db)
         .await?;
-    let total_lessons = lesson::Entity::find()
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Active.eq(true))
-        .count(db)
-        .await? as u32;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let read: Vec<(i64, i64)> = lesson_progress::Entity::find()
-        .select_only()
-        .column(lesson_progress::Column::UserId)
-        .column_as(lesson_progress::Column::Id.count(), "n")
-        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Active.eq(true))
-        .filter(lesson_progress::Column::UserId.is_in(ids))
-        .group_by(lesson_progress::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let read: HashMap<i64, u32> = read.into_iter().map(|(u, n)| (u, n as u32)).collect();
+    let read = crate::learning::progress::lessons_read_per_person(db, course_id, Some(ids)).await?;
+    let total_lessons = read.total as u32;
     let lines = rows
         .into_iter()
         .map(|(user_id, username, full_name, unit_code, due_date)| EnrolledLine {
-            lessons_read: read.get(&user_id).copied().unwrap_or(0),
+            lessons_read: read.of(user_id) as u32,
             lessons_total: total_lessons,
             user_id,
             username,

@@ -23,6 +23,49 @@ pub enum ProgressError {
     Db(#[from] DbErr),
 }
 
+/// A course's active lessons, and how many of them each person has read.
+#[derive(Debug, Clone, Default)]
+pub struct LessonsRead {
+    pub total: u64,
+    /// People who read none are absent.
+    pub by_person: HashMap<i64, u64>,
+}
+
+impl LessonsRead {
+    /// How many of the course's active lessons `user_id` has read.
+    pub fn of(&self, user_id: i64) -> u64 {
+        self.by_person.get(&user_id).copied().unwrap_or(0)
+    }
+}
+
+/// The active lessons of `course_id` read by each person (`only`: just these people): two set-based
+/// queries, the one place rosters, the admin's enrolment list and programme renewals count them.
+pub async fn lessons_read_per_person(
+    db: &impl ConnectionTrait,
+    course_id: &str,
+    only: Option<Vec<i64>>,
+) -> Result<LessonsRead, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let total = lesson::Entity::find()
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    let mut query = lesson_progress::Entity::find()
+        .select_only()
+        .column(lesson_progress::Column::UserId)
+        .column_as(lesson_progress::Column::Id.count(), "n")
+        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
+        .filter(lesson::Column::CourseId.eq(course_id))
+        .filter(lesson::Column::Active.eq(true));
+    if let Some(people) = only {
+        query = query.filter(lesson_progress::Column::UserId.is_in(people));
+    }
+    let read: Vec<(i64, i64)> = query.group_by(lesson_progress::Column::UserId).into_tuple().all(db).await?;
+    let by_person = read.into_iter().map(|(user_id, n)| (user_id, u64::try_from(n).unwrap_or(0))).collect();
+    Ok(LessonsRead { total, by_person })
+}
+
 /// Records that `user_id` read a lesson (idempotent). The learner must be enrolled.
 pub async fn mark_read(
     db: &impl ConnectionTrait,

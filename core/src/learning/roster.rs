@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 
 use crate::entities::user::{self, Role};
-use crate::entities::{course_trainer, enrollment, lesson, lesson_progress, quiz_attempt, unit};
+use crate::entities::{course_trainer, enrollment, quiz_attempt, unit};
 
 /// Whether `viewer` may see the learners of `course_id`.
 pub async fn may_view(
@@ -69,23 +69,8 @@ pub async fn roster(
         .into_tuple()
         .all(db)
         .await?;
-    let total = lesson::Entity::find()
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Active.eq(true))
-        .count(db)
-        .await? as u32;
-    let read: Vec<(i64, i64)> = lesson_progress::Entity::find()
-        .select_only()
-        .column(lesson_progress::Column::UserId)
-        .column_as(lesson_progress::Column::Id.count(), "read")
-        .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
-        .filter(lesson::Column::CourseId.eq(course_id))
-        .filter(lesson::Column::Active.eq(true))
-        .group_by(lesson_progress::Column::UserId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let read: HashMap<i64, u32> = read.into_iter().map(|(user, n)| (user, n as u32)).collect();
+    let read = crate::learning::progress::lessons_read_per_person(db, course_id, None).await?;
+    let total = read.total as u32;
     let scores: Vec<(i64, i64, Option<f64>)> = quiz_attempt::Entity::find()
         .select_only()
         .column(quiz_attempt::Column::UserId)
@@ -102,7 +87,7 @@ pub async fn roster(
     Ok(enrolled
         .into_iter()
         .map(|(user_id, due_date, completed_at, username, full_name, unit)| {
-            let lessons_read = read.get(&user_id).copied().unwrap_or(0);
+            let lessons_read = read.of(user_id) as u32;
             let (attempts, best_percent) = scores.get(&user_id).copied().unwrap_or((0, None));
             RosterLine {
                 username,

@@ -35,9 +35,7 @@ impl MeApi {
             .into_iter()
             .map(|p| MyProgrammeOut {
                 title: library
-                    .programmes
-                    .iter()
-                    .find(|known| known.id == p.programme_id)
+                    .programme(&p.programme_id)
                     .map_or_else(|| p.programme_id.clone(), |known| known.title.clone()),
                 id: p.programme_id,
                 cycle: p.cycle,

@@ -65,7 +65,7 @@ async fn programme_cards(
     Ok(mine
         .into_iter()
         .map(|p| {
-            let known = library.programmes.iter().find(|known| known.id == p.programme_id);
+            let known = library.programme(&p.programme_id);
             let courses = known
                 .map(|k| {
                     k.courses

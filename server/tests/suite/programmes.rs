@@ -23,22 +23,7 @@ fn day(s: &str) -> NaiveDate {
 
 /// The rules of the library the app serves, as the admin command builds them.
 fn rules(app: &TestApp) -> Vec<Rule> {
-    app.state
-        .library()
-        .programmes
-        .iter()
-        .map(|p| Rule {
-            id: p.id.clone(),
-            title: p.title.clone(),
-            courses: p.courses.clone(),
-            positions: p.positions.clone(),
-            units: p.units.clone(),
-            roles: vec![daotao_core::entities::user::Role::Learner],
-            due_days: p.due_days,
-            valid_months: p.valid_months,
-            renew_days: p.renew_days,
-        })
-        .collect()
+    app.state.library().programmes.iter().map(Rule::from).collect()
 }
 
 async fn me_page(app: &TestApp, token: &str) -> String {

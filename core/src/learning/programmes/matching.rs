@@ -8,9 +8,9 @@ use super::Rule;
 use crate::entities::unit;
 use crate::entities::user::{self, Role};
 use crate::learning::enrollment;
-use crate::people::search_key::fold;
+use daotao_content::programme::{has_phrase, position_words};
 
-/// An active account, its position folded once for every rule.
+/// An active account as read.
 #[derive(Debug, FromQueryResult)]
 struct Account {
     id: i64,
@@ -25,8 +25,8 @@ pub(super) struct Person {
     pub id: i64,
     pub username: String,
     unit_id: Option<i64>,
-    /// Lowercase, without diacritics.
-    position: String,
+    /// Its words as programmes compare them ([`position_words`]).
+    position: Vec<String>,
     role: Role,
 }
 
@@ -56,7 +56,7 @@ impl World {
                 id: a.id,
                 username: a.username,
                 unit_id: a.unit_id,
-                position: fold(&a.position),
+                position: position_words(&a.position),
                 role: a.role,
             })
             .collect();
@@ -77,11 +77,13 @@ impl World {
     /// The people `rule` matches.
     pub fn matching<'a>(&'a self, rule: &'a Rule) -> impl Iterator<Item = &'a Person> + 'a {
         let units = self.units(&rule.units);
-        let words: Vec<String> = rule.positions.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect();
+        // The same rule as `Programme::matches_position`, with each phrase folded once per pass.
+        let phrases: Vec<Vec<String>> =
+            rule.positions.iter().map(|w| position_words(w)).filter(|w| !w.is_empty()).collect();
         self.people.iter().filter(move |p| {
             (rule.roles.is_empty() || rule.roles.contains(&p.role))
                 && units.as_ref().is_none_or(|set| p.unit_id.is_some_and(|u| set.contains(&u)))
-                && (words.is_empty() || words.iter().any(|w| p.position.contains(w.as_str())))
+                && (phrases.is_empty() || phrases.iter().any(|phrase| has_phrase(&p.position, phrase)))
         })
     }
 

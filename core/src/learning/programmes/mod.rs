@@ -27,14 +27,16 @@ use sea_orm::{ConnectionTrait, DbErr, TransactionSession, TransactionTrait};
 
 use crate::entities::user::Role;
 
-/// One programme as core needs it; built from `courses/programmes.toml`.
+/// One programme as core needs it; built from `courses/programmes.toml` ([`Rule::from`] a
+/// `daotao_content::programme::Programme`, the one conversion the server and the admin tool share).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
     pub id: String,
     pub title: String,
     /// Course ids; the programme is complete when all of them are.
     pub courses: Vec<String>,
-    /// Words looked for in a person's position, without case or diacritics; empty: every position.
+    /// Words or phrases looked for, as whole words, in a person's position, without case or diacritics
+    /// (`daotao_content::programme::has_phrase`); empty: every position.
     pub positions: Vec<String>,
     /// Unit codes, each with all its sub-units; empty: every unit (and people with no unit).
     pub units: Vec<String>,
@@ -71,6 +73,22 @@ pub struct Changes {
     /// (programme, course) pairs naming a course that is not in the active catalog: nobody is enrolled in
     /// it, and the programme cannot be completed until it is.
     pub missing_courses: Vec<(String, String)>,
+}
+
+impl From<&daotao_content::programme::Programme> for Rule {
+    fn from(p: &daotao_content::programme::Programme) -> Self {
+        Rule {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            courses: p.courses.clone(),
+            positions: p.positions.clone(),
+            units: p.units.clone(),
+            roles: p.roles.iter().filter_map(|r| Role::parse(r.as_str())).collect(),
+            due_days: p.due_days,
+            valid_months: p.valid_months,
+            renew_days: p.renew_days,
+        }
+    }
 }
 
 impl Changes {

@@ -5,15 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, PaginatorTrait, QueryFilter,
-    QuerySelect, RelationTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    RelationTrait,
 };
 
 use super::matching::World;
 use super::{Change, Changes, Rule};
-use crate::entities::{
-    course, enrollment, lesson, lesson_progress, programme_assignment as pa, quiz, quiz_attempt, user,
-};
+use crate::entities::{course, enrollment, programme_assignment as pa, quiz, quiz_attempt, user};
 use crate::platform::local_time;
 
 /// A cycle already recorded, with its person's username.
@@ -362,24 +360,9 @@ async fn retakes(
                 }
             }
         }
-        let lessons = lesson::Entity::find()
-            .filter(lesson::Column::CourseId.eq(course_id))
-            .filter(lesson::Column::Active.eq(true))
-            .count(db)
-            .await?;
-        let read: Vec<(i64, i64)> = lesson_progress::Entity::find()
-            .select_only()
-            .column(lesson_progress::Column::UserId)
-            .column_as(lesson_progress::Column::Id.count(), "n")
-            .join(JoinType::InnerJoin, lesson_progress::Relation::Lesson.def())
-            .filter(lesson::Column::CourseId.eq(course_id))
-            .filter(lesson::Column::Active.eq(true))
-            .group_by(lesson_progress::Column::UserId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        let all_read = read.into_iter().filter(|(_, n)| u64::try_from(*n).is_ok_and(|n| n >= lessons));
-        retakes.all_read.insert(course_id.clone(), all_read.map(|(user_id, _)| user_id).collect());
+        let read = crate::learning::progress::lessons_read_per_person(db, course_id, None).await?;
+        let all_read = read.by_person.iter().filter(|(_, n)| **n >= read.total).map(|(user_id, _)| *user_id);
+        retakes.all_read.insert(course_id.clone(), all_read.collect());
     }
     Ok(retakes)
 }
