@@ -84,3 +84,36 @@ async fn single_sign_on_accounts_refuse_every_password() {
     let account = daotao_core::people::accounts::find_user(&db, "mai.bui").await.unwrap().unwrap();
     assert_eq!(account.failed_logins, 2, "counted like wrong passwords");
 }
+
+/// Where the city turned local passwords off, a learner's right password opens no session (and is
+/// audited as refused); an admin's still does; a wrong password stays the one generic answer.
+#[tokio::test]
+async fn with_passwords_for_admins_only_a_learner_gets_no_session() {
+    use daotao_core::entities::session;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
+    for (username, role) in [("lan", Role::Learner), ("quantri", Role::Admin)] {
+        let new = NewUser {
+            username: username.into(),
+            full_name: username.into(),
+            email: None,
+            unit_code: None,
+            position: String::new(),
+            role,
+            password: Some("mật khẩu đúng".into()),
+        };
+        add_user(&db, new).await.unwrap();
+    }
+    let policy = Policy { passwords_for_admins_only: true, ..Policy::default() };
+    let learner = login(&db, "lan", "mật khẩu đúng", "10.0.0.1", &policy).await;
+    assert!(matches!(learner, Err(LoginError::LocalPasswordsOff)), "{learner:?}");
+    assert_eq!(session::Entity::find().count(&db).await.unwrap(), 0, "no session was opened");
+    let wrong = login(&db, "lan", "sai", "10.0.0.1", &policy).await;
+    assert!(matches!(wrong, Err(LoginError::Invalid)));
+    assert!(login(&db, "quantri", "mật khẩu đúng", "10.0.0.1", &policy).await.is_ok());
+    assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
+}

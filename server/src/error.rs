@@ -32,8 +32,8 @@ pub enum AppError {
     /// Too many failed logins from this address: try again after the delay.
     Throttled(Duration),
     /// A learner's or trainer's local password, where the city turned those off: sign in through the
-    /// single sign-on (its button's label).
-    LocalLoginOff(String),
+    /// single sign-on.
+    LocalLoginOff,
     /// A failure on our side: the details are logged, never shown.
     Internal(String),
     /// Already an HTTP answer (a CSRF refusal, a body too large): passed on as it is.
@@ -53,7 +53,7 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::LocalLoginOff(_) => StatusCode::FORBIDDEN,
+            AppError::LocalLoginOff => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Http(e) => e.status(),
         }
@@ -113,6 +113,7 @@ impl From<LoginError> for AppError {
     fn from(e: LoginError) -> Self {
         match e {
             LoginError::Invalid => AppError::BadCredentials,
+            LoginError::LocalPasswordsOff => AppError::LocalLoginOff,
             LoginError::Db(_) => AppError::internal(e),
         }
     }
@@ -161,9 +162,7 @@ impl From<AppError> for ApiError {
             AppError::Unprocessable(why) => ApiError::Http(StatusCode::UNPROCESSABLE_ENTITY, why),
             AppError::BadCredentials => ApiError::BadCredentials,
             AppError::Throttled(wait) => ApiError::Throttled(wait),
-            AppError::LocalLoginOff(label) => ApiError::Forbidden(format!(
-                "local passwords are off for learners and trainers: sign in with single sign-on ({label})"
-            )),
+            AppError::LocalLoginOff => ApiError::Forbidden(LoginError::LocalPasswordsOff.to_string()),
             AppError::Internal(details) => ApiError::internal(details),
             AppError::Http(e) => ApiError::from_poem(e),
         }
@@ -204,7 +203,7 @@ mod tests {
             (EnrollError::NotSelfEnrol("c".into()).into(), StatusCode::FORBIDDEN),
             (ProgressError::UnknownLesson("c".into(), "l".into()).into(), StatusCode::NOT_FOUND),
             (LoginError::Invalid.into(), StatusCode::UNAUTHORIZED),
-            (AppError::LocalLoginOff("SSO".into()), StatusCode::FORBIDDEN),
+            (LoginError::LocalPasswordsOff.into(), StatusCode::FORBIDDEN),
             (DbErr::Custom("down".into()).into(), StatusCode::INTERNAL_SERVER_ERROR),
         ];
         for (error, status) in cases {
@@ -224,7 +223,7 @@ mod tests {
             AppError::Unprocessable(m) => AppError::Unprocessable(m.clone()),
             AppError::BadCredentials => AppError::BadCredentials,
             AppError::Throttled(d) => AppError::Throttled(*d),
-            AppError::LocalLoginOff(l) => AppError::LocalLoginOff(l.clone()),
+            AppError::LocalLoginOff => AppError::LocalLoginOff,
             AppError::Internal(m) => AppError::Internal(m.clone()),
             AppError::Http(e) => AppError::Http(poem::Error::from_status(e.status())),
         }

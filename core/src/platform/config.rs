@@ -137,6 +137,7 @@ impl Config {
             session_max: Duration::from_secs(self.session_max_hours * 3600),
             lockout_failures: self.lockout_failures.max(1),
             lockout: Duration::from_secs(self.lockout_minutes * 60),
+            passwords_for_admins_only: self.sso.provider.is_some() && !self.sso.local_login,
         }
     }
 

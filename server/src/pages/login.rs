@@ -64,7 +64,7 @@ fn form_page(
         username: username.to_string(),
         error,
         sso_label: state.sso.as_ref().map(|sso| sso.label.clone()),
-        admins_only: state.sso.as_ref().is_some_and(|sso| !sso.local_login),
+        admins_only: state.auth.policy.passwords_for_admins_only,
     };
     let mut resp = private_html(&page, status);
     if let Some(cookie) = set_cookie {
@@ -117,7 +117,9 @@ pub async fn login(
     // Refused: the form again, saying why.
     let message = match &error {
         AppError::Throttled(_) => t.login_throttled.to_string(),
-        AppError::LocalLoginOff(label) => (t.login_local_off)(label),
+        AppError::LocalLoginOff => {
+            (t.login_local_off)(state.sso.as_ref().map_or("", |sso| sso.label.as_str()))
+        }
         AppError::BadCredentials => {
             let policy = &state.auth.policy;
             (t.login_failed)(policy.lockout_failures, policy.lockout.as_secs() / 60)

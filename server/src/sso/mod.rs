@@ -20,8 +20,6 @@ pub type Attributes = BTreeMap<String, String>;
 pub struct SingleSignOn {
     /// The login page's button.
     pub label: String,
-    /// Whether learners and trainers may still use a local password.
-    pub local_login: bool,
     pub rules: Rules,
     names: AttributeNames,
     pub protocol: Protocol,
@@ -86,7 +84,6 @@ impl SingleSignOn {
         };
         Some(Self {
             label: text(&config.label).unwrap_or_else(|| "Đăng nhập một lần".into()),
-            local_login: config.local_login,
             rules: Rules {
                 create_accounts: config.create_accounts,
                 default_unit: config.default_unit().map(str::to_string),

@@ -5,7 +5,6 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use daotao_core::entities::user::Role;
 use daotao_core::people::auth::login::{LoggedIn, LoginError, login};
 use daotao_core::people::auth::session::{self, NewSession};
 use daotao_core::people::sso::{self, Identity, Provider, Refusal};
@@ -47,26 +46,7 @@ pub async fn log_in(
     if let (Err(LoginError::Invalid), Some(ip)) = (&outcome, ip) {
         state.throttle.record_failure(ip, Instant::now());
     }
-    let logged_in = outcome?;
-    if let Some(sso) = state.sso.as_ref().filter(|sso| !sso.local_login)
-        && logged_in.user.role != Role::Admin
-    {
-        // The city turned local passwords off for learners and trainers: the password was right, but
-        // this door is closed to them; the session just opened ends at once.
-        session::end(&state.db, &logged_in.session.token).await?;
-        let event = Event {
-            user_id: Some(logged_in.user.id),
-            actor: &logged_in.user.username,
-            action: "login",
-            target: &logged_in.user.username,
-            ip: &ip_text,
-            result: "failure",
-            detail: "local passwords are off for learners and trainers",
-        };
-        audit::record(&state.db, event).await?;
-        return Err(AppError::LocalLoginOff(sso.label.clone()));
-    }
-    Ok(logged_in)
+    Ok(outcome?)
 }
 
 /// Why signing on did not open a session: the account rule refused the person, or something broke.

@@ -18,6 +18,9 @@ use crate::platform::audit::{self, Event};
 pub enum LoginError {
     #[error("invalid username or password")]
     Invalid,
+    /// The password was right, but only admins may use one here ([`Policy::passwords_for_admins_only`]).
+    #[error("local passwords are off for learners and trainers: sign in with single sign-on")]
+    LocalPasswordsOff,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -104,6 +107,13 @@ pub async fn login(
         .filter(user::Column::Id.eq(account.id))
         .exec(db)
         .await?;
+    if policy.passwords_for_admins_only && account.role != user::Role::Admin {
+        // Audited like any refused login; the answer differs only because the password was right.
+        return match fail(Some(&account), "local passwords are off for learners and trainers").await {
+            Err(LoginError::Db(e)) => Err(LoginError::Db(e)),
+            _ => Err(LoginError::LocalPasswordsOff),
+        };
+    }
     let session = session::create(db, account.id, ip, policy).await?;
     audit::record(
         db,

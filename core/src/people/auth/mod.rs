@@ -19,6 +19,9 @@ pub struct Policy {
     pub lockout_failures: u32,
     /// How long a locked account stays locked.
     pub lockout: Duration,
+    /// The city signs people in with its identity provider and turned local passwords off: only admins
+    /// may use one (to get in when the provider is down).
+    pub passwords_for_admins_only: bool,
 }
 
 impl Default for Policy {
@@ -28,6 +31,7 @@ impl Default for Policy {
             session_max: Duration::from_secs(12 * 3600),
             lockout_failures: 5,
             lockout: Duration::from_secs(15 * 60),
+            passwords_for_admins_only: false,
         }
     }
 }
