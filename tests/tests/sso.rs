@@ -96,6 +96,59 @@ async fn come_back(client: &reqwest::Client, callback: &reqwest::Url) -> (u16, S
     (status, to, resp.text().await.unwrap())
 }
 
+/// The whole CAS round trip for a browser: our `/sso/login?next=`, CAS's form as `username` (password
+/// `cas-<username>`), and back to our callback.
+async fn through_cas(
+    client: &reqwest::Client,
+    server: &Server,
+    cas: &CasServer,
+    username: &str,
+    next: &str,
+) -> (u16, String, String) {
+    let to_cas = start_sign_in(client, server, next).await;
+    let callback = cas.sign_in(client, &to_cas, username, &format!("cas-{username}")).await.unwrap();
+    come_back(client, &callback).await
+}
+
+/// `url` with its query parameter `name` set to `value` (a forged callback).
+fn with_param(url: &reqwest::Url, name: &str, value: &str) -> reqwest::Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == name { value.to_string() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    let mut forged = url.clone();
+    forged.query_pairs_mut().clear().extend_pairs(pairs);
+    forged
+}
+
+/// The query parameter `name` of `url`.
+fn param(url: &reqwest::Url, name: &str) -> Option<String> {
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// Waits (a few seconds at most) for the provider's logout to end the browser's session here.
+async fn logged_out_soon(client: &reqwest::Client, server: &Server) -> bool {
+    for _ in 0..50 {
+        if logged_in_as(client, server).await.is_none() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Presses "Đăng xuất" in the header: where our server sends the browser next.
+async fn log_out_here(client: &reqwest::Client, server: &Server) -> String {
+    let me = client.get(server.url("/me")).send().await.unwrap().text().await.unwrap();
+    let csrf = me.split("name=\"csrf\" value=\"").nth(1).unwrap()[..64].to_string();
+    let resp = client.post(server.url("/logout")).form(&[("csrf", csrf)]).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    location(&resp)
+}
+
 /// Who the browser is logged in as on our server: the header's name, or `None`.
 async fn logged_in_as(client: &reqwest::Client, server: &Server) -> Option<String> {
     let resp = client.get(server.url("/me")).send().await.unwrap();
@@ -196,10 +249,9 @@ fn cas_signs_people_in_links_refreshes_and_signs_them_out() {
         assert!(page.contains("đã hết hạn hoặc đã được dùng"), "{page}");
         // The same ticket with a fresh sign-in of this browser: refused too (a ticket is good once).
         let replay_browser = http_client();
-        let to_cas = start_sign_in(&replay_browser, &server, "/").await;
-        let state = reqwest::Url::parse(&to_cas).unwrap();
-        let service: String = state.query_pairs().find(|(k, _)| k == "service").unwrap().1.into_owned();
-        let ticket: String = callback.query_pairs().find(|(k, _)| k == "ticket").unwrap().1.into_owned();
+        let to_cas = reqwest::Url::parse(&start_sign_in(&replay_browser, &server, "/").await).unwrap();
+        let service = param(&to_cas, "service").unwrap();
+        let ticket = param(&callback, "ticket").unwrap();
         let forged = reqwest::Url::parse(&format!("{service}&ticket={ticket}")).unwrap();
         let (status, _, page) = come_back(&replay_browser, &forged).await;
         assert_eq!(status, 400, "{page}");
@@ -216,9 +268,7 @@ fn cas_signs_people_in_links_refreshes_and_signs_them_out() {
 
         // A new person: created in their unit from CAS's attributes, with no password of ours.
         let newcomer = http_client();
-        let to_cas = start_sign_in(&newcomer, &server, "/").await;
-        let callback = cas.sign_in(&newcomer, &to_cas, "an.nv", "cas-an.nv").await.unwrap();
-        assert_eq!(come_back(&newcomer, &callback).await.0, 303);
+        assert_eq!(through_cas(&newcomer, &server, &cas, "an.nv", "/").await.0, 303);
         let an = account(&db, "an.nv").await;
         assert_eq!(
             (an.full_name.as_str(), an.unit_id, an.role),
@@ -227,44 +277,30 @@ fn cas_signs_people_in_links_refreshes_and_signs_them_out() {
         assert!(audit(&db, "an.nv").await.iter().any(|(action, ..)| action == "sso.create"));
 
         // Someone from a unit we do not know, with no default unit: a clear page, no account.
-        let guest = http_client();
-        let to_cas = start_sign_in(&guest, &server, "/").await;
-        let callback = cas.sign_in(&guest, &to_cas, "khach", "cas-khach").await.unwrap();
-        let (status, _, page) = come_back(&guest, &callback).await;
+        let (status, _, page) = through_cas(&http_client(), &server, &cas, "khach", "/").await;
         assert_eq!(status, 403);
         assert!(page.contains("KHONG-CO") && page.contains("chưa có trên hệ thống đào tạo"), "{page}");
         assert!(accounts::find_user(&db, "khach").await.unwrap().is_none());
 
         // Deactivated here stays refused, whatever CAS says.
         accounts::set_active(&db, "an.nv", false).await.unwrap();
-        let to_cas = start_sign_in(&newcomer, &server, "/").await;
-        let callback = cas.sign_in(&newcomer, &to_cas, "an.nv", "cas-an.nv").await.unwrap();
-        let (status, _, page) = come_back(&newcomer, &callback).await;
+        let (status, _, page) = through_cas(&newcomer, &server, &cas, "an.nv", "/").await;
         assert_eq!(status, 403);
         assert!(page.contains("vô hiệu hoá"), "{page}");
 
         // CAS ends the single sign-on session: its logout request ends ours.
         assert!(logged_in_as(&browser, &server).await.is_some());
         cas.log_out(&browser).await.unwrap();
-        let mut ended = false;
-        for _ in 0..50 {
-            if logged_in_as(&browser, &server).await.is_none() {
-                ended = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert!(ended, "CAS single logout did not end our session:\n{}", server.log());
+        assert!(
+            logged_out_soon(&browser, &server).await,
+            "CAS single logout did not end our session:\n{}",
+            server.log()
+        );
 
         // Logging out here goes on to CAS's logout.
-        let to_cas = start_sign_in(&browser, &server, "/").await;
-        let callback = cas.sign_in(&browser, &to_cas, "hoa.nt", "cas-hoa.nt").await.unwrap();
-        come_back(&browser, &callback).await;
-        let me = browser.get(server.url("/me")).send().await.unwrap().text().await.unwrap();
-        let csrf = me.split("name=\"csrf\" value=\"").nth(1).unwrap()[..64].to_string();
-        let resp = browser.post(server.url("/logout")).form(&[("csrf", csrf)]).send().await.unwrap();
-        assert_eq!(resp.status(), 303);
-        assert!(location(&resp).starts_with(&format!("{cas_url}/logout?service=")), "{}", location(&resp));
+        assert_eq!(through_cas(&browser, &server, &cas, "hoa.nt", "/").await.0, 303);
+        let to = log_out_here(&browser, &server).await;
+        assert!(to.starts_with(&format!("{cas_url}/logout?service=")), "{to}");
         assert!(logged_in_as(&browser, &server).await.is_none());
     });
 }
@@ -301,10 +337,7 @@ fn signing_on_opens_a_new_session_and_unknown_people_are_refused_when_the_city_s
         assert_eq!(sessions_of(&db, "quantri").await, 0, "the earlier session ended");
 
         // With create_accounts = false, a person we do not know is refused, and nothing is created.
-        let stranger = http_client();
-        let to_cas = start_sign_in(&stranger, &server, "/").await;
-        let callback = cas.sign_in(&stranger, &to_cas, "an.nv", "cas-an.nv").await.unwrap();
-        let (status, _, page) = come_back(&stranger, &callback).await;
+        let (status, _, page) = through_cas(&http_client(), &server, &cas, "an.nv", "/").await;
         assert_eq!(status, 403);
         assert!(page.contains("không tự tạo tài khoản mới"), "{page}");
         assert!(accounts::find_user(&db, "an.nv").await.unwrap().is_none());
@@ -331,9 +364,8 @@ fn cas_that_is_down_or_answers_garbage_gets_a_clear_page_not_a_500() {
     );
     rt.block_on(async {
         let browser = http_client();
-        let to_cas = start_sign_in(&browser, &server, "/").await;
-        let service = reqwest::Url::parse(&to_cas).unwrap();
-        let service: String = service.query_pairs().find(|(k, _)| k == "service").unwrap().1.into_owned();
+        let to_cas = reqwest::Url::parse(&start_sign_in(&browser, &server, "/").await).unwrap();
+        let service = param(&to_cas, "service").unwrap();
         let callback = reqwest::Url::parse(&format!("{service}&ticket=ST-1-abc")).unwrap();
         let (status, _, page) = come_back(&browser, &callback).await;
         assert_eq!(status, 502, "{page}");
@@ -349,9 +381,8 @@ fn cas_that_is_down_or_answers_garbage_gets_a_clear_page_not_a_500() {
         start_server(&rt, port, &scratch, &[("DAOTAO_SSO_PROVIDER", "cas"), ("DAOTAO_SSO_CAS_URL", &down)]);
     rt.block_on(async {
         let browser = http_client();
-        let to_cas = start_sign_in(&browser, &server, "/").await;
-        let service = reqwest::Url::parse(&to_cas).unwrap();
-        let service: String = service.query_pairs().find(|(k, _)| k == "service").unwrap().1.into_owned();
+        let to_cas = reqwest::Url::parse(&start_sign_in(&browser, &server, "/").await).unwrap();
+        let service = param(&to_cas, "service").unwrap();
         let callback = reqwest::Url::parse(&format!("{service}&ticket=ST-1-abc")).unwrap();
         let (status, _, page) = come_back(&browser, &callback).await;
         assert_eq!(status, 502, "{page}");
@@ -423,10 +454,8 @@ fn oidc_story(layout: Layout) {
         let browser = http_client();
         let to_provider = start_sign_in(&browser, &server, COURSE_PAGE).await;
         let authorize = reqwest::Url::parse(&to_provider).unwrap();
-        let param =
-            |name: &str| authorize.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        assert_eq!(param("code_challenge_method").as_deref(), Some("S256"));
-        assert!(param("nonce").is_some() && param("state").is_some());
+        assert_eq!(param(&authorize, "code_challenge_method").as_deref(), Some("S256"));
+        assert!(param(&authorize, "nonce").is_some() && param(&authorize, "state").is_some());
         let callback = provider.sign_in(&browser, &to_provider, "binh.lt", "any").await.unwrap();
         let (status, to, page) = come_back(&browser, &callback).await;
         assert_eq!((status, to.as_str()), (303, COURSE_PAGE), "{page}\n{}", server.log());
@@ -443,33 +472,15 @@ fn oidc_story(layout: Layout) {
         let mixed = http_client();
         let to_provider = start_sign_in(&mixed, &server, "/").await;
         let genuine = provider.sign_in(&mixed, &to_provider, "binh.lt", "any").await.unwrap();
-        let mut forged = genuine.clone();
-        let pairs: Vec<(String, String)> = genuine
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k == "iss" { "https://evil.example".to_string() } else { v.into_owned() };
-                (k.into_owned(), v)
-            })
-            .collect();
-        assert!(pairs.iter().any(|(k, _)| k == "iss"), "oidc-provider sends iss: {genuine}");
-        forged.query_pairs_mut().clear().extend_pairs(pairs);
-        let (status, _, _) = come_back(&mixed, &forged).await;
+        assert!(param(&genuine, "iss").is_some(), "oidc-provider sends iss: {genuine}");
+        let (status, _, _) = come_back(&mixed, &with_param(&genuine, "iss", "https://evil.example")).await;
         assert_eq!(status, 403);
         assert!(logged_in_as(&mixed, &server).await.is_none());
 
         // The same code with a fresh sign-in of another browser: refused too (a code is good once).
         let other = http_client();
         let fresh = reqwest::Url::parse(&start_sign_in(&other, &server, "/").await).unwrap();
-        let fresh_state = fresh.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
-        let mut replayed = callback.clone();
-        let pairs: Vec<(String, String)> = callback
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k == "state" { fresh_state.clone() } else { v.into_owned() };
-                (k.into_owned(), v)
-            })
-            .collect();
-        replayed.query_pairs_mut().clear().extend_pairs(pairs);
+        let replayed = with_param(&callback, "state", &param(&fresh, "state").unwrap());
         let (status, _, page) = come_back(&other, &replayed).await;
         assert_eq!(status, 400, "{page}");
         assert!(logged_in_as(&other, &server).await.is_none());
@@ -495,10 +506,7 @@ fn oidc_story(layout: Layout) {
 
         // Logging out here goes on to the provider's end-session endpoint; confirming there sends a
         // back-channel logout token, which ends the session of this provider session.
-        let me = second.get(server.url("/me")).send().await.unwrap().text().await.unwrap();
-        let csrf = me.split("name=\"csrf\" value=\"").nth(1).unwrap()[..64].to_string();
-        let resp = second.post(server.url("/logout")).form(&[("csrf", csrf)]).send().await.unwrap();
-        let end_session = location(&resp);
+        let end_session = log_out_here(&second, &server).await;
         assert!(end_session.starts_with(&provider.endpoints().end_session), "{end_session}");
         let back = provider.log_out(&second, &end_session).await.unwrap();
         assert_eq!(back.as_str(), server.url("/"));
@@ -541,15 +549,11 @@ fn openid_connect_back_channel_logout_ends_our_session() {
             daotao_tests::encode_query(&server.url("/"))
         );
         provider.log_out(&browser, &end_session).await.unwrap();
-        let mut ended = false;
-        for _ in 0..50 {
-            if logged_in_as(&browser, &server).await.is_none() {
-                ended = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert!(ended, "back-channel logout did not end our session:\n{}", server.log());
+        assert!(
+            logged_out_soon(&browser, &server).await,
+            "back-channel logout did not end our session:\n{}",
+            server.log()
+        );
     });
 }
 
@@ -602,9 +606,8 @@ fn only_paths_of_this_site_are_followed_after_signing_in() {
         ] {
             // A fresh browser each time: a logged-in one is sent on at once.
             let browser = http_client();
-            let to_cas = start_sign_in(&browser, &server, &daotao_tests::encode_query(next)).await;
-            let callback = cas.sign_in(&browser, &to_cas, "hoa.nt", "cas-hoa.nt").await.unwrap();
-            let (status, to, _) = come_back(&browser, &callback).await;
+            let (status, to, _) =
+                through_cas(&browser, &server, &cas, "hoa.nt", &daotao_tests::encode_query(next)).await;
             assert_eq!(status, 303);
             assert!(to.starts_with('/') && !to.starts_with("//") && !to.contains('\\'), "{next} led to {to}");
             assert!(!to.contains("evil.example") || to.starts_with("/%5C"), "{next} led to {to}");
