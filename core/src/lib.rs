@@ -11,6 +11,7 @@ pub mod demo;
 pub mod entities;
 pub mod import;
 pub mod learning;
+pub mod mail;
 pub mod people;
 pub mod platform;
 pub mod report;

@@ -286,6 +286,8 @@ pub async fn test_database_url(scratch: &Path) -> String {
         format!("sqlite://{}/t.sqlite", scratch.display())
     }
 }
+pub mod admin_cli;
 pub mod browser;
 pub mod idp;
 pub mod outside;
+pub mod smtp;

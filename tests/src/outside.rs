@@ -54,6 +54,13 @@ pub const OIDC: Tool = Tool {
     how_to_get_it: "(cd tests/idp && npm ci)",
 };
 
+/// The SMTP server the reminder tests send to (`crate::smtp`): aiosmtpd, run by `python3`.
+pub const SMTP: Tool = Tool {
+    name: "aiosmtpd",
+    require_flag: "DAOTAO_TEST_SMTP",
+    how_to_get_it: "python3 -m pip install aiosmtpd==1.4.6",
+};
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {

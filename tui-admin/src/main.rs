@@ -17,6 +17,7 @@ mod enroll;
 mod import;
 mod output;
 mod programmes;
+mod reminders;
 mod report;
 mod status;
 mod trainers;
@@ -68,6 +69,16 @@ enum Command {
         #[command(subcommand)]
         command: ProgrammesCommand,
     },
+    /// Nhắc việc qua thư điện tử / e-mail reminders of the training programmes.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
+    /// Thư điện tử đang chờ gửi / the mail queue.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Tạo dữ liệu mẫu trong cơ sở dữ liệu trống / seed a demo province into an empty database.
     Demo,
     /// Xuất báo cáo / export a report (CSV or XLSX).
@@ -75,6 +86,30 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Xếp vào hàng đợi các thư nhắc đến hạn / queue the reminders due on the day (each one only once).
+    Queue(AsOfArg),
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Gửi thư đang chờ / send what is queued; exits non-zero when the mail server refuses.
+    Send {
+        /// Gửi lại ngay thư đang chờ gửi lại hoặc đã bỏ / retry now the messages waiting for a retry or given
+        /// up (after the mail server was fixed).
+        #[arg(long)]
+        retry_now: bool,
+    },
+}
+
+#[derive(Args)]
+struct AsOfArg {
+    /// Ngày / the day (default: today in Viet Nam).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -151,6 +186,14 @@ struct TrainerArgs {
 enum UnitsCommand {
     /// Nhập đơn vị từ tệp CSV / import units from a CSV file: code,name,parent_code.
     Import(ImportArgs),
+    /// Đặt đầu mối nhận tổng hợp hằng tuần / make a person the unit's contact, who gets the weekly digest of
+    /// who in the unit and its sub-units is overdue.
+    SetContact {
+        /// Mã đơn vị / unit code.
+        unit: String,
+        /// Tài khoản / username.
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -300,6 +343,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status => status::run(&config).await,
         Command::Units { command: UnitsCommand::Import(args) } => {
             import::units(&config, &args.file, args.dry_run).await
+        }
+        Command::Units { command: UnitsCommand::SetContact { unit, username } } => {
+            reminders::set_contact(&config, &unit, &username).await
+        }
+        Command::Reminders { command: RemindersCommand::Queue(args) } => {
+            reminders::queue(&config, args.as_of).await
+        }
+        Command::Mail { command: MailCommand::Send { retry_now } } => {
+            reminders::send(&config, retry_now).await
         }
         Command::Users { command } => match command {
             UsersCommand::Import(args) => import::users(&config, &args.file, args.dry_run).await,

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::entities::{unit, user};
+use crate::entities::{unit, unit_contact, user};
 
 /// Longest unit code (the column is `varchar(50)`).
 pub const MAX_CODE_LEN: usize = 50;
@@ -44,6 +44,8 @@ pub enum UnitError {
         "không thể chuyển `{unit}` vào `{parent}`, là chính nó hoặc đơn vị trực thuộc nó / cannot move `{unit}` under `{parent}`: that is itself or one of its sub-units"
     )]
     Cycle { unit: String, parent: String },
+    #[error("không có tài khoản `{0}` đang hoạt động / no active account `{0}`")]
+    UnknownPerson(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -216,6 +218,30 @@ pub async fn move_to(
     let mut model: unit::ActiveModel = found.into();
     model.parent_id = Set(parent_id);
     Ok(model.update(db).await?)
+}
+
+/// Makes `username` the contact person of unit `code`, who gets the weekly digest of the unit's (and its
+/// sub-units') overdue training (#18); replaces the previous contact. Returns the previous one's id.
+pub async fn set_contact(
+    db: &impl ConnectionTrait,
+    code: &str,
+    username: &str,
+) -> Result<Option<i64>, UnitError> {
+    let found =
+        find_by_code(db, code).await?.ok_or_else(|| UnitError::UnknownUnit(code.trim().to_string()))?;
+    let person = user::Entity::find()
+        .filter(user::Column::Username.eq(username.trim()))
+        .filter(user::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .ok_or_else(|| UnitError::UnknownPerson(username.trim().to_string()))?;
+    let before = unit_contact::Entity::find_by_id(found.id).one(db).await?;
+    let row = unit_contact::ActiveModel { unit_id: Set(found.id), user_id: Set(person.id) };
+    match &before {
+        Some(_) => row.update(db).await?,
+        None => row.insert(db).await?,
+    };
+    Ok(before.map(|b| b.user_id))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+pub use super::mail_config::SmtpUrl;
 pub use super::sso_config::{SsoConfig, SsoProtocol};
 
 /// Settings shared by the server and the admin tool.
@@ -51,6 +52,16 @@ pub struct Config {
     #[serde(default)]
     pub targets: Vec<Target>,
     /// Single sign-on with the city's identity provider (`[sso]`); unset: local passwords only.
+    /// The mail server for reminders; empty: no e-mail (see `mail_config`).
+    #[serde(default)]
+    pub smtp_url: SmtpUrl,
+    /// The sender of every e-mail, like `Đào tạo số <daotao@danang.gov.vn>`.
+    #[serde(default)]
+    pub mail_from: String,
+    /// How often the server runs the programmes pass, queues the reminders due and sends the mail queued;
+    /// 0: never (cron runs `daotao-admin` instead).
+    #[serde(default = "programmes_every_minutes")]
+    pub programmes_every_minutes: u64,
     #[serde(default)]
     pub sso: SsoConfig,
 }
@@ -66,6 +77,10 @@ pub struct Target {
     pub percent: u32,
     #[serde(default)]
     pub position: Option<String>,
+}
+
+fn programmes_every_minutes() -> u64 {
+    5
 }
 
 fn first_level() -> u32 {
@@ -90,6 +105,9 @@ impl Default for Config {
             public_url: String::new(),
             trusted_proxies: String::new(),
             targets: Vec::new(),
+            smtp_url: SmtpUrl::default(),
+            mail_from: String::new(),
+            programmes_every_minutes: programmes_every_minutes(),
             sso: SsoConfig::default(),
         }
     }
@@ -111,6 +129,9 @@ const ENV_KEYS: &[&str] = &[
     "ip_failure_window_seconds",
     "public_url",
     "trusted_proxies",
+    "smtp_url",
+    "mail_from",
+    "programmes_every_minutes",
 ];
 
 /// Why the configuration could not be read.
@@ -122,6 +143,8 @@ pub enum ConfigError {
     Invalid(#[from] Box<figment::Error>),
     #[error("configuration: {}", .0.join("; "))]
     Sso(Vec<String>),
+    #[error("configuration: {}", .0.join("; "))]
+    Mail(Vec<String>),
     #[error(
         "configuration: trusted_proxies: `{0}` is not an address or a range (like 10.0.0.1 or 10.0.0.0/8)"
     )]
@@ -142,6 +165,12 @@ impl Config {
     }
 
     /// [`Config::trusted_proxies`], parsed (an address alone is a range of one).
+    /// The site's address for links sent outside a request (e-mails): `public_url`, else the bound address.
+    pub fn site_url(&self) -> String {
+        let url = self.public_url.trim().trim_end_matches('/');
+        if url.is_empty() { format!("http://{}", self.bind) } else { url.to_string() }
+    }
+
     pub fn proxy_ranges(&self) -> Result<Vec<IpNet>, ConfigError> {
         let parse = |s: &str| s.parse::<IpNet>().or_else(|_| s.parse::<IpAddr>().map(IpNet::from));
         self.trusted_proxies
@@ -175,6 +204,10 @@ impl Config {
         let problems = config.sso.problems();
         if !problems.is_empty() {
             return Err(ConfigError::Sso(problems));
+        }
+        let problems = super::mail_config::problems(&config.smtp_url, &config.mail_from);
+        if !problems.is_empty() {
+            return Err(ConfigError::Mail(problems));
         }
         Ok(config)
     }

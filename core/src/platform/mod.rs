@@ -6,5 +6,6 @@ pub mod config;
 pub mod db;
 pub mod group_commit;
 pub mod local_time;
+pub mod mail_config;
 pub mod paging;
 pub mod sso_config;

@@ -47,7 +47,7 @@ fn idp_dir() -> PathBuf {
 
 /// A provider's process, killed when dropped. Its stdout and stderr go to files in its scratch folder
 /// (never to pipes nobody reads, which would block it once full).
-struct Process {
+pub(crate) struct Process {
     child: Option<Child>,
     what: &'static str,
     stdout: PathBuf,
@@ -57,7 +57,7 @@ struct Process {
 impl Process {
     /// Starts `command`, with its output in `dir` (`stdout.txt`, `log.txt`, the latter appended to, so
     /// that a restarted provider's log follows the first one's).
-    fn spawn(what: &'static str, mut command: Command, dir: &Path) -> Process {
+    pub(crate) fn spawn(what: &'static str, mut command: Command, dir: &Path) -> Process {
         let stdout = dir.join("stdout.txt");
         let log = dir.join("log.txt");
         let log_file = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
@@ -71,7 +71,7 @@ impl Process {
     }
 
     /// Waits until the process prints its `listening on PORT ...` line; returns the words after "on".
-    async fn announcement(&mut self) -> Vec<String> {
+    pub(crate) async fn announcement(&mut self) -> Vec<String> {
         let started = Instant::now();
         loop {
             let printed = std::fs::read_to_string(&self.stdout).unwrap_or_default();
@@ -119,12 +119,12 @@ impl Process {
     }
 
     /// What the process has written to stderr so far.
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Kills the process and waits for it to end (its port is free again afterwards).
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -140,7 +140,7 @@ impl Drop for Process {
 
 /// Why `program args...` cannot run (`failing` says what its failure means), or `None` when it runs
 /// and succeeds.
-fn fails_to_run(program: &str, args: &[&str], failing: &str) -> Option<String> {
+pub(crate) fn fails_to_run(program: &str, args: &[&str], failing: &str) -> Option<String> {
     match Command::new(program).args(args).stdin(Stdio::null()).output() {
         Err(e) => Some(format!("`{program}` cannot be run: {e}")),
         Ok(out) if !out.status.success() => {

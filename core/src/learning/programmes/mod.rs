@@ -15,6 +15,7 @@
 mod matching;
 mod mine;
 mod plan;
+pub mod reminders;
 mod write;
 
 pub use mine::{MyProgramme, Standing, my_programmes};
