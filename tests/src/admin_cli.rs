@@ -71,18 +71,30 @@ impl Admin {
         self.run_with(args, None, Some(config))
     }
 
-    pub fn run_with(&self, args: &[&str], stdin: Option<&str>, config: Option<&std::path::Path>) -> Run {
+    /// The same database in another folder's name: a PostgreSQL database instead of the SQLite file.
+    pub fn use_database(&mut self, url: &str) {
+        self.url = url.to_string();
+    }
+
+    /// `daotao-admin args...` as [`Admin::run`] runs it, to start without waiting (and kill).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(binary("daotao-admin"));
-        match config {
-            Some(file) => command.env("DAOTAO_CONFIG", file),
-            None => command.env_remove("DAOTAO_CONFIG"),
-        };
-        let mut child = command
+        command
             .args(args)
             .current_dir(self.dir.path())
+            .env_remove("DAOTAO_CONFIG")
             .env_remove("DAOTAO_COURSES_DIR")
             .env("DAOTAO_DATABASE_URL", &self.url)
-            .envs(self.env.iter().map(|(n, v)| (n, v)))
+            .envs(self.env.iter().map(|(n, v)| (n, v)));
+        command
+    }
+
+    pub fn run_with(&self, args: &[&str], stdin: Option<&str>, config: Option<&std::path::Path>) -> Run {
+        let mut command = self.command(args);
+        if let Some(file) = config {
+            command.env("DAOTAO_CONFIG", file);
+        }
+        let mut child = command
             .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

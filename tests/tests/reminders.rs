@@ -193,3 +193,103 @@ fn a_mail_setting_that_cannot_work_stops_the_command_before_anything_is_done() {
     let run = admin.run(&["status"]).failed();
     assert!(run.stderr.contains("`imap://` is not smtp://"), "{run:#?}");
 }
+
+/// `n` people with addresses, all matched by one programme for everyone: a queue long enough to be
+/// interrupted.
+fn crowd(smtp: &SmtpServer, n: usize, database: Option<&str>) -> Admin {
+    let mut admin = Admin::new();
+    if let Some(url) = database {
+        admin.use_database(url);
+    }
+    admin.run(&["demo"]).ok();
+    let mut csv = String::from("username,full_name,email,unit_code,position,role\n");
+    for i in 0..n {
+        csv.push_str(&format!(
+            "cv{i:04},Chuyên viên số {i},cv{i:04}@tinhmau.example,X-TANLAP,Chuyên viên,learner\n"
+        ));
+    }
+    let file = admin.file("people.csv", &csv);
+    admin.run(&["users", "import", file.to_str().unwrap()]).ok();
+    admin.file(
+        "courses/programmes.toml",
+        "[[programme]]\nid = \"attt-hang-nam\"\ntitle = \"Bồi dưỡng an toàn thông tin hằng năm\"\n\
+         courses = [\"an-toan-thong-tin-co-ban\"]\ndue_days = 60\nvalid_months = 12\nrenew_days = 30\n",
+    );
+    admin.set_env("DAOTAO_SMTP_URL", &smtp.url());
+    admin.set_env("DAOTAO_MAIL_FROM", FROM);
+    admin.run(&["programmes", "assign", "--as-of", "2027-01-05"]).ok();
+    admin.run(&["reminders", "queue", "--as-of", "2027-01-05"]).ok();
+    admin
+}
+
+/// How many times each recipient got a message.
+fn per_recipient(received: &[Received]) -> HashMap<String, u32> {
+    let mut count = HashMap::new();
+    for m in received {
+        *count.entry(to(m).to_string()).or_default() += 1;
+    }
+    count
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sender_killed_while_sending_loses_nothing_and_repeats_at_most_the_messages_in_flight() {
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let admin = crowd(&smtp, 400, None);
+    let queued = admin.scalar("SELECT COUNT(*) FROM mail_outbox") as usize;
+    assert!(queued > 400, "{queued}");
+
+    let mut sender = admin.command(&["mail", "send"]).stdout(std::process::Stdio::null()).spawn().unwrap();
+    smtp.wait_for(queued / 4).await;
+    sender.kill().unwrap(); // SIGKILL
+    sender.wait().unwrap();
+    let before = smtp.received().len();
+    assert!(before < queued, "killed while sending: {before} of {queued} had arrived");
+
+    // Restarted on the same machine: the dead sender's claims are given back at once.
+    let rest = admin.run(&["mail", "send"]).ok();
+    assert!(rest.stdout.contains("0 waiting, 0 given up"), "{rest:#?}");
+    let received = smtp.wait_for(queued).await;
+    let count = per_recipient(&received);
+    assert_eq!(count.len(), queued, "every message queued arrived");
+    let repeated: u32 = count.values().map(|n| n - 1).sum();
+    // At most one message in flight per sending worker (four) when the process died.
+    assert!(
+        repeated <= 4,
+        "{repeated} repeated: {:?}",
+        count.iter().filter(|(_, n)| **n > 1).collect::<Vec<_>>()
+    );
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL"), 0);
+}
+
+async fn two_senders_at_once(database: Option<&str>) {
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let admin = crowd(&smtp, 300, database);
+    let queued = admin.scalar("SELECT COUNT(*) FROM mail_outbox") as usize;
+    let mut senders: Vec<_> = (0..2)
+        .map(|_| admin.command(&["mail", "send"]).stdout(std::process::Stdio::piped()).spawn().unwrap())
+        .collect();
+    let outputs: Vec<String> = senders
+        .drain(..)
+        .map(|s| {
+            let out = s.wait_with_output().unwrap();
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    let received = smtp.wait_for(queued).await;
+    let count = per_recipient(&received);
+    assert_eq!(count.len(), queued);
+    assert!(count.values().all(|&n| n == 1), "never twice: {outputs:#?}");
+    assert_eq!(received.len(), queued, "{outputs:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_senders_on_one_sqlite_file_never_send_a_message_twice() {
+    two_senders_at_once(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_senders_on_one_postgres_database_never_send_a_message_twice() {
+    let Some(url) = daotao_tests::fresh_postgres_database().await else { return };
+    two_senders_at_once(Some(&url)).await;
+}
