@@ -12,6 +12,7 @@ pub mod health;
 pub mod i18n;
 pub mod lang_switch;
 pub mod pages;
+pub mod programme_jobs;
 pub mod reload;
 pub mod search;
 pub mod security_headers;

@@ -38,6 +38,8 @@ pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
             let changed = changed_courses(&canonical_root, paths);
             if !changed.is_empty() {
                 reload(&state, &runtime, changed);
+                // A changed programme, or a course a programme waited for: the programmes pass runs now.
+                state.programmes_now.notify_one();
             }
         }
         Err(errors) => {

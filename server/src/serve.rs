@@ -14,7 +14,7 @@ use poem::listener::TcpListener;
 
 use crate::app::app;
 use crate::state::AppState;
-use crate::{attempt_closer, reload};
+use crate::{attempt_closer, programme_jobs, reload};
 
 /// Requests in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -42,6 +42,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = Arc::new(AppState::with_config(library, db, &config));
     catalog::sync_library(&state.db, &state.library()).await.context("cannot sync the course catalog")?;
     tokio::spawn(attempt_closer::run(state.clone()));
+    if config.programmes_every_minutes > 0 {
+        let mailer = daotao_core::mail::Mailer::from_config(&config).map_err(anyhow::Error::msg)?;
+        if mailer.is_none() {
+            tracing::info!("no mail server configured (DAOTAO_SMTP_URL): reminders are not sent");
+        }
+        let every = Duration::from_secs(config.programmes_every_minutes * 60);
+        tokio::spawn(programme_jobs::run(state.clone(), every, mailer, config.site_url()));
+    }
     let _watcher = reload::watch(state.clone(), tokio::runtime::Handle::current())
         .context("cannot watch the course folder for changes")?;
 

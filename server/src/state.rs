@@ -37,6 +37,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The city's identity provider, when one is configured (`[sso]`).
     pub sso: Option<SingleSignOn>,
+    /// Woken after the course files change, so the programmes pass applies an edited `programmes.toml` at once.
+    pub programmes_now: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             public_url: Some(config.public_url.trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
             trusted_proxies: config.proxy_ranges().unwrap_or_default(),
             sso: SingleSignOn::from_config(&config.sso),
+            programmes_now: tokio::sync::Notify::new(),
         }
     }
 

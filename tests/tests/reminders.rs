@@ -293,3 +293,53 @@ async fn two_senders_on_one_postgres_database_never_send_a_message_twice() {
     let Some(url) = daotao_tests::fresh_postgres_database().await else { return };
     two_senders_at_once(Some(&url)).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_server_applies_the_programmes_and_sends_the_reminders_by_itself() {
+    let Some(smtp) = SmtpServer::start().await else { return };
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    let env = [
+        ("DAOTAO_DATABASE_URL", admin.url.as_str()),
+        ("DAOTAO_SMTP_URL", &smtp.url()),
+        ("DAOTAO_MAIL_FROM", FROM),
+        ("DAOTAO_PUBLIC_URL", "https://daotao.tinhmau.example"),
+        ("DAOTAO_PROGRAMMES_EVERY_MINUTES", "60"),
+    ];
+    // The bundled programmes: applied at start, each person told once.
+    let server = tokio::task::block_in_place(|| daotao_tests::Server::start(admin.dir.path(), &env));
+    let assigned = || admin.scalar("SELECT COUNT(*) FROM programme_assignments");
+    tokio::task::block_in_place(|| server.wait_for("the first pass", |_| assigned() > 0));
+    let people = admin.scalar("SELECT COUNT(DISTINCT user_id) FROM programme_assignments") as usize;
+    let cycles = assigned() as usize;
+    let received = smtp.wait_for(cycles).await;
+    assert_eq!(per_recipient(&received).len(), people);
+    assert!(received.iter().all(|m| m.subject.starts_with("Chương trình bồi dưỡng mới: ")), "{received:#?}");
+
+    // A training officer adds a programme: the server applies it at once, not at the next hour.
+    let programmes = admin.dir.path().join("courses/programmes.toml");
+    let mut text = std::fs::read_to_string(&programmes).unwrap();
+    text.push_str(
+        "\n[[programme]]\nid = \"chinh-quyen-so-xa\"\ntitle = \"Chính quyền số cho cấp xã\"\n\
+         courses = [\"chinh-quyen-so\"]\nunits = [\"X-TANLAP\"]\ndue_days = 30\nvalid_months = 0\n",
+    );
+    std::fs::write(&programmes, text).unwrap();
+    let tan_lap = admin.scalar(
+        "SELECT COUNT(*) FROM users u JOIN units n ON n.id = u.unit_id WHERE n.code = 'X-TANLAP' AND u.role = 'learner' AND u.active",
+    ) as usize;
+    assert!(tan_lap > 0);
+    let received = smtp.wait_for(cycles + tan_lap).await;
+    let new: Vec<&Received> =
+        received.iter().filter(|m| m.subject.contains("Chính quyền số cho cấp xã")).collect();
+    assert_eq!(new.len(), tan_lap, "{received:#?}");
+
+    // A broken file is not applied (nobody is withdrawn), and the log says why.
+    std::fs::write(&programmes, "[[programme]]\nid = \"x\"\ncourses = [\"khong-co\"]\ndue_days = 30\n")
+        .unwrap();
+    tokio::task::block_in_place(|| {
+        server.wait_for("the refusal in the log", |s| {
+            s.log().contains("programmes not applied until the programmes file is fixed")
+        })
+    });
+    assert_eq!(admin.scalar("SELECT COUNT(*) FROM programme_assignments WHERE withdrawn_on IS NOT NULL"), 0);
+}

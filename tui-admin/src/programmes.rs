@@ -5,32 +5,30 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use daotao_content::course::{Library, load_library};
 use daotao_content::programme::PROGRAMMES_FILE;
-use daotao_core::learning::programmes::{self, Change, Rule};
+use daotao_core::learning::programmes::{self, Change, NotApplicable, Rule};
 use daotao_core::platform::config::Config;
 use daotao_core::platform::local_time;
 
 use crate::output::{errln, outln};
 
-/// The rules of the library's `programmes.toml`. Any problem in that file, or a programme left out for a
-/// missing or broken course, stops the command with every problem printed: applying the others alone
-/// would withdraw everyone's assignment of the one left out.
+/// The rules of the library's `programmes.toml`; any problem stops the command with every problem printed
+/// (see [`programmes::rules_of`]).
 pub(crate) fn rules(library: &Library) -> anyhow::Result<Vec<Rule>> {
-    let path = library.root.join(PROGRAMMES_FILE);
-    if !path.is_file() {
-        anyhow::bail!("không đọc được tệp / cannot read {}: it does not exist", path.display());
-    }
-    let problems: Vec<String> =
-        library.problems.iter().filter(|p| p.file == path).map(ToString::to_string).collect();
-    if !problems.is_empty() {
-        for problem in &problems {
-            errln!("{problem}")?;
+    match programmes::rules_of(library) {
+        Ok(rules) => Ok(rules),
+        Err(NotApplicable::NoFile(path)) => {
+            anyhow::bail!("không đọc được tệp / cannot read {}: it does not exist", path.display())
         }
-        anyhow::bail!(
-            "tệp chương trình không hợp lệ, chưa thay đổi gì / the programmes file is not valid, nothing changed ({} problems)",
-            problems.len()
-        );
+        Err(NotApplicable::Problems(problems)) => {
+            for problem in &problems {
+                errln!("{problem}")?;
+            }
+            anyhow::bail!(
+                "tệp chương trình không hợp lệ, chưa thay đổi gì / the programmes file is not valid, nothing changed ({} problems)",
+                problems.len()
+            )
+        }
     }
-    Ok(library.programmes.iter().map(Rule::from).collect())
 }
 
 fn line(kind: &str, change: &Change, date: String) -> anyhow::Result<()> {

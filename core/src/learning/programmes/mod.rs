@@ -112,6 +112,31 @@ pub fn completion_quizzes(library: &Library) -> HashMap<String, String> {
         .collect()
 }
 
+/// Why the library's programmes may not be applied now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotApplicable {
+    /// The library has no `programmes.toml`: there is nothing to apply.
+    NoFile(std::path::PathBuf),
+    /// The file has problems (each with its file and line), or left a programme out for a missing or broken
+    /// course: applying the others alone would withdraw everyone's assignment of the one left out.
+    Problems(Vec<String>),
+}
+
+/// The rules of `library`'s `programmes.toml`, if they may be applied: the one check the server's pass and
+/// `daotao-admin programmes assign` share.
+pub fn rules_of(library: &Library) -> Result<Vec<Rule>, NotApplicable> {
+    let path = library.root.join(daotao_content::programme::PROGRAMMES_FILE);
+    if !path.is_file() {
+        return Err(NotApplicable::NoFile(path));
+    }
+    let problems: Vec<String> =
+        library.problems.iter().filter(|p| p.file == path).map(ToString::to_string).collect();
+    if !problems.is_empty() {
+        return Err(NotApplicable::Problems(problems));
+    }
+    Ok(library.programmes.iter().map(Rule::from).collect())
+}
+
 /// Applies `rules` on the day `as_of` (Viet Nam's date): assigns, enrols, withdraws, completes and renews,
 /// auditing each change as `actor`, all in one transaction; with `dry_run`, only computes what would change.
 /// `quizzes`: [`completion_quizzes`]. Running it twice on the same day changes nothing the second time.
