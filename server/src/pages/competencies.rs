@@ -55,8 +55,7 @@ pub async fn competencies(
         .into_iter()
         .map(|c| TranscriptLine {
             title: c
-                .certificate
-                .as_ref()
+                .latest()
                 .map(|cert| cert.course_title.clone())
                 .unwrap_or_else(|| title(&c.course_id)),
             completed: c,
