@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use daotao_content::course::{Competency, Course};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{certificate, competency_award, enrollment, quiz, quiz_attempt, user};
 use crate::people::auth::token::verification_code;
@@ -94,15 +94,41 @@ pub async fn write(db: &impl ConnectionTrait, earned: Earned) -> Result<(), DbEr
             .exec_without_returning(db)
             .await?;
     }
-    // `earned` always sets both.
-    let held = certificate::Entity::find()
-        .filter(certificate::Column::UserId.eq(*earned.certificate.user_id.as_ref()))
-        .filter(certificate::Column::CourseId.eq(earned.certificate.course_id.as_ref()))
-        .count(db)
-        .await?;
-    if held == 0 {
-        certificate::Entity::insert(earned.certificate).exec_without_returning(db).await?;
-    }
+    // One statement, so the write transaction only writes: insert unless a certificate is held for the course.
+    use sea_orm::sea_query::ExprTrait;
+    let c = earned.certificate;
+    let (user_id, course_id) = (*c.user_id.as_ref(), c.course_id.as_ref().clone());
+    let held = Query::select()
+        .expr(Expr::val(1))
+        .from(certificate::Entity)
+        .and_where(certificate::Column::UserId.eq(user_id))
+        .and_where(certificate::Column::CourseId.eq(course_id.clone()))
+        .to_owned();
+    let row = Query::select()
+        .expr(Expr::val(user_id))
+        .expr(Expr::val(course_id))
+        .expr(Expr::val(c.code.as_ref().clone()))
+        .expr(Expr::val(c.full_name.as_ref().clone()))
+        .expr(Expr::val(c.course_title.as_ref().clone()))
+        .expr(Expr::val(*c.score_percent.as_ref()))
+        .expr(Expr::val(*c.issued_at.as_ref()))
+        .and_where(Expr::exists(held).not())
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(certificate::Entity)
+        .columns([
+            certificate::Column::UserId,
+            certificate::Column::CourseId,
+            certificate::Column::Code,
+            certificate::Column::FullName,
+            certificate::Column::CourseTitle,
+            certificate::Column::ScorePercent,
+            certificate::Column::IssuedAt,
+        ])
+        .select_from(row)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&insert).await?;
     Ok(())
 }
 
