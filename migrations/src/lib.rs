@@ -11,6 +11,7 @@ mod m20261126_000004_admin_queries;
 mod m20261126_000005_competencies;
 mod m20261203_000006_single_sign_on;
 mod m20261203_000007_programmes;
+mod m20261203_000008_certificate_validity;
 mod m20261203_000009_mail_outbox;
 
 /// Runs every migration in order; the server calls it on start.
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_competencies::Migration),
             Box::new(m20261203_000006_single_sign_on::Migration),
             Box::new(m20261203_000007_programmes::Migration),
+            Box::new(m20261203_000008_certificate_validity::Migration),
             Box::new(m20261203_000009_mail_outbox::Migration),
         ]
     }

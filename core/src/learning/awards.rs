@@ -1,13 +1,18 @@
 //! What completing a course earns: its competencies (with the evidence: course, attempt, score, date) and a
 //! certificate with a verification code. Written once at completion, never rewritten: a later change to the
 //! course's mapping changes only later awards. A person's level in a competency is the highest level awarded.
+//!
+//! A certificate may expire (#18): a training programme that counts it gives it the validity of its cycle
+//! ([`lengthened`]), and a renewal of the programme issues a new certificate for the course, the earlier one
+//! kept as history; what a person shows for a course is their latest ([`Completed::latest`]), and whether a
+//! certificate still holds on a day is [`validity`].
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use daotao_content::course::{Competency, Course};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::entities::{certificate, competency_award, enrollment, quiz, quiz_attempt, user};
@@ -66,11 +71,14 @@ pub fn earned(
         course_title: Set(course.meta.title.clone()),
         score_percent: Set(evidence.and_then(|e| e.percent)),
         issued_at: Set(now),
+        valid_until: Set(None),
+        programme_id: Set(None),
     };
     Earned { awards, certificate }
 }
 
-/// Writes what was `earned`; what is already there (an award, the certificate) is kept as it is.
+/// Writes what was `earned`; what is already there (an award, a certificate for the course) is kept as it is:
+/// completing a course issues its first certificate, only a programme's renewal issues another.
 pub async fn write(db: &impl ConnectionTrait, earned: Earned) -> Result<(), DbErr> {
     if !earned.awards.is_empty() {
         competency_award::Entity::insert_many(earned.awards)
@@ -86,14 +94,41 @@ pub async fn write(db: &impl ConnectionTrait, earned: Earned) -> Result<(), DbEr
             .exec_without_returning(db)
             .await?;
     }
-    certificate::Entity::insert(earned.certificate)
-        .on_conflict(
-            OnConflict::columns([certificate::Column::UserId, certificate::Column::CourseId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    // One statement, so the write transaction only writes: insert unless a certificate is held for the course.
+    use sea_orm::sea_query::ExprTrait;
+    let c = earned.certificate;
+    let (user_id, course_id) = (*c.user_id.as_ref(), c.course_id.as_ref().clone());
+    let held = Query::select()
+        .expr(Expr::val(1))
+        .from(certificate::Entity)
+        .and_where(certificate::Column::UserId.eq(user_id))
+        .and_where(certificate::Column::CourseId.eq(course_id.clone()))
+        .to_owned();
+    let row = Query::select()
+        .expr(Expr::val(user_id))
+        .expr(Expr::val(course_id))
+        .expr(Expr::val(c.code.as_ref().clone()))
+        .expr(Expr::val(c.full_name.as_ref().clone()))
+        .expr(Expr::val(c.course_title.as_ref().clone()))
+        .expr(Expr::val(*c.score_percent.as_ref()))
+        .expr(Expr::val(*c.issued_at.as_ref()))
+        .and_where(Expr::exists(held).not())
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(certificate::Entity)
+        .columns([
+            certificate::Column::UserId,
+            certificate::Column::CourseId,
+            certificate::Column::Code,
+            certificate::Column::FullName,
+            certificate::Column::CourseTitle,
+            certificate::Column::ScorePercent,
+            certificate::Column::IssuedAt,
+        ])
+        .select_from(row)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    db.execute(&insert).await?;
     Ok(())
 }
 
@@ -224,7 +259,15 @@ fn named(awards: impl IntoIterator<Item = competency_award::Model>, framework: &
 pub struct Completed {
     pub course_id: String,
     pub completed_at: DateTime<Utc>,
-    pub certificate: Option<certificate::Model>,
+    /// Newest first: a renewal's certificate, then the earlier ones it followed (kept as history).
+    pub certificates: Vec<certificate::Model>,
+}
+
+impl Completed {
+    /// The certificate a person shows for the course: the newest.
+    pub fn latest(&self) -> Option<&certificate::Model> {
+        self.certificates.first()
+    }
 }
 
 /// The courses `user_id` completed, oldest first, with their certificates.
@@ -235,20 +278,61 @@ pub async fn transcript(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<C
         .order_by_asc(enrollment::Column::CompletedAt)
         .all(db)
         .await?;
-    let mut certificates =
-        certificate::Entity::find().filter(certificate::Column::UserId.eq(user_id)).all(db).await?;
+    let certificates = certificate::Entity::find()
+        .filter(certificate::Column::UserId.eq(user_id))
+        .order_by_desc(certificate::Column::IssuedAt)
+        .order_by_desc(certificate::Column::Id)
+        .all(db)
+        .await?;
+    let mut by_course: BTreeMap<String, Vec<certificate::Model>> = BTreeMap::new();
+    for c in certificates {
+        by_course.entry(c.course_id.clone()).or_default().push(c);
+    }
     Ok(done
         .into_iter()
         .filter_map(|e| {
             let at = e.completed_at?;
-            let i = certificates.iter().position(|c| c.course_id == e.course_id);
-            Some(Completed {
-                course_id: e.course_id,
-                completed_at: at,
-                certificate: i.map(|i| certificates.remove(i)),
-            })
+            let certificates = by_course.remove(&e.course_id).unwrap_or_default();
+            Some(Completed { course_id: e.course_id, completed_at: at, certificates })
         })
         .collect())
+}
+
+/// Whether a certificate holds on a day: what its page and `/verify/{code}` say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validity {
+    /// It does not expire (no programme with an expiry counted it).
+    Lasting,
+    /// Valid through this day.
+    Until(NaiveDate),
+    /// Expired after this day, its last valid one.
+    ExpiredOn(NaiveDate),
+}
+
+/// The validity of `cert` on `today` (Viet Nam's date): valid through its `valid_until`, expired after.
+pub fn validity(cert: &certificate::Model, today: NaiveDate) -> Validity {
+    match cert.valid_until {
+        None => Validity::Lasting,
+        Some(until) if until < today => Validity::ExpiredOn(until),
+        Some(until) => Validity::Until(until),
+    }
+}
+
+/// The validity a certificate gets when a programme's completed cycle counts it, given its present
+/// `valid_until`, whether a programme counted it already (`counted`), and the cycle's `given` validity (none:
+/// for good). `None` when it keeps what it has: a certificate one programme made valid longer (or for good)
+/// is never shortened by another.
+pub fn lengthened(
+    valid_until: Option<NaiveDate>,
+    counted: bool,
+    given: Option<NaiveDate>,
+) -> Option<Option<NaiveDate>> {
+    match (counted, valid_until, given) {
+        (false, _, given) => Some(given),
+        (true, None, _) => None,
+        (true, Some(_), None) => Some(None),
+        (true, Some(held), Some(given)) => (given > held).then_some(Some(given)),
+    }
 }
 
 /// The certificate with verification `code`, typed any way (lower case, spaces, with or without hyphens).
@@ -263,4 +347,47 @@ pub async fn certificate_by_code(
     }
     let code = plain.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-");
     certificate::Entity::find().filter(certificate::Column::Code.eq(code)).one(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_certificate_counted_again_is_only_ever_lengthened() {
+        let (june, july) = (Some(day("2027-06-01")), Some(day("2027-07-01")));
+        // Never counted: the first programme sets it, a date or for good.
+        assert_eq!(lengthened(None, false, june), Some(june));
+        assert_eq!(lengthened(None, false, None), Some(None));
+        // Counted: a later date or for good lengthens it; an earlier or equal date changes nothing.
+        assert_eq!(lengthened(june, true, july), Some(july));
+        assert_eq!(lengthened(july, true, june), None);
+        assert_eq!(lengthened(june, true, june), None);
+        assert_eq!(lengthened(june, true, None), Some(None));
+        assert_eq!(lengthened(None, true, july), None, "valid for good stays so");
+    }
+
+    #[test]
+    fn a_certificate_is_valid_through_its_last_day() {
+        let cert = |valid_until: Option<NaiveDate>| certificate::Model {
+            id: 1,
+            code: "ABCD-EFGH-JKLM-NPQR".into(),
+            user_id: 1,
+            course_id: "c".into(),
+            full_name: "Lan".into(),
+            course_title: "C".into(),
+            score_percent: None,
+            issued_at: Utc::now(),
+            valid_until,
+            programme_id: None,
+        };
+        let until = day("2027-06-01");
+        assert_eq!(validity(&cert(None), until), Validity::Lasting);
+        assert_eq!(validity(&cert(Some(until)), until), Validity::Until(until));
+        assert_eq!(validity(&cert(Some(until)), day("2027-06-02")), Validity::ExpiredOn(until));
+    }
 }

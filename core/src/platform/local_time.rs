@@ -14,6 +14,12 @@ pub fn date_of(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&offset()).date_naive()
 }
 
+/// The moment `day` begins in Viet Nam: a record dated by day only (a renewal's certificate for a course
+/// without a quiz) then reads as that day.
+pub fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    (day.and_time(chrono::NaiveTime::MIN) - offset()).and_utc()
+}
+
 /// Today in Viet Nam.
 pub fn today() -> NaiveDate {
     date_of(Utc::now())
@@ -30,6 +36,7 @@ mod tests {
         assert_eq!(date_of(at("2026-03-01T16:59:59Z")), day("2026-03-01"));
         assert_eq!(date_of(at("2026-03-01T17:00:00Z")), day("2026-03-02"), "midnight in Hà Nội");
         assert_eq!(date_of(at("2026-12-31T23:00:00Z")), day("2027-01-01"));
+        assert_eq!(start_of(day("2026-03-02")), at("2026-03-01T17:00:00Z"));
         let now = Utc::now();
         assert!((today() - now.date_naive()).num_days().abs() <= 1);
     }

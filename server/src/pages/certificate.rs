@@ -1,12 +1,14 @@
 //! Certificates: `/certificates/{code}`, the printable certificate, for its holder only; and `/verify/{code}`
 //! (or `/verify?code=`), where anyone, without logging in, can confirm a certificate is genuine: it shows the
-//! holder's name, the course and the date, and nothing else.
+//! holder's name, the course, the date and, when it expires, whether it is still valid today (#18), and
+//! nothing else.
 
 use std::sync::Arc;
 
 use askama::Template;
 use daotao_core::entities::certificate;
-use daotao_core::learning::awards::{Held, certificate_by_code, from_course};
+use daotao_core::learning::awards::{Held, Validity, certificate_by_code, from_course, validity};
+use daotao_core::platform::local_time;
 use poem::http::StatusCode;
 use poem::web::{Data, Path, Query};
 use poem::{Request, handler};
@@ -18,11 +20,33 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
 
+/// What a certificate's page and `/verify` say of its validity, as of today in Viet Nam.
+struct ValidityLine {
+    text: String,
+    expired: bool,
+}
+
+impl ValidityLine {
+    /// None for a certificate that does not expire: nothing is said.
+    fn of(lang: Lang, cert: &certificate::Model) -> Option<Self> {
+        let t = lang.texts();
+        let date = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+        match validity(cert, local_time::today()) {
+            Validity::Lasting => None,
+            Validity::Until(d) => Some(Self { text: (t.certificate_valid_until)(&date(d)), expired: false }),
+            Validity::ExpiredOn(d) => {
+                Some(Self { text: (t.certificate_expired_on)(&date(d)), expired: true })
+            }
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "certificate.html")]
 struct CertificatePage {
     chrome: Chrome,
     cert: certificate::Model,
+    validity: Option<ValidityLine>,
     /// The address printed on the certificate for checking it.
     verify_url: String,
     /// What completing the course recognised, as awarded then (a later change of mapping changes nothing).
@@ -38,6 +62,7 @@ struct VerifyPage {
     /// What was typed, if anything.
     code: String,
     found: Option<certificate::Model>,
+    validity: Option<ValidityLine>,
 }
 
 /// `GET /certificates/{code}`.
@@ -58,7 +83,9 @@ pub async fn show(
     let library = state.library();
     let competencies = from_course(&state.db, user.id, &cert.course_id, &library.competencies).await?;
     let hours = library.courses.get(&cert.course_id).map_or(0, |c| c.meta.hours);
-    let page = CertificatePage { chrome: Chrome::new(lang, req), cert, verify_url, competencies, hours };
+    let validity = ValidityLine::of(lang, &cert);
+    let page =
+        CertificatePage { chrome: Chrome::new(lang, req), cert, validity, verify_url, competencies, hours };
     Ok(private_html(&page, StatusCode::OK))
 }
 
@@ -95,5 +122,7 @@ async fn answer(req: &Request, state: &AppState, code: String, lang: Lang) -> Pa
     let found = if code.trim().is_empty() { None } else { certificate_by_code(&state.db, &code).await? };
     let status =
         if found.is_none() && !code.trim().is_empty() { StatusCode::NOT_FOUND } else { StatusCode::OK };
-    Ok(html(&VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found }, status))
+    let validity = found.as_ref().and_then(|cert| ValidityLine::of(lang, cert));
+    let page = VerifyPage { chrome: Chrome::for_path(lang, req.uri().path()), code, found, validity };
+    Ok(html(&page, status))
 }

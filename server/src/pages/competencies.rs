@@ -54,11 +54,7 @@ pub async fn competencies(
     let transcript = completed
         .into_iter()
         .map(|c| TranscriptLine {
-            title: c
-                .certificate
-                .as_ref()
-                .map(|cert| cert.course_title.clone())
-                .unwrap_or_else(|| title(&c.course_id)),
+            title: c.latest().map(|cert| cert.course_title.clone()).unwrap_or_else(|| title(&c.course_id)),
             completed: c,
         })
         .collect();

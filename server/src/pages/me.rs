@@ -31,7 +31,7 @@ struct MePage {
     chrome: Chrome,
     programmes: Vec<ProgrammeCard>,
     courses: Vec<MyCourse>,
-    /// Certificate codes by course, for the completed courses' cards.
+    /// The latest certificate's code by course, for the completed courses' cards.
     certificates: HashMap<String, String>,
 }
 
@@ -44,7 +44,7 @@ pub async fn me(req: &Request, state: Data<&Arc<AppState>>, lang: Lang, me: Logg
     let certificates = transcript(&state.db, user.id)
         .await?
         .into_iter()
-        .filter_map(|done| Some((done.course_id, done.certificate?.code)))
+        .filter_map(|done| Some((done.course_id.clone(), done.latest()?.code.clone())))
         .collect();
     let page = MePage { chrome: Chrome::new(lang, req), programmes, courses, certificates };
     Ok(private_html(&page, StatusCode::OK))

@@ -10,8 +10,12 @@
 //! expires and due when it does; that cycle is completed by passing each course's completion quiz again
 //! (lessons once read stay read), and the earlier completions stay as history.
 //!
+//! A completed cycle gives the certificates that counted for it its validity; a renewal issues new ones, the
+//! earlier kept (`certificates`).
+//!
 //! The pass reads a handful of queries per programme, never one per person, so 100,000 people stay cheap.
 
+mod certificates;
 mod matching;
 mod mine;
 mod plan;
@@ -170,7 +174,7 @@ pub async fn assign(
         return Ok(changes);
     }
     for (rule, plan) in rules.iter().zip(&plans) {
-        write::apply(&txn, rule, plan, &active, as_of, actor).await?;
+        write::apply(&txn, rule, plan, &active, quizzes, as_of, actor).await?;
     }
     write::withdraw(&txn, &gone, as_of, actor).await?;
     txn.commit().await?;

@@ -66,6 +66,8 @@ pub(super) struct Plan {
     pub withdraw: Vec<Held>,
     /// Open cycles and the day they were completed.
     pub complete: Vec<(Held, NaiveDate)>,
+    /// The ids of those completed by passing the quizzes again (renewals): each earns new certificates.
+    pub retaken: HashSet<i64>,
 }
 
 impl Plan {
@@ -156,6 +158,7 @@ pub(super) async fn plan(
             }
             Some(h) if history.renewed.contains(&person.id) => {
                 if let Some(on) = retaken.complete_since(rule, person.id, h.assigned_on) {
+                    plan.retaken.insert(h.id);
                     plan.complete.push((h.clone(), on));
                 }
             }

@@ -1,6 +1,7 @@
-//! Writing a pass's plan: the cycles, the enrolments with their due date, and one audit row per change.
+//! Writing a pass's plan: the cycles, the enrolments with their due date, the certificates of completed cycles,
+//! and one audit row per change.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::ActiveValue::{NotSet, Set};
@@ -16,12 +17,14 @@ use crate::platform::audit::Event;
 /// Rows per statement: well under SQLite's limit of bound values.
 const CHUNK: usize = 500;
 
-/// Writes one programme's plan.
+/// Writes one programme's plan. `quizzes`: each course's completion quiz, whose retake a renewal's new
+/// certificate records.
 pub(super) async fn apply(
     db: &impl ConnectionTrait,
     rule: &Rule,
     plan: &Plan,
     active: &HashSet<String>,
+    quizzes: &HashMap<String, String>,
     as_of: NaiveDate,
     actor: &str,
 ) -> Result<(), DbErr> {
@@ -44,6 +47,8 @@ pub(super) async fn apply(
                 .await?;
         }
     }
+    let issued = super::certificates::apply(db, rule, plan, quizzes).await?;
+    audit(db, actor, "certificate.renew", issued.into_iter()).await?;
     withdraw(db, &plan.withdraw, as_of, actor).await?;
     audit(
         db,
