@@ -17,7 +17,9 @@ mod mine;
 mod plan;
 mod write;
 
-pub use mine::{MyProgramme, Standing, my_programmes};
+pub use mine::{
+    Compliance, Cycle, EXPIRING_DAYS, MyProgramme, Standing, cycles_query, my_programmes, standing_of,
+};
 
 use std::collections::HashMap;
 
