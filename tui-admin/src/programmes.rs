@@ -14,7 +14,7 @@ use crate::output::{errln, outln};
 /// The rules of the library's `programmes.toml`. Any problem in that file, or a programme left out for a
 /// missing or broken course, stops the command with every problem printed: applying the others alone
 /// would withdraw everyone's assignment of the one left out.
-fn rules(library: &Library) -> anyhow::Result<Vec<Rule>> {
+pub(crate) fn rules(library: &Library) -> anyhow::Result<Vec<Rule>> {
     let path = library.root.join(PROGRAMMES_FILE);
     if !path.is_file() {
         anyhow::bail!("không đọc được tệp / cannot read {}: it does not exist", path.display());
