@@ -672,3 +672,117 @@ fn programmes_assign_enrol_withdraw_and_complete_played_forward_by_date() {
     );
     assert_eq!(admin.scalar("SELECT COUNT(*) FROM programme_assignments"), 6);
 }
+
+#[test]
+fn report_compliance_per_person_and_per_unit_as_csv_and_xlsx_on_a_day() {
+    use calamine::{Data, Reader, open_workbook_auto};
+
+    let admin = Admin::new();
+    admin.run(&["demo"]).ok();
+    admin.file("courses/programmes.toml", PROGRAMMES);
+    admin.run(&["programmes", "assign", "--as-of", "2027-01-05"]).ok();
+    // duc.hoang's IT course was completed ten months before (valid twelve): it holds until 2027-03-20.
+    // hoa.vu completes the one-stop-shop course (valid for good).
+    let completed = |who: &str, course: &str, at: &str| {
+        admin.exec(&format!(
+            "UPDATE enrollments SET completed_at = '{at}' WHERE course_id = '{course}' \
+             AND user_id = (SELECT id FROM users WHERE username = '{who}')"
+        ))
+    };
+    completed("duc.hoang", "an-toan-thong-tin-cntt", "2026-03-20T03:00:00+00:00");
+    completed("hoa.vu", "dich-vu-cong-truc-tuyen", "2027-01-08T03:00:00+00:00");
+    admin.run(&["programmes", "assign", "--as-of", "2027-01-10"]).ok();
+
+    // The day after the due date (2027-03-06): one holds, one expires within 30 days, the rest are overdue.
+    let csv = |args: &[&str], name: &str| {
+        let out = admin.dir.path().join(name);
+        let mut all = vec!["report", "compliance", "--as-of", "2027-03-07", "--format", "csv"];
+        all.extend(args);
+        all.extend(["--output", out.to_str().unwrap()]);
+        let run = admin.run(&all).ok();
+        assert!(run.stderr.contains("Đã ghi"), "{run:#?}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "BOM for Excel");
+        String::from_utf8(bytes[3..].to_vec()).unwrap()
+    };
+    let people = csv(&[], "tuan-thu.csv");
+    let lines: Vec<&str> = people.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Mã đơn vị,Đơn vị,Tài khoản,Họ và tên,Chức vụ,Mã chương trình,Chương trình,Tình trạng,Chu kỳ,\
+         Hạn hoàn thành,Ngày hoàn thành,Hiệu lực đến"
+    );
+    assert_eq!(lines.len(), 7, "one row per person and programme: {people}");
+    let status: Vec<String> = lines[1..]
+        .iter()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{} {} {}", cells[2], cells[5], cells[7])
+        })
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "duc.hoang attt-cntt Sắp hết hạn",
+            "hoa.vu dvc-mot-cua Còn hiệu lực",
+            "minh.le attt-cntt Quá hạn",
+            "nam.dang dvc-mot-cua Quá hạn",
+            "son.do dvc-mot-cua Quá hạn",
+            "yen.ngo dvc-mot-cua Quá hạn",
+        ]
+    );
+    assert!(
+        people.contains(
+            "SO-KHCN.CDS,Trung tâm Chuyển đổi số,duc.hoang,Hoàng Anh Đức,Kỹ sư an toàn thông tin,attt-cntt,\
+             An toàn thông tin cho cán bộ công nghệ thông tin,Sắp hết hạn,1,2027-03-06,2026-03-20,2027-03-20\r\n"
+        ),
+        "{people}"
+    );
+
+    // Per unit, rolled up the tree: the province counts everyone of its sub-units.
+    let units = csv(&["--by", "unit"], "tuan-thu-don-vi.csv");
+    assert!(units.starts_with(
+        "Mã đơn vị,Đơn vị,Mã chương trình,Chương trình,Số người,Còn hiệu lực,Sắp hết hạn,Đã hết hạn,Quá hạn,\
+         Chưa đến hạn,Tỉ lệ còn hiệu lực\r\n"
+    ));
+    for row in [
+        "TINH,Tỉnh Mẫu,attt-cntt,An toàn thông tin cho cán bộ công nghệ thông tin,2,0,1,0,1,0,50%",
+        "TINH,Tỉnh Mẫu,dvc-mot-cua,Dịch vụ công trực tuyến cho bộ phận một cửa,4,1,0,0,3,0,25%",
+        "SO-KHCN,  Sở Khoa học và Công nghệ,attt-cntt,An toàn thông tin cho cán bộ công nghệ thông tin,2,0,1,0,1,0,50%",
+        "X-TANLAP,  UBND xã Tân Lập,dvc-mot-cua,Dịch vụ công trực tuyến cho bộ phận một cửa,2,0,0,0,2,0,0%",
+    ] {
+        assert!(units.contains(&format!("{row}\r\n")), "{row} in {units}");
+    }
+    assert_eq!(units.lines().count(), 7, "{units}");
+
+    // XLSX of one unit and one programme: both sheets, numbers and dates as such.
+    let out = admin.dir.path().join("tuan-thu.xlsx");
+    let args = ["--unit", "SO-KHCN", "--programme", "attt-cntt", "--format", "xlsx", "--output"];
+    let mut all = vec!["report", "compliance", "--as-of", "2027-03-07"];
+    all.extend(args);
+    all.push(out.to_str().unwrap());
+    admin.run(&all).ok();
+    let mut book = open_workbook_auto(&out).unwrap();
+    assert_eq!(book.sheet_names(), ["Tổng hợp theo đơn vị", "Chi tiết theo người"]);
+    let summary = book.worksheet_range("Tổng hợp theo đơn vị").unwrap();
+    assert_eq!(summary.height(), 3, "SO-KHCN and its sub-unit");
+    assert_eq!(summary.get((1, 0)), Some(&Data::String("SO-KHCN".into())));
+    let counts: Vec<&Data> = (4..=10).map(|c| summary.get((1, c)).unwrap()).collect();
+    let expected = [2.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.5].map(Data::Float);
+    assert_eq!(counts, expected.iter().collect::<Vec<_>>());
+    let detail = book.worksheet_range("Chi tiết theo người").unwrap();
+    assert_eq!(detail.height(), 3, "a header and two people");
+    assert_eq!(detail.get((1, 2)), Some(&Data::String("duc.hoang".into())));
+    assert_eq!(detail.get((1, 8)), Some(&Data::Float(1.0)), "the cycle is a number");
+    assert!(matches!(detail.get((1, 11)), Some(Data::DateTime(_))), "valid until is a date");
+
+    // An unknown unit or programme: a clear error, exit 1, no file written.
+    for (flag, value) in [("--unit", "KHONG-CO"), ("--programme", "khong-co")] {
+        let run = admin
+            .run(&["report", "compliance", flag, value, "--format", "csv", "--output", "sai.csv"])
+            .failed();
+        assert_eq!(run.code, 1, "{run:#?}");
+        assert!(run.stderr.contains(value), "{run:#?}");
+    }
+    assert!(!admin.dir.path().join("sai.csv").exists());
+}

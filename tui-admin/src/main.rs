@@ -141,6 +141,23 @@ enum ReportCommand {
         #[command(flatten)]
         args: ReportArgs,
     },
+    /// Tình trạng hoàn thành chương trình đào tạo theo người và theo đơn vị / compliance with the training
+    /// programmes, per person and per unit rolled up its sub-units.
+    ///
+    /// Tình trạng / status: còn hiệu lực (current), sắp hết hạn trong 30 ngày (expiring within 30 days),
+    /// đã hết hạn (expired), quá hạn (overdue), chưa đến hạn (not yet due). CSV: `--by learner` (default)
+    /// writes one row per person and programme, `--by unit` one row per unit and programme with the number
+    /// of people in each status; XLSX writes both sheets.
+    Compliance {
+        /// Chỉ một chương trình / one programme only (its id in `<courses>/programmes.toml`).
+        #[arg(long)]
+        programme: Option<String>,
+        /// Ngày xét / the day to report on (default: today in Viet Nam).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
 }
 
 #[derive(Args)]
@@ -377,6 +394,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (competency, course, args) = match command {
                 ReportCommand::Competency(args) => (true, None, args),
                 ReportCommand::Progress { course, args } => (false, course, args),
+                ReportCommand::Compliance { programme, as_of, args } => {
+                    let request = report::ComplianceRequest {
+                        unit: args.unit,
+                        programme,
+                        as_of,
+                        format: args.format,
+                        by: args.by,
+                        output: args.output,
+                    };
+                    return report::compliance(&config, request).await;
+                }
             };
             let request = report::ReportRequest {
                 competency,

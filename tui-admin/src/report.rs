@@ -1,5 +1,5 @@
-//! `daotao-admin report competency|progress`: the reports admins send up, as CSV (UTF-8 with BOM, for Excel)
-//! or XLSX (a summary sheet per unit and a detail sheet per learner).
+//! `daotao-admin report competency|progress|compliance`: the reports admins send up, as CSV (UTF-8 with BOM,
+//! for Excel) or XLSX (a summary sheet per unit and a detail sheet per learner).
 
 use crate::output::errln;
 use std::path::{Path, PathBuf};
@@ -126,16 +126,53 @@ pub async fn run(config: &Config, req: ReportRequest) -> anyhow::Result<()> {
 }
 
 fn write(built: &Report, req: &ReportRequest) -> anyhow::Result<()> {
-    match req.format {
+    write_file(built, req.format, req.by, &req.output)
+}
+
+fn write_file(built: &Report, format: ExportFormat, by: By, output: &Path) -> anyhow::Result<()> {
+    match format {
         ExportFormat::Csv => {
-            let table = match req.by {
+            let table = match by {
                 By::Learner => &built.detail,
                 By::Unit => &built.summary,
             };
-            let file = std::fs::File::create(&req.output)?;
+            let file = std::fs::File::create(output)?;
             report::csv::write(table, std::io::BufWriter::new(file))?;
         }
-        ExportFormat::Xlsx => report::xlsx::write(built, Path::new(&req.output))?,
+        ExportFormat::Xlsx => report::xlsx::write(built, output)?,
     }
+    Ok(())
+}
+
+/// What `report compliance` exports (#18).
+pub struct ComplianceRequest {
+    pub unit: Option<String>,
+    pub programme: Option<String>,
+    /// The day the statuses are taken on (default: today in Viet Nam).
+    pub as_of: Option<chrono::NaiveDate>,
+    pub format: ExportFormat,
+    /// CSV only: per person and programme, or per unit and programme.
+    pub by: By,
+    pub output: PathBuf,
+}
+
+/// `report compliance`: the programmes of `programmes.toml` (refused whole when that file has a problem,
+/// as `programmes assign` does), then the report; an unknown unit or programme stops it before any file
+/// is written.
+pub async fn compliance(config: &Config, req: ComplianceRequest) -> anyhow::Result<()> {
+    let library = daotao_content::course::load_library(&config.courses_dir);
+    let rules = crate::programmes::rules(&library)?;
+    let as_of = req.as_of.unwrap_or_else(daotao_core::platform::local_time::today);
+    let db = crate::connect(config).await?;
+    let built =
+        report::compliance::build(&db, &rules, req.unit.as_deref(), req.programme.as_deref(), as_of).await?;
+    write_file(&built, req.format, req.by, &req.output)
+        .with_context(|| format!("ghi tệp / writing {}", req.output.display()))?;
+    errln!(
+        "Đã ghi / written: {} ({} dòng người / person rows, {} dòng đơn vị / unit rows, on {as_of})",
+        req.output.display(),
+        built.detail.rows.len(),
+        built.summary.rows.len()
+    )?;
     Ok(())
 }

@@ -334,7 +334,7 @@ impl Scope {
 const SLICE: i64 = 25_000;
 
 /// `first..=last` cut into inclusive slices of [`SLICE`] ids (none when there are no users).
-fn id_slices(first: Option<i64>, last: Option<i64>) -> Vec<(i64, i64)> {
+pub(super) fn id_slices(first: Option<i64>, last: Option<i64>) -> Vec<(i64, i64)> {
     let (Some(first), Some(last)) = (first, last) else { return Vec::new() };
     let mut slices = Vec::new();
     let mut from = first;
@@ -350,7 +350,7 @@ fn id_slices(first: Option<i64>, last: Option<i64>) -> Vec<(i64, i64)> {
 }
 
 /// The units under `root` (all roots when `None`), each parent before its children, with depths.
-fn ordered_subtree(
+pub(super) fn ordered_subtree(
     all: &[unit::Model],
     root: Option<&str>,
 ) -> Result<Vec<(unit::Model, usize)>, ReportError> {

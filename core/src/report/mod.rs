@@ -1,8 +1,10 @@
 //! The reports admins send up: competency (per learner, and per unit rolled up the unit tree against the
-//! configured targets) and progress (per learner and course). Each is computed from a handful of set-based
-//! queries (never one per learner) into [`Table`]s, which `csv` and `xlsx` write out.
+//! configured targets), progress (per learner and course) and compliance with the training programmes (per
+//! person and programme, and per unit rolled up). Each is computed from a handful of set-based queries
+//! (never one per learner) into [`Table`]s, which `csv` and `xlsx` write out.
 
 pub mod competency;
+pub mod compliance;
 pub mod csv;
 pub mod data;
 pub mod progress;
@@ -65,6 +67,8 @@ pub enum ReportError {
     UnknownUnit(String),
     #[error("không có khoá học `{0}` / no course `{0}`")]
     UnknownCourse(String),
+    #[error("không có chương trình `{0}` / no programme `{0}`")]
+    UnknownProgramme(String),
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
     #[error("cannot write {0}: {1}")]

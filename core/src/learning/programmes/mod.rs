@@ -22,7 +22,9 @@ mod plan;
 pub mod reminders;
 mod write;
 
-pub use mine::{MyProgramme, Standing, my_programmes};
+pub use mine::{
+    Compliance, Cycle, EXPIRING_DAYS, MyProgramme, Standing, cycles_query, my_programmes, standing_of,
+};
 
 use std::collections::HashMap;
 
