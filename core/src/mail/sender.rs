@@ -12,14 +12,16 @@ use sea_orm::{DatabaseConnection, DbErr};
 use super::outbox;
 use crate::entities::mail_outbox;
 use crate::platform::config::Config;
+use crate::platform::group_commit;
 use crate::platform::mail_config::{SmtpSecurity, SmtpServer};
 
 /// Messages one claim takes: small, so a slow server never holds a batch past its lease.
 const BATCH: u64 = 10;
 /// How long a claim lasts: ten messages at lettre's 30 s timeout each stay well inside it.
 const LEASE_MINUTES: i64 = 10;
-/// Workers sending at once, each over its own pooled connection.
-const WORKERS: usize = 4;
+/// Workers sending at once, each over its own pooled connection: enough to keep a local relay busy while
+/// marks are committed, few enough for a mail server's limit on connections from one client.
+const WORKERS: usize = 8;
 
 /// The mail server and the sender's address, ready to send.
 #[derive(Clone)]
@@ -97,7 +99,10 @@ impl Mailer {
             for (i, message) in batch.iter().enumerate() {
                 match self.send(message).await {
                     Ok(()) => {
-                        outbox::mark_sent(db, message.id, Utc::now()).await?;
+                        // Several workers' marks share one commit (SQLite's fsync), each still on disk
+                        // before the next message is sent: a crash repeats at most the messages in flight.
+                        let id = message.id;
+                        group_commit::write(db, move |txn| Box::pin(outbox::mark_sent(txn, id, Utc::now()))).await?;
                         report.sent += 1;
                     }
                     Err(failure) => {
