@@ -30,6 +30,7 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in the order `run` times them (the passes before the report they feed).
     pub const ALL: [Step; 5] = [
         Step::AssignFirst,
         Step::AssignNextDay,

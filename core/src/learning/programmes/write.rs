@@ -14,8 +14,17 @@ use crate::entities::{audit_log, enrollment, programme_assignment as pa};
 use crate::learning::enrollment::{EnrollError, enroll_users};
 use crate::platform::audit::Event;
 
-/// Rows per statement: well under SQLite's limit of bound values.
+/// Ids per `UPDATE ... WHERE id IN (...)`: well under SQLite's limit of bound values, and about 6 KB.
 const CHUNK: usize = 500;
+
+/// Rows per multi-row `INSERT` of cycles and of audit rows, and people per call of `enroll_users`: each
+/// statement stays under about 12 KB. sqlx 0.9 does not set TCP_NODELAY (transact-rs/sqlx#4335), so a
+/// statement larger than the socket's 16 KB first write goes out in several, and the last waits for
+/// PostgreSQL's delayed ACK: 40 ms a statement, 82 s of waiting in a first pass over 100,000 people
+/// (`benches/programmes-scale`).
+const CYCLE_ROWS: usize = 100;
+const AUDIT_ROWS: usize = 50;
+const ENROL_IDS: usize = 120;
 
 /// Writes one programme's plan. `quizzes`: each course's completion quiz, whose retake a renewal's new
 /// certificate records.
@@ -94,7 +103,7 @@ async fn insert_cycles(
 ) -> Result<(), DbErr> {
     let now = chrono::Utc::now();
     let cycles: Vec<&NewCycle> = plan.assign.iter().chain(&plan.renew).collect();
-    for chunk in cycles.chunks(CHUNK) {
+    for chunk in cycles.chunks(CYCLE_ROWS) {
         let rows = chunk.iter().map(|n| pa::ActiveModel {
             id: NotSet,
             user_id: Set(n.user_id),
@@ -121,10 +130,12 @@ async fn enroll(
     user_ids: &[i64],
     due_on: NaiveDate,
 ) -> Result<(), DbErr> {
-    enroll_users(db, course, user_ids, Some(due_on), None).await.map_err(|e| match e {
-        EnrollError::Db(e) => e,
-        other => DbErr::Custom(other.to_string()),
-    })?;
+    for chunk in user_ids.chunks(ENROL_IDS) {
+        enroll_users(db, course, chunk, Some(due_on), None).await.map_err(|e| match e {
+            EnrollError::Db(e) => e,
+            other => DbErr::Custom(other.to_string()),
+        })?;
+    }
     for chunk in user_ids.chunks(CHUNK) {
         enrollment::Entity::update_many()
             .col_expr(enrollment::Column::DueDate, Expr::value(due_on))
@@ -169,7 +180,7 @@ async fn audit(
 ) -> Result<(), DbErr> {
     let now = chrono::Utc::now();
     let rows: Vec<(String, String)> = rows.collect();
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.chunks(AUDIT_ROWS) {
         let models = chunk.iter().map(|(target, detail)| {
             let event = Event { actor, action, target, ip: "", result: "success", detail, user_id: None };
             audit_log::ActiveModel {
