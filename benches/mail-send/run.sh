@@ -20,7 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 run() { # backend database-url
   local backend="$1" url="$2" out="$work/received-$1"
   mkdir -p "$out"
-  python3 tests/smtp/smtp_server.py --port "$port" --out "$out" >"$work/smtp-$backend.log" 2>&1 &
+  python3 tests/smtp/smtp_server.py --raw --port "$port" --out "$out" >"$work/smtp-$backend.log" 2>&1 &
   local smtp=$!
   until grep -q "listening on" "$work/smtp-$backend.log" 2>/dev/null; do sleep 0.1; done
   export DAOTAO_DATABASE_URL="$url" DAOTAO_SMTP_URL="smtp://127.0.0.1:$port" \
@@ -29,22 +29,21 @@ run() { # backend database-url
   python3 benches/mail-send/seed.py "$backend" "$url" "$n"
   local started ended
   started=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$work/rss-$backend" "$admin" mail send >"$work/send-$backend.log"
+  /usr/bin/time -f "%M %U %S" -o "$work/rss-$backend" "$admin" mail send >"$work/send-$backend.log"
   ended=$(date +%s.%N)
   kill "$smtp"; wait "$smtp" 2>/dev/null || true
-  python3 - "$out" "$n" "$backend" "$started" "$ended" "$(cat "$work/rss-$backend")" <<'PY'
-import json, os, sys
-out, n, backend, started, ended, rss = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+  python3 - "$out" "$n" "$backend" "$started" "$ended" $(cat "$work/rss-$backend") <<'PY'
+import os, sys
+out, n, backend, started, ended = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+rss, cpu = int(sys.argv[6]), float(sys.argv[7]) + float(sys.argv[8])
 seen = {}
-for name in os.listdir(out):
-    if name.endswith(".json"):
-        with open(os.path.join(out, name), encoding="utf-8") as f:
-            to = json.load(f)["rcpt_tos"][0]
-        seen[to] = seen.get(to, 0) + 1
+with open(os.path.join(out, "recipients.txt"), encoding="utf-8") as f:
+    for line in f:
+        seen[line.strip()] = seen.get(line.strip(), 0) + 1
 assert len(seen) == n, f"{len(seen)} of {n} recipients got their message"
 assert all(v == 1 for v in seen.values()), "a message arrived twice"
 secs = ended - started
-print(f"{backend:10} {n} messages in {secs:.1f} s: {n / secs:.0f} messages/s, peak memory {rss / 1024:.0f} MB, each arrived once")
+print(f"{backend:10} {n} messages in {secs:.1f} s: {n / secs:.0f} messages/s, sender CPU {cpu:.1f} s, peak memory {rss / 1024:.0f} MB, each arrived once")
 PY
 }
 

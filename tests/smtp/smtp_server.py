@@ -7,7 +7,10 @@ decoded From, To and Subject, and the plain-text and HTML parts. Files appear wh
 renamed). A recipient whose local part starts with `refuse` is refused with 550, as a real server
 refuses an unknown mailbox. Prints `listening on PORT` when it accepts connections.
 
-Usage: python3 smtp_server.py --port PORT --out DIR
+With --raw (the mail benchmark) only the recipients are kept, one line per message in OUT/recipients.txt: Python's decoding would be slower
+than the sender it measures.
+
+Usage: python3 smtp_server.py --port PORT --out DIR [--raw]
 """
 
 import argparse
@@ -28,8 +31,9 @@ def lines(part):
 
 
 class Recorder:
-    def __init__(self, out):
+    def __init__(self, out, raw):
         self.out = out
+        self.raw = raw
         self.counter = itertools.count(len(os.listdir(out)) + 1)
         self.lock = threading.Lock()
 
@@ -40,6 +44,10 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.raw:
+            with self.lock:
+                self.raw.write(" ".join(envelope.rcpt_tos) + "\n")
+            return "250 Message accepted for delivery"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -53,6 +61,9 @@ class Recorder:
             "text": lines(text),
             "html": lines(html),
         }
+        return self.save(record)
+
+    def save(self, record):
         with self.lock:
             n = next(self.counter)
         path = os.path.join(self.out, "%06d.json" % n)
@@ -66,11 +77,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--raw", action="store_true", help="keep the envelope only, decode nothing (benchmarks)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     # Blocked before the server's thread starts (which inherits the mask), then waited for here.
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    controller = Controller(Recorder(args.out), hostname="127.0.0.1", port=args.port)
+    raw = open(os.path.join(args.out, "recipients.txt"), "a", encoding="utf-8", buffering=1) if args.raw else None
+    controller = Controller(Recorder(args.out, raw), hostname="127.0.0.1", port=args.port)
     controller.start()
     print("listening on %d" % args.port, flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})

@@ -252,7 +252,7 @@ async fn a_sender_killed_while_sending_loses_nothing_and_repeats_at_most_the_mes
     let count = per_recipient(&received);
     assert_eq!(count.len(), queued, "every message queued arrived");
     let repeated: u32 = count.values().map(|n| n - 1).sum();
-    // At most one message in flight per sending worker (eight) when the process died.
+    // At most one message in flight per sending worker (thirty-two) when the process died.
     assert!(
         repeated <= 4,
         "{repeated} repeated: {:?}",

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail, ensure};
 use chrono::{Days, NaiveDate};
-use daotao_core::learning::programmes::{self, Compliance};
+use daotao_core::learning::programmes::{self, Compliance, reminders};
 use daotao_core::report::{self, compliance};
 use sea_orm::ConnectionTrait;
 
@@ -21,6 +21,8 @@ pub enum Step {
     AssignFirst,
     /// `programmes::assign` on day 1: the daily pass when little changed.
     AssignNextDay,
+    /// The reminders due on day 1 queued in the mail outbox (the day-0 "assigned" letters, built and inserted).
+    ReminderQueue,
     /// The compliance report on day 1, per person, as CSV.
     ComplianceCsvPerson,
     /// The compliance report on day 1, per unit, as CSV.
@@ -31,9 +33,10 @@ pub enum Step {
 
 impl Step {
     /// Every step, in the order `run` times them (the passes before the report they feed).
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::AssignFirst,
         Step::AssignNextDay,
+        Step::ReminderQueue,
         Step::ComplianceCsvPerson,
         Step::ComplianceCsvUnit,
         Step::ComplianceXlsx,
@@ -43,6 +46,7 @@ impl Step {
         match self {
             Step::AssignFirst => "assignment pass, day 0 (everyone assigned)",
             Step::AssignNextDay => "assignment pass, day 1",
+            Step::ReminderQueue => "reminder queue, day 1 (every letter built and queued)",
             Step::ComplianceCsvPerson => "compliance report per person, CSV",
             Step::ComplianceCsvUnit => "compliance report per unit, CSV",
             Step::ComplianceXlsx => "compliance report, XLSX (both sheets)",
@@ -53,6 +57,7 @@ impl Step {
         match self {
             Step::AssignFirst => "assign-first",
             Step::AssignNextDay => "assign-next-day",
+            Step::ReminderQueue => "reminder-queue",
             Step::ComplianceCsvPerson => "compliance-csv-person",
             Step::ComplianceCsvUnit => "compliance-csv-unit",
             Step::ComplianceXlsx => "compliance-xlsx",
@@ -62,7 +67,7 @@ impl Step {
     /// The file a step writes, if any.
     fn output(self, work: &Path) -> Option<PathBuf> {
         match self {
-            Step::AssignFirst | Step::AssignNextDay => None,
+            Step::AssignFirst | Step::AssignNextDay | Step::ReminderQueue => None,
             Step::ComplianceCsvPerson | Step::ComplianceCsvUnit => {
                 Some(work.join(format!("{}.csv", self.name())))
             }
@@ -93,6 +98,18 @@ impl Step {
                     c.completed.len(),
                     c.renewed.len()
                 );
+            }
+            Step::ReminderQueue => {
+                let library = daotao_content::course::load_library(courses);
+                let titles = library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
+                let rules = rules();
+                let context = reminders::Context {
+                    rules: &rules,
+                    course_titles: &titles,
+                    site_url: "https://daotao.tinhmau.example",
+                };
+                let queued = reminders::queue(&db, &context, day1, chrono::Utc::now()).await?;
+                println!("{} messages queued, {} people without an address", queued.total(), queued.without_address);
             }
             Step::ComplianceCsvPerson | Step::ComplianceCsvUnit | Step::ComplianceXlsx => {
                 let built = compliance::build(&db, &rules(), None, None, day1).await?;
@@ -186,7 +203,7 @@ pub async fn run(args: &RunArgs) -> anyhow::Result<bool> {
         let load = load_average();
         let (usage, said) = time_one(args, step, day0).with_context(|| step.label())?;
         let aim_seconds = match step {
-            Step::AssignFirst | Step::AssignNextDay => args.aim_assign_seconds,
+            Step::AssignFirst | Step::AssignNextDay | Step::ReminderQueue => args.aim_assign_seconds,
             _ => args.aim_report_seconds,
         };
         let met = usage.wall < aim_seconds && usage.rss_mib < args.aim_mib;
