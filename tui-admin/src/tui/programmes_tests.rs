@@ -236,3 +236,52 @@ fn programmes_help_lists_every_key() {
     assert!(matches!(app.popup, Popup::Help));
     insta::assert_snapshot!("programmes_help", render_at(&mut app, 80, 30).backend());
 }
+
+/// The screen against a real database: the demo province, the bundled programmes assigned, the requests the
+/// keys make run by the worker's handler; then a library with no programmes file, and one with a broken one.
+#[tokio::test]
+async fn the_screen_reads_the_assigned_programmes_through_the_worker() {
+    use super::export_tests::{courses_dir, run};
+    use crate::report::Settings;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.sqlite", dir.path().display());
+    let db = daotao_core::platform::db::connect(&url).await.unwrap();
+    let library = daotao_content::course::load_library(&courses_dir());
+    let today = super::snapshot_tests::today();
+    daotao_core::demo::seed(&db, &library, today).await.unwrap();
+    let rules = daotao_core::learning::programmes::rules_of(&library).unwrap();
+    let quizzes = daotao_core::learning::programmes::completion_quizzes(&library);
+    let changes =
+        daotao_core::learning::programmes::assign(&db, &rules, &quizzes, today, "test", false).await.unwrap();
+    let settings = Settings { courses_dir: courses_dir(), targets: Vec::new() };
+
+    let mut app = app();
+    press(&mut app, &[KeyCode::Char('7')]);
+    run(&mut app, &db, &settings).await;
+    let grid = app.programmes.loaded().cloned().expect("the numbers");
+    assert_eq!(grid.programmes.len(), rules.len());
+    let assigned: u64 = grid.programmes.iter().map(|p| p.total[0]).sum();
+    assert_eq!(assigned, changes.assigned.len() as u64, "every cycle assigned is counted once");
+    assert!(app.programmes.mail.is_some(), "the mail queue is read too");
+    let first = grid.programmes[0].total[0];
+    assert!(text(&mut app).contains(&grid.programmes[0].title));
+
+    // Enter on everyone's "Giao": the people behind it.
+    press(&mut app, &[KeyCode::Enter]);
+    run(&mut app, &db, &settings).await;
+    let page = app.programmes.people.as_ref().unwrap().page.clone().unwrap().unwrap();
+    assert_eq!(page.total, first);
+    assert!(text(&mut app).contains(&format!("Trang 1/1 · {first} người")));
+
+    // No programmes file; then one with a problem.
+    let empty = tempfile::tempdir().unwrap();
+    let settings = Settings { courses_dir: empty.path().to_path_buf(), targets: Vec::new() };
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('r')]);
+    run(&mut app, &db, &settings).await;
+    assert!(matches!(app.programmes.grid, Some(Err(Unavailable::NoFile(_)))), "{:?}", app.programmes.grid);
+    std::fs::write(empty.path().join("programmes.toml"), "[[programme]]\nid = \"Sai Mã\"\n").unwrap();
+    press(&mut app, &[KeyCode::Char('r')]);
+    run(&mut app, &db, &settings).await;
+    assert!(matches!(&app.programmes.grid, Some(Err(Unavailable::Problems(p))) if !p.is_empty()));
+    assert!(text(&mut app).contains("Tệp chương trình có"));
+}

@@ -89,7 +89,8 @@ impl ProgrammesScreen {
         self.mail = Some(mail);
     }
 
-    fn loaded(&self) -> Option<&Grid> {
+    /// The numbers, once they came.
+    pub fn loaded(&self) -> Option<&Grid> {
         self.grid.as_ref().and_then(|g| g.as_ref().ok()).map(|g| g.as_ref())
     }
 
@@ -323,7 +324,7 @@ impl ProgrammesScreen {
         if !self.draw_unavailable(frame, area) {
             return;
         }
-        let Some(grid) = self.loaded().cloned() else { return };
+        let Some(Ok(grid)) = self.grid.clone() else { return };
         let programme = &grid.programmes[self.programme];
         let text = format!(
             "Chương trình {}/{}: {} ({})",
