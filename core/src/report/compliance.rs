@@ -42,7 +42,7 @@ struct Row<'a> {
 
 /// One person's standing in one programme, by index, so it can be handed out with the people it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Standing {
+pub struct PersonStanding {
     /// Index into [`Standings::people`].
     pub person: usize,
     /// Index into [`Standings::programmes`].
@@ -62,7 +62,7 @@ pub struct Standings {
     /// The active people of the subtree, by username.
     pub people: Vec<Person>,
     /// By username, then programme id.
-    pub rows: Vec<Standing>,
+    pub rows: Vec<PersonStanding>,
 }
 
 /// Builds the report on `as_of` for the units under `unit` (the whole tree when `None`; people with no
@@ -114,11 +114,11 @@ pub async fn standings(
     let cycles = cycles(db, &people, &chosen).await?;
     let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let person_at: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    let mut rows: Vec<Standing> = cycles
+    let mut rows: Vec<PersonStanding> = cycles
         .chunk_by(|a, b| (a.user_id, &a.programme_id) == (b.user_id, &b.programme_id))
         .filter_map(|group| {
             let mine = standing_of(group, as_of)?;
-            Some(Standing {
+            Some(PersonStanding {
                 person: person_at[&group[0].user_id],
                 programme: index[mine.programme_id.as_str()],
                 status: mine.compliance(as_of),
