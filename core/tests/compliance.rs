@@ -1,14 +1,16 @@
 //! The compliance report (#18) against a hand-worked story: a three-level unit tree, six people, two
 //! programmes, the daily pass played forward by date (assign with `as_of`) and the report taken on later
-//! days: each status, the roll-up up the tree, the unit and programme filters, a withdrawn cycle left out.
+//! days: each status, the roll-up up the tree, the unit and programme filters, a withdrawn cycle left out;
+//! and the admin screen's numbers and the people behind them (`admin_views::programmes`).
 //! On a SQLite file and on PostgreSQL.
 
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use daotao_core::admin_views::programmes::{self as admin, Column};
 use daotao_core::entities::enrollment;
 use daotao_core::entities::user::Role;
-use daotao_core::learning::programmes::{self, Rule, assign};
+use daotao_core::learning::programmes::{self, Compliance, Rule, assign};
 use daotao_core::learning::{catalog, enrollment as enrol};
 use daotao_core::people::accounts::{self, AccountDetails, NewUser};
 use daotao_core::people::units::{self, NewUnit};
@@ -217,6 +219,7 @@ async fn story(db: DatabaseConnection) {
         ]
     );
     assert_eq!(text(&late.summary.rows[2][1]), "  Đơn vị SO-A", "indented by depth");
+    admin_screen(db, "2027-03-07").await;
 
     // Within 30 days of the end of a completion, then past it with no pass since.
     let soon = report(db, None, Some("attt"), "2027-05-10").await;
@@ -237,6 +240,48 @@ async fn story(db: DatabaseConnection) {
     assert!(matches!(unknown, Err(ReportError::UnknownUnit(code)) if code == "KHONG-CO"));
     let unknown = build(db, &rules(), None, Some("khong-co"), day("2027-03-07")).await;
     assert!(matches!(unknown, Err(ReportError::UnknownProgramme(id)) if id == "khong-co"));
+}
+
+/// The "Chương trình" screen's numbers and the people behind them, from the same standings as the report:
+/// assigned, completed, overdue, expiring, expired; everyone (g.free too) and per unit, rolled up.
+async fn admin_screen(db: &DatabaseConnection, on: &str) {
+    let grid = admin::grid(db, &rules(), day(on)).await.unwrap();
+    let units: Vec<_> = grid.units.iter().map(|u| (u.code.as_str(), u.depth)).collect();
+    assert_eq!(units, [("TINH", 0), ("SO-A", 1), ("P1", 2), ("XA-B", 1)]);
+    let ids: Vec<_> = grid.programmes.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["attt", "mot-cua"]);
+    let attt = &grid.programmes[0];
+    assert_eq!(attt.title, "An toàn thông tin hằng năm");
+    assert_eq!(attt.total, [6, 2, 4, 0, 0], "g.free, with no unit, counts in the total");
+    assert_eq!(attt.by_unit, [[5, 2, 3, 0, 0], [2, 1, 1, 0, 0], [1, 1, 0, 0, 0], [3, 1, 2, 0, 0]]);
+    assert_eq!(grid.programmes[1].total, [1, 1, 0, 0, 0]);
+    assert_eq!(grid.programmes[1].by_unit[2], [0, 0, 0, 0, 0], "P1 has nobody in mot-cua");
+
+    let number = |unit: Option<&str>, column| admin::Number {
+        programme: "attt".into(),
+        unit: unit.map(str::to_string),
+        column,
+    };
+    let names = |page: &daotao_core::platform::paging::Page<admin::PersonLine>| {
+        page.lines.iter().map(|l| l.username.clone()).collect::<Vec<_>>()
+    };
+    let late = admin::people(db, &rules(), &number(Some("XA-B"), Column::Overdue), 0, 50, day(on)).await;
+    let late = late.unwrap();
+    assert_eq!(names(&late), ["d.late", "e.gone"]);
+    assert_eq!(late.lines[0].unit_code.as_deref(), Some("XA-B"));
+    assert_eq!(late.lines[0].due_on, day("2027-03-06"));
+    assert_eq!(late.lines[0].status, Compliance::Overdue);
+    // Everyone's overdue, two a page: the second page; a page past the end is the last.
+    let everyone = number(None, Column::Overdue);
+    let second = admin::people(db, &rules(), &everyone, 1, 2, day(on)).await.unwrap();
+    assert_eq!((names(&second), second.total, second.page), (vec!["e.gone".into(), "g.free".into()], 4, 1));
+    let past = admin::people(db, &rules(), &everyone, 9, 2, day(on)).await.unwrap();
+    assert_eq!(past.page, 1);
+    let done = admin::people(db, &rules(), &number(Some("SO-A"), Column::Completed), 0, 50, day(on)).await;
+    assert_eq!(names(&done.unwrap()), ["a.cur"]);
+    let unknown =
+        admin::people(db, &rules(), &number(Some("KHONG-CO"), Column::Assigned), 0, 9, day(on)).await;
+    assert!(matches!(unknown, Err(ReportError::UnknownUnit(_))));
 }
 
 #[tokio::test]

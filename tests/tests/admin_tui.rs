@@ -206,6 +206,44 @@ fn an_admin_enrols_a_person_through_the_terminal_ui() {
 }
 
 #[test]
+fn the_programmes_screen_shows_a_real_count_and_the_people_behind_it() {
+    let (dir, url) = seeded();
+    let assign = Command::new(binary("daotao-admin"))
+        .args(["programmes", "assign"])
+        .current_dir(dir.path())
+        .env_remove("DAOTAO_CONFIG")
+        .env("DAOTAO_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(assign.status.success(), "{assign:?}");
+    // The first programme by id; everyone assigned it, none completed yet on the day it is assigned.
+    const PROGRAMME: &str = "attt-can-bo-cntt";
+    let assigned = scalar(
+        &url,
+        &format!(
+            "SELECT COUNT(DISTINCT user_id) FROM programme_assignments \
+             WHERE programme_id = '{PROGRAMME}' AND withdrawn_on IS NULL"
+        ),
+    );
+    assert!(assigned > 0, "the demo has people the programme applies to");
+
+    let Some(tmux) = Tmux::start(dir.path(), &url, 100, 30) else { return };
+    tmux.wait_for(&["1 Tổng quan", "7 Chương trình"]);
+    tmux.keys(&["7"]);
+    let pane = tmux.wait_for(&[&format!("({PROGRAMME})"), "Tất cả (cả người chưa có đơn vị)", "Thư:"]);
+    let everyone = pane.lines().find(|l| l.contains("Tất cả (cả người")).unwrap();
+    let first = everyone.split(')').nth(1).and_then(|rest| rest.split_whitespace().next());
+    assert_eq!(first, Some(assigned.to_string().as_str()), "the assigned count of everyone:\n{pane}");
+    // Enter on "Giao" lists them.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&[&format!("Trang 1/1 · {assigned} người")]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for(&["Enter xem danh sách"]);
+    tmux.keys(&["q"]);
+    assert_eq!(tmux.wait_for_exit(), "0");
+}
+
+#[test]
 fn ctrl_c_quits_and_a_small_terminal_works() {
     let (dir, url) = seeded();
     let Some(tmux) = Tmux::start(dir.path(), &url, 80, 24) else { return };

@@ -40,6 +40,31 @@ struct Row<'a> {
     status: Compliance,
 }
 
+/// One person's standing in one programme, by index, so it can be handed out with the people it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonStanding {
+    /// Index into [`Standings::people`].
+    pub person: usize,
+    /// Index into [`Standings::programmes`].
+    pub programme: usize,
+    pub mine: MyProgramme,
+    pub status: Compliance,
+}
+
+/// Everyone's standing on a day, before any table is made of it: what the report's tables and the admin
+/// screen's counts (`admin_views::programmes`) are both built from, so they never disagree.
+#[derive(Debug, Clone)]
+pub struct Standings {
+    /// The units of the subtree, parents before children, each with its depth.
+    pub units: Vec<(unit::Model, usize)>,
+    /// The programmes chosen, by id.
+    pub programmes: Vec<Rule>,
+    /// The active people of the subtree, by username.
+    pub people: Vec<Person>,
+    /// By username, then programme id.
+    pub rows: Vec<PersonStanding>,
+}
+
 /// Builds the report on `as_of` for the units under `unit` (the whole tree when `None`; people with no
 /// unit are then in the per-person table only) and the programmes of `programmes` (only `programme` when
 /// given; titles come from there, as the programmes live in `courses/programmes.toml`).
@@ -50,6 +75,31 @@ pub async fn build(
     programme: Option<&str>,
     as_of: NaiveDate,
 ) -> Result<Report, ReportError> {
+    let s = standings(db, programmes, unit, programme, as_of).await?;
+    let chosen: Vec<&Rule> = s.programmes.iter().collect();
+    let rows: Vec<Row> = s
+        .rows
+        .iter()
+        .map(|r| Row {
+            person: &s.people[r.person],
+            programme: r.programme,
+            mine: r.mine.clone(),
+            status: r.status,
+        })
+        .collect();
+    let names: HashMap<i64, &unit::Model> = s.units.iter().map(|(u, _)| (u.id, u)).collect();
+    Ok(Report { summary: summary(&s.units, &chosen, &rows), detail: detail(&names, &chosen, &rows) })
+}
+
+/// Everyone's standing on `as_of` in the programmes of `programmes` (only `programme` when given) for the
+/// units under `unit` (every active person when `None`), classified by `standing_of` once.
+pub async fn standings(
+    db: &impl ConnectionTrait,
+    programmes: &[Rule],
+    unit: Option<&str>,
+    programme: Option<&str>,
+    as_of: NaiveDate,
+) -> Result<Standings, ReportError> {
     let mut chosen: Vec<&Rule> = match programme {
         Some(id) => vec![
             programmes.iter().find(|r| r.id == id).ok_or_else(|| ReportError::UnknownProgramme(id.into()))?,
@@ -64,12 +114,12 @@ pub async fn build(
     let cycles = cycles(db, &people, &chosen).await?;
     let index: HashMap<&str, usize> = chosen.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let person_at: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
-    let mut rows: Vec<Row> = cycles
+    let mut rows: Vec<PersonStanding> = cycles
         .chunk_by(|a, b| (a.user_id, &a.programme_id) == (b.user_id, &b.programme_id))
         .filter_map(|group| {
             let mine = standing_of(group, as_of)?;
-            Some(Row {
-                person: &people[person_at[&group[0].user_id]],
+            Some(PersonStanding {
+                person: person_at[&group[0].user_id],
                 programme: index[mine.programme_id.as_str()],
                 status: mine.compliance(as_of),
                 mine,
@@ -77,9 +127,38 @@ pub async fn build(
         })
         .collect();
     // People are by username, so (person, programme) gives the one order: by username, then programme id.
-    rows.sort_unstable_by_key(|r| (person_at[&r.person.id], r.programme));
-    let names: HashMap<i64, &unit::Model> = units.iter().map(|(u, _)| (u.id, u)).collect();
-    Ok(Report { summary: summary(&units, &chosen, &rows), detail: detail(&names, &chosen, &rows) })
+    rows.sort_unstable_by_key(|r| (r.person, r.programme));
+    let programmes = chosen.into_iter().cloned().collect();
+    Ok(Standings { units, programmes, people, rows })
+}
+
+/// How many people of each unit's subtree are in each status of each programme: `[unit][programme][status]`
+/// (status by `Compliance as usize`), a unit counting its sub-units' people too. `units` as
+/// [`Standings::units`], parents first.
+pub fn counts_by_unit(
+    units: &[(unit::Model, usize)],
+    programmes: usize,
+    rows: impl IntoIterator<Item = (Option<i64>, usize, Compliance)>,
+) -> Vec<Vec<[i64; Compliance::ALL.len()]>> {
+    let position: HashMap<i64, usize> = units.iter().enumerate().map(|(i, (u, _))| (u.id, i)).collect();
+    // counts[unit][programme][status], each unit's own people first.
+    let mut counts = vec![vec![[0i64; Compliance::ALL.len()]; programmes]; units.len()];
+    for (unit_id, programme, status) in rows {
+        if let Some(&at) = unit_id.and_then(|id| position.get(&id)) {
+            counts[at][programme][status as usize] += 1;
+        }
+    }
+    // Parents come before their children, so from the last unit up each one's subtree is complete when it
+    // is added to its parent.
+    for at in (0..units.len()).rev() {
+        if let Some(&parent) = units[at].0.parent_id.and_then(|p| position.get(&p)) {
+            let below = counts[at].clone();
+            for (sum, n) in counts[parent].iter_mut().flatten().zip(below.iter().flatten()) {
+                *sum += n;
+            }
+        }
+    }
+    counts
 }
 
 /// The active people of the units `scope` (every active person when `None`), by username.
@@ -165,24 +244,11 @@ fn detail(units: &HashMap<i64, &unit::Model>, programmes: &[&Rule], rows: &[Row]
 /// One row per unit and programme with people in its subtree: how many in each status, and the share
 /// whose completion holds (current or expiring).
 fn summary(units: &[(unit::Model, usize)], programmes: &[&Rule], rows: &[Row]) -> Table {
-    let position: HashMap<i64, usize> = units.iter().enumerate().map(|(i, (u, _))| (u.id, i)).collect();
-    // counts[unit][programme][status], each unit's own people first.
-    let mut counts = vec![vec![[0i64; Compliance::ALL.len()]; programmes.len()]; units.len()];
-    for r in rows {
-        if let Some(&at) = r.person.unit_id.and_then(|id| position.get(&id)) {
-            counts[at][r.programme][r.status as usize] += 1;
-        }
-    }
-    // Parents come before their children, so from the last unit up each one's subtree is complete when it
-    // is added to its parent.
-    for at in (0..units.len()).rev() {
-        if let Some(&parent) = units[at].0.parent_id.and_then(|p| position.get(&p)) {
-            let below = counts[at].clone();
-            for (sum, n) in counts[parent].iter_mut().flatten().zip(below.iter().flatten()) {
-                *sum += n;
-            }
-        }
-    }
+    let counts = counts_by_unit(
+        units,
+        programmes.len(),
+        rows.iter().map(|r| (r.person.unit_id, r.programme, r.status)),
+    );
     let mut columns: Vec<String> =
         ["Mã đơn vị", "Đơn vị", "Mã chương trình", "Chương trình", "Số người"].map(String::from).to_vec();
     columns.extend(Compliance::ALL.map(|s| label(s).to_string()));

@@ -17,6 +17,7 @@ use super::keys::{self, Binding, Key, bind, k};
 use super::screens::courses::CoursesScreen;
 use super::screens::enrollments::EnrollmentsScreen;
 use super::screens::overview::OverviewScreen;
+use super::screens::programmes::ProgrammesScreen;
 use super::screens::reports::ReportsScreen;
 use super::screens::units::UnitsScreen;
 use super::screens::users::UsersScreen;
@@ -25,7 +26,8 @@ use super::widgets::{Confirm, Form, FormOutcome, Message, dim};
 use super::worker::{Reply, Request, Response};
 
 /// The screens, in tab order.
-pub const TITLES: [&str; 6] = ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh", "Báo cáo"];
+pub const TITLES: [&str; 7] =
+    ["Tổng quan", "Đơn vị", "Người dùng", "Khoá học", "Ghi danh", "Báo cáo", "Chương trình"];
 
 /// Work under way, for the status line: what, since when, and the stage it last reported.
 #[derive(Debug, Clone)]
@@ -70,6 +72,7 @@ pub const GLOBAL_KEYS: &[Binding<GlobalWhen, GlobalAction>] = {
         bind(&[Key::char('4')], AfterScreen, Open(3), SCREENS),
         bind(&[Key::char('5')], AfterScreen, Open(4), SCREENS),
         bind(&[Key::char('6')], AfterScreen, Open(5), SCREENS),
+        bind(&[Key::char('7')], AfterScreen, Open(6), SCREENS),
         bind(&[Key::char('?')], AfterScreen, Help, "trợ giúp này"),
         bind(&[Key::char('q')], AfterScreen, Quit, QUIT),
         bind(&[Key::ctrl('c')], Anywhere, Quit, QUIT),
@@ -96,6 +99,7 @@ pub struct App {
     pub courses: CoursesScreen,
     pub enrollments: EnrollmentsScreen,
     pub reports: ReportsScreen,
+    pub programmes: ProgrammesScreen,
     pub popup: Popup,
     pub status: String,
     /// Changes, imports, reports under way, oldest first.
@@ -121,6 +125,7 @@ impl App {
             courses: CoursesScreen::default(),
             enrollments: EnrollmentsScreen::default(),
             reports: ReportsScreen::new(today),
+            programmes: ProgrammesScreen::default(),
             popup: Popup::None,
             status: "Sẵn sàng. ? để xem các phím.".to_string(),
             work: Vec::new(),
@@ -151,7 +156,8 @@ impl App {
             2 => &self.users,
             3 => &self.courses,
             4 => &self.enrollments,
-            _ => &self.reports,
+            5 => &self.reports,
+            _ => &self.programmes,
         }
     }
 
@@ -162,7 +168,8 @@ impl App {
             2 => &mut self.users,
             3 => &mut self.courses,
             4 => &mut self.enrollments,
-            _ => &mut self.reports,
+            5 => &mut self.reports,
+            _ => &mut self.programmes,
         }
     }
 
@@ -383,6 +390,9 @@ impl App {
                     Err(e) => format!("Lỗi: {e}"),
                 };
             }
+            Response::ProgrammeGrid(grid) => self.programmes.show_grid(grid),
+            Response::ProgrammePeople { number, page } => self.programmes.show_people(number, page),
+            Response::MailQueue(mail) => self.programmes.show_mail(mail),
         }
     }
 
@@ -399,13 +409,16 @@ impl App {
         let [top, body, status] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         let titles: Vec<String> = TITLES.iter().enumerate().map(|(i, t)| format!("{} {t}", i + 1)).collect();
+        let names: u16 = titles.iter().map(|t| t.chars().count() as u16).sum();
+        // Spaced dividers when they fit; on 80 columns the seven tabs just fit with bare ones.
+        let divider = if names + 3 * (TITLES.len() as u16 - 1) <= area.width { " │ " } else { "│" };
+        let tabs_width = names + divider.chars().count() as u16 * (TITLES.len() as u16 - 1) + 1;
         let tabs = Tabs::new(titles)
             .select(self.tab)
             .highlight_style(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
             .padding("", "")
-            .divider(" │ ");
+            .divider(divider);
         frame.render_widget(tabs, top);
-        let tabs_width = 76;
         if area.width > tabs_width + 20 {
             let rest = ratatui::layout::Rect { x: top.x + tabs_width, width: top.width - tabs_width, ..top };
             let text = super::widgets::fit(&self.database, rest.width as usize);
@@ -419,7 +432,8 @@ impl App {
             2 => self.users.draw(frame, body_area, &context),
             3 => self.courses.draw(frame, body_area, &context),
             4 => self.enrollments.draw(frame, body_area, &context),
-            _ => self.reports.draw(frame, body_area, &context),
+            5 => self.reports.draw(frame, body_area, &context),
+            _ => self.programmes.draw(frame, body_area, &context),
         }
         let line = match self.work.first() {
             Some(work) => {

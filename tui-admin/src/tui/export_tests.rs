@@ -17,7 +17,7 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
 }
 
-fn courses_dir() -> PathBuf {
+pub(super) fn courses_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../courses")
 }
 
@@ -36,7 +36,11 @@ fn retype(app: &mut App, text: &str) {
 }
 
 /// Runs every request the app has queued, as the worker would, and applies the replies (stages included).
-async fn run(app: &mut App, db: &daotao_core::platform::db::Db, settings: &Settings) -> Vec<Response> {
+pub(super) async fn run(
+    app: &mut App,
+    db: &daotao_core::platform::db::Db,
+    settings: &Settings,
+) -> Vec<Response> {
     let mut replies = Vec::new();
     for request in app.take_requests() {
         let (send, stages) = mpsc::channel();

@@ -18,6 +18,7 @@ use ratatui::crossterm::event::KeyCode;
 
 use super::app::{App, GLOBAL_KEYS, GlobalWhen, TITLES};
 use super::keys::Key;
+use super::programmes_tests::{on_programme_people, on_programmes, people_page};
 use super::screens::Screen;
 use super::snapshot_tests::{
     app, attempts_page, catalog, enrolled_page, key, learner, on_enrollments, on_report_preview, on_reports,
@@ -44,7 +45,8 @@ fn screen(app: &mut App) -> &mut dyn Screen {
         2 => &mut app.users,
         3 => &mut app.courses,
         4 => &mut app.enrollments,
-        _ => &mut app.reports,
+        5 => &mut app.reports,
+        _ => &mut app.programmes,
     }
 }
 
@@ -123,6 +125,30 @@ fn states() -> Vec<State> {
             let mut app = on_report_preview();
             press(&mut app, &[KeyCode::Down, KeyCode::Down, KeyCode::Right]);
             app.take_requests();
+            app
+        }),
+        ("programmes, a unit's number", || {
+            let mut app = on_programmes();
+            press(&mut app, &[KeyCode::Down, KeyCode::Right]);
+            app
+        }),
+        ("programmes, people, first page of two", || {
+            let mut app = on_programme_people();
+            press(&mut app, &[KeyCode::Down]);
+            app
+        }),
+        ("programmes, people, second page", || {
+            let mut app = on_programme_people();
+            press(&mut app, &[KeyCode::PageDown]);
+            let number = app.programmes.people.as_ref().unwrap().number.clone();
+            let page = people_page(1);
+            app.apply(Response::ProgrammePeople { number, page: Ok(page) });
+            app.take_requests();
+            app
+        }),
+        ("programmes, mail", || {
+            let mut app = on_programmes();
+            press(&mut app, &[KeyCode::Char('m'), KeyCode::Down]);
             app
         }),
     ]
@@ -223,7 +249,8 @@ fn screen_keys(app: &mut App) -> Vec<(usize, &'static [Key])> {
         2 => all(&app.users),
         3 => all(&app.courses),
         4 => all(&app.enrollments),
-        _ => all(&app.reports),
+        5 => all(&app.reports),
+        _ => all(&app.programmes),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The admin terminal UI (ratatui + crossterm): six screens over the same
+//! The admin terminal UI (ratatui + crossterm): seven screens over the same
 //! database as the server. [`app::App`] holds the state and routes keys; one
 //! module per screen under `screens/`, each a component with one key table
 //! ([`keys`]) that gives both its key handling and its `?` help, and that
@@ -17,6 +17,8 @@ pub mod worker;
 mod export_tests;
 #[cfg(test)]
 mod key_table_tests;
+#[cfg(test)]
+mod programmes_tests;
 #[cfg(test)]
 mod snapshot_tests;
 

@@ -601,7 +601,7 @@ fn tabs_numbers_and_quitting() {
     press(&mut app, &[KeyCode::Tab]);
     assert_eq!((app.tab, app.take_requests()), (1, vec![Request::Units]));
     press(&mut app, &[KeyCode::BackTab, KeyCode::BackTab]);
-    assert_eq!(app.tab, 5, "Shift-Tab from the first screen goes round to the last");
+    assert_eq!(app.tab, 6, "Shift-Tab from the first screen goes round to the last");
     app.take_requests();
     press(&mut app, &[KeyCode::Char('1')]);
     assert_eq!((app.tab, app.take_requests()), (0, vec![Request::Overview, Request::OverviewByUnit]));

@@ -7,6 +7,7 @@
 pub mod courses;
 pub mod enrollments;
 pub mod overview;
+pub mod programmes;
 pub mod reports;
 pub mod units;
 pub mod users;

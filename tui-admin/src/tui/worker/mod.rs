@@ -9,10 +9,11 @@
 //! This module holds what the UI and the worker exchange and the dispatch;
 //! the jobs themselves are grouped by the screen area they serve, one small
 //! function each: `overview`, `units`, `users`, `enrollments` (with the
-//! catalog), `reports`.
+//! catalog), `reports`, `programmes` (with the mail queue).
 
 mod enrollments;
 mod overview;
+mod programmes;
 mod reports;
 mod units;
 mod users;
@@ -24,6 +25,7 @@ use chrono::NaiveDate;
 use daotao_core::admin_views::course_enrollments::EnrolledPage;
 use daotao_core::admin_views::course_stats::CourseStats;
 use daotao_core::admin_views::overview::{Overview, UnitProgress};
+use daotao_core::admin_views::programmes::{Grid, Number, PersonLine};
 use daotao_core::admin_views::unit_tree::TreeUnit;
 use daotao_core::admin_views::user_detail::{AttemptLine, CompetencyLine};
 use daotao_core::admin_views::user_search::UserPage;
@@ -45,6 +47,7 @@ pub const PER_PAGE: u64 = 100;
 pub const DETAIL_PER_PAGE: u64 = 50;
 
 pub use crate::report::ExportFormat;
+pub use programmes::{MailQueue, Unavailable};
 pub use reports::ReportKind;
 
 /// Something for the worker to do.
@@ -130,6 +133,15 @@ pub enum Request {
         format: ExportFormat,
         path: PathBuf,
     },
+    /// Every programme's numbers by unit.
+    ProgrammeGrid,
+    /// A page of the people behind one number of the programmes' grid.
+    ProgrammePeople {
+        number: Number,
+        page: u64,
+    },
+    /// The mail queue's numbers and latest failures.
+    MailQueue,
 }
 
 impl Request {
@@ -146,6 +158,9 @@ impl Request {
                 | Request::UserCompetencies { .. }
                 | Request::Courses
                 | Request::Enrolled { .. }
+                | Request::ProgrammeGrid
+                | Request::ProgrammePeople { .. }
+                | Request::MailQueue
         )
     }
 
@@ -255,6 +270,14 @@ pub enum Response {
         path: PathBuf,
         result: Result<usize, String>,
     },
+    /// The programmes' numbers, or why there are none.
+    ProgrammeGrid(Result<Arc<Grid>, Unavailable>),
+    /// A page of the people behind `number`, or why it could not be read.
+    ProgrammePeople {
+        number: Number,
+        page: Result<Page<PersonLine>, String>,
+    },
+    MailQueue(MailQueue),
 }
 
 /// What the worker sends the UI: a response, and the job it ends (the [`Request::describe`] of a long
@@ -377,6 +400,9 @@ pub async fn handle(
         Request::ExportReport { unit, kind, format, path } => {
             reports::export(&job, unit, kind, format, path).await
         }
+        Request::ProgrammeGrid => programmes::grid(&job).await,
+        Request::ProgrammePeople { number, page } => programmes::people(&job, number, page).await,
+        Request::MailQueue => programmes::mail(&job).await,
     }
 }
 
