@@ -168,9 +168,10 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
         let position = pick_position(&mut rng);
         let key = daotao_core::people::search_key::search_key(&full_name, &username);
         let values = format!(
-            "{id}, {}, {}, NULL, {unit_id}, {}, 'learner', {}, FALSE, {}, 0, NULL, {}, {}",
+            "{id}, {}, {}, {}, {unit_id}, {}, 'learner', {}, FALSE, {}, 0, NULL, {}, {}",
             q(&username),
             q(&full_name),
+            q(&format!("{username}@tinhmau.example")),
             q(position),
             q(&hash),
             if i < s.people { "TRUE" } else { "FALSE" },

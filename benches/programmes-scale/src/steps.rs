@@ -101,7 +101,8 @@ impl Step {
             }
             Step::ReminderQueue => {
                 let library = daotao_content::course::load_library(courses);
-                let titles = library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
+                let titles =
+                    library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
                 let rules = rules();
                 let context = reminders::Context {
                     rules: &rules,
@@ -109,7 +110,11 @@ impl Step {
                     site_url: "https://daotao.tinhmau.example",
                 };
                 let queued = reminders::queue(&db, &context, day1, chrono::Utc::now()).await?;
-                println!("{} messages queued, {} people without an address", queued.total(), queued.without_address);
+                println!(
+                    "{} messages queued, {} people without an address",
+                    queued.total(),
+                    queued.without_address
+                );
             }
             Step::ComplianceCsvPerson | Step::ComplianceCsvUnit | Step::ComplianceXlsx => {
                 let built = compliance::build(&db, &rules(), None, None, day1).await?;

@@ -104,7 +104,8 @@ impl Mailer {
                         // Several workers' marks share one commit (SQLite's fsync), each still on disk
                         // before the next message is sent: a crash repeats at most the messages in flight.
                         let id = message.id;
-                        group_commit::write(db, move |txn| Box::pin(outbox::mark_sent(txn, id, Utc::now()))).await?;
+                        group_commit::write(db, move |txn| Box::pin(outbox::mark_sent(txn, id, Utc::now())))
+                            .await?;
                         report.sent += 1;
                     }
                     Err(failure) => {

@@ -53,19 +53,22 @@ pub async fn queue(
 ) -> Result<Queued, DbErr> {
     let world = plan::World::load(db, context.rules).await?;
     let due = world.reminders(context.rules, as_of);
-    let keys: Vec<String> = due.iter().map(|r| r.key.clone()).collect();
-    let known = outbox::known_keys(db, &keys).await?;
     let mut queued = Queued::default();
-    let mut messages = Vec::new();
-    for reminder in due.iter().filter(|r| !known.contains(&r.key)) {
-        match world.message(reminder, context, as_of) {
-            Some(message) => {
-                *queued.by_kind.entry(reminder.kind.as_str()).or_default() += 1;
-                messages.push(message);
+    // A slice at a time: the letters of 100,000 people never sit in memory at once.
+    for slice in due.chunks(2000) {
+        let keys: Vec<String> = slice.iter().map(|r| r.key.clone()).collect();
+        let known = outbox::known_keys(db, &keys).await?;
+        let mut messages = Vec::new();
+        for reminder in slice.iter().filter(|r| !known.contains(&r.key)) {
+            match world.message(reminder, context, as_of) {
+                Some(message) => {
+                    *queued.by_kind.entry(reminder.kind.as_str()).or_default() += 1;
+                    messages.push(message);
+                }
+                None => queued.without_address += 1,
             }
-            None => queued.without_address += 1,
         }
+        outbox::queue(db, &messages, now).await?;
     }
-    outbox::queue(db, &messages, now).await?;
     Ok(queued)
 }
