@@ -147,12 +147,13 @@ async fn a_refused_recipient_and_a_server_down_are_retried_and_nothing_is_lost()
     smtp.stop();
     admin.run(&["reminders", "queue", "--as-of", "2027-02-28"]).ok();
     let down = admin.run(&["mail", "send"]).failed();
-    assert!(down.stdout.contains("0 sent, 1 failed attempts; 3 waiting"), "{down:#?}");
-    // A run tries one message while the server is down, and leaves the rest for later; the one it tried
-    // waits for its back-off.
-    let again = admin.run(&["mail", "send"]).failed();
-    assert!(again.stdout.contains("0 sent, 1 failed attempts; 3 waiting"), "{again:#?}");
-    assert_eq!(admin.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts > 0"), 3);
+    assert!(down.stdout.contains("0 sent") && down.stdout.contains("; 3 waiting"), "{down:#?}");
+    assert!(down.stderr.contains("Connection refused"), "{down:#?}");
+    // Nothing is lost: the messages tried wait for their back-off, the others for the next run.
+    assert_eq!(
+        admin.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL"),
+        3
+    );
 
     smtp.restart().await;
     let retried = admin.run(&["mail", "send", "--retry-now"]).failed();
@@ -165,7 +166,8 @@ async fn a_refused_recipient_and_a_server_down_are_retried_and_nothing_is_lost()
     }
     assert!(count.values().all(|&n| n == 1), "nothing twice: {count:#?}");
     assert_eq!(count.len(), 2, "{count:#?}");
-    assert_eq!(admin.scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND attempts = 2"), 2);
+    let refused = "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL AND last_error LIKE '%550%'";
+    assert_eq!(admin.scalar(refused), 2, "duc.hoang's two, refused again, kept with the server's answer");
 }
 
 #[test]
@@ -254,7 +256,7 @@ async fn a_sender_killed_while_sending_loses_nothing_and_repeats_at_most_the_mes
     let repeated: u32 = count.values().map(|n| n - 1).sum();
     // At most one message in flight per sending worker (thirty-two) when the process died.
     assert!(
-        repeated <= 4,
+        repeated <= 32,
         "{repeated} repeated: {:?}",
         count.iter().filter(|(_, n)| **n > 1).collect::<Vec<_>>()
     );

@@ -331,7 +331,7 @@ impl World {
                 date(as_of)
             ))
             .list(items)
-            .paragraph(format!("Danh sách đầy đủ có trong báo cáo tuân thủ của quản trị viên. Trang của hệ thống: {}", context.site_url));
+            .paragraph(format!("Cần báo cáo đầy đủ của đơn vị, xin liên hệ quản trị viên hệ thống. Trang của hệ thống: {}", context.site_url));
         (subject, letter)
     }
 }
