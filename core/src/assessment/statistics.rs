@@ -30,7 +30,7 @@ pub const LOW_DISCRIMINATION_BELOW: f64 = 10.0;
 /// ... once the question was asked at least this often: on fewer attempts the index is mostly noise.
 pub const MIN_ASKED_FOR_DISCRIMINATION: usize = 30;
 
-/// One graded attempt: the input of the analysis.
+/// One graded attempt: the input of the analysis. Scores and maximums are finite numbers (graded marks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     /// Marks obtained; expected to be the sum of the answers' scores (Moodle's `sumgrades`).
