@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, ensure};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{Duration, Utc};
+use daotao_bench_support::seeding::{Batch, Rng, q, ts};
 use daotao_core::people::units::NewUnit;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
 
@@ -33,27 +34,6 @@ const POSITIONS: &[(&str, usize)] = &[
     ("Phó Giám đốc", 8),
 ];
 
-/// A small deterministic generator (SplitMix64), so every run seeds the same province.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
-
 /// What to seed.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -73,56 +53,6 @@ pub struct Settings {
     /// fifteen months).
     #[arg(long, default_value_t = 40)]
     pub completed_percent: usize,
-}
-
-fn q(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    // The text sqlx writes for a `DateTime<Utc>` into SQLite; PostgreSQL reads it as a timestamptz.
-    q(&t.to_rfc3339_opts(SecondsFormat::AutoSi, false))
-}
-
-/// Rows of one table, sent 1,000 at a time as one `INSERT`.
-struct Batch {
-    head: String,
-    sql: String,
-    rows: usize,
-    total: u64,
-}
-
-impl Batch {
-    fn new(table: &str, columns: &str) -> Self {
-        Self {
-            head: format!("INSERT INTO {table} ({columns}) VALUES "),
-            sql: String::new(),
-            rows: 0,
-            total: 0,
-        }
-    }
-
-    async fn push(&mut self, db: &impl ConnectionTrait, values: String) -> anyhow::Result<()> {
-        self.sql.push_str(if self.rows == 0 { &self.head } else { "," });
-        self.sql.push('(');
-        self.sql.push_str(&values);
-        self.sql.push(')');
-        self.rows += 1;
-        self.total += 1;
-        if self.rows >= 1000 {
-            self.flush(db).await?;
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self, db: &impl ConnectionTrait) -> anyhow::Result<()> {
-        if self.rows > 0 {
-            db.execute_unprepared(&self.sql).await.with_context(|| self.head.clone())?;
-            self.sql.clear();
-            self.rows = 0;
-        }
-        Ok(())
-    }
 }
 
 /// How much was seeded.
@@ -178,7 +108,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
             ts(now - Duration::days(600)),
             q(&key)
         );
-        users.push(&txn, values).await?;
+        users.add(&txn, values).await?;
     }
     // Completions after every account is written (their foreign key).
     users.flush(&txn).await?;
@@ -189,7 +119,7 @@ pub async fn seed(url: &str, courses: &Path, s: &Settings) -> anyhow::Result<See
                     - Duration::days(1 + rng.below(450) as i64)
                     - Duration::minutes(rng.below(600) as i64);
                 let enrolled = ts(at - Duration::days(20));
-                done.push(&txn, format!("{id}, {}, NULL, NULL, {enrolled}, {}", q(course), ts(at))).await?;
+                done.add(&txn, format!("{id}, {}, NULL, NULL, {enrolled}, {}", q(course), ts(at))).await?;
             }
         }
     }

@@ -11,6 +11,8 @@ use daotao_core::learning::programmes::{self, Compliance, reminders};
 use daotao_core::report::{self, compliance};
 use sea_orm::ConnectionTrait;
 
+use daotao_bench_support::usage::{Usage, load_average, parse_time};
+
 use crate::programmes::rules;
 
 /// One measured step. A new one (the reminder queue, #18) is a variant here, its label and its arm in
@@ -101,14 +103,8 @@ impl Step {
             }
             Step::ReminderQueue => {
                 let library = daotao_content::course::load_library(courses);
-                let titles =
-                    library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
                 let rules = rules();
-                let context = reminders::Context {
-                    rules: &rules,
-                    course_titles: &titles,
-                    site_url: "https://daotao.tinhmau.example",
-                };
+                let context = reminders::Context::new(&rules, &library, "https://daotao.tinhmau.example");
                 let queued = reminders::queue(&db, &context, day1, chrono::Utc::now()).await?;
                 println!(
                     "{} messages queued, {} people without an address",
@@ -164,35 +160,6 @@ pub struct RunArgs {
     /// A label for the table (the backend).
     #[arg(long, default_value = "")]
     label: String,
-}
-
-/// What `/usr/bin/time -v` reported.
-struct Usage {
-    wall: f64,
-    cpu: f64,
-    rss_mib: f64,
-}
-
-fn parse_time(text: &str) -> anyhow::Result<Usage> {
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim_start_matches(':').trim().to_string()))
-            .with_context(|| format!("no `{name}` in the output of time -v:\n{text}"))
-    };
-    let wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")?
-        .split(':')
-        .try_fold(0.0, |acc, part| part.parse::<f64>().map(|v| acc * 60.0 + v))
-        .context("wall clock time")?;
-    let user: f64 = field("User time (seconds)")?.parse()?;
-    let system: f64 = field("System time (seconds)")?.parse()?;
-    let rss_kib: f64 = field("Maximum resident set size (kbytes)")?.parse()?;
-    Ok(Usage { wall, cpu: user + system, rss_mib: rss_kib / 1024.0 })
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// Times every step in order, then checks the reports; `Ok(true)` when each met its aim.

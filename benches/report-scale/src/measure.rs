@@ -7,6 +7,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use daotao_bench_support::usage::{Usage, load_average, parse_time};
+
 use crate::check::{self, Export};
 
 #[derive(Debug, clap::Args)]
@@ -33,36 +35,6 @@ pub struct RunArgs {
     /// A label for the table (the backend).
     #[arg(long, default_value = "")]
     label: String,
-}
-
-/// What `/usr/bin/time -v` reported.
-struct Usage {
-    wall: f64,
-    cpu: f64,
-    rss_mib: f64,
-}
-
-fn parse_time(text: &str) -> anyhow::Result<Usage> {
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim_start_matches(':').trim().to_string()))
-            .with_context(|| format!("no `{name}` in the output of time -v:\n{text}"))
-    };
-    // h:mm:ss or m:ss.cc
-    let wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")?
-        .split(':')
-        .try_fold(0.0, |acc, part| part.parse::<f64>().map(|v| acc * 60.0 + v))
-        .context("wall clock time")?;
-    let user: f64 = field("User time (seconds)")?.parse()?;
-    let system: f64 = field("System time (seconds)")?.parse()?;
-    let rss_kib: f64 = field("Maximum resident set size (kbytes)")?.parse()?;
-    Ok(Usage { wall, cpu: user + system, rss_mib: rss_kib / 1024.0 })
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// The targets the benchmark's configuration sets, so the report computes target columns too.

@@ -12,7 +12,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, ensure};
-use chrono::{DateTime, Days, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use daotao_bench_support::seeding::{Batch, Rng, q, ts};
 use daotao_core::entities::{lesson, quiz};
 use daotao_core::people::units::NewUnit;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
@@ -56,28 +57,6 @@ fn assigned(course: &str, position: &str, roll: usize) -> bool {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so every run seeds the same province.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
-
 /// What to seed.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -100,68 +79,12 @@ pub fn username(i: usize) -> String {
     format!("cb{i:06}")
 }
 
-/// SQL text of a value.
-fn q(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
-fn ts(t: DateTime<Utc>) -> String {
-    // The text sqlx writes for a `DateTime<Utc>` into SQLite; PostgreSQL reads it as a timestamptz.
-    q(&t.to_rfc3339_opts(SecondsFormat::AutoSi, false))
-}
-
 fn date(d: NaiveDate) -> String {
     q(&d.format("%Y-%m-%d").to_string())
 }
 
 fn opt(v: Option<String>) -> String {
     v.unwrap_or_else(|| "NULL".into())
-}
-
-/// Rows of one table, sent 1,000 at a time as one `INSERT`.
-struct Batch {
-    head: String,
-    sql: String,
-    rows: usize,
-    total: u64,
-}
-
-impl Batch {
-    fn new(table: &str, columns: &str) -> Self {
-        Self {
-            head: format!("INSERT INTO {table} ({columns}) VALUES "),
-            sql: String::new(),
-            rows: 0,
-            total: 0,
-        }
-    }
-
-    /// Adds a row; the caller flushes when [`Batch::full`].
-    fn push(&mut self, values: String) {
-        if self.rows == 0 {
-            self.sql.push_str(&self.head);
-        } else {
-            self.sql.push(',');
-        }
-        self.sql.push('(');
-        self.sql.push_str(&values);
-        self.sql.push(')');
-        self.rows += 1;
-        self.total += 1;
-    }
-
-    fn full(&self) -> bool {
-        self.rows >= 1000
-    }
-
-    async fn flush(&mut self, db: &impl ConnectionTrait) -> anyhow::Result<()> {
-        if self.rows > 0 {
-            db.execute_unprepared(&self.sql).await.with_context(|| self.head.clone())?;
-            self.sql.clear();
-            self.rows = 0;
-        }
-        Ok(())
-    }
 }
 
 /// How much was seeded.

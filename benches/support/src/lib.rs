@@ -1,5 +1,9 @@
 //! What the benchmark tools share: each seeds a scratch PostgreSQL database named on its command line and
-//! drops it at the end (see the `run.sh` beside each tool).
+//! drops it at the end (see the `run.sh` beside each tool), seeds it with [`seeding`], and reports what each
+//! step cost with [`usage`].
+
+pub mod seeding;
+pub mod usage;
 
 use anyhow::{Context, ensure};
 use sea_orm::ConnectionTrait;
