@@ -67,8 +67,7 @@ pub async fn once(state: &AppState, mailer: Option<&Mailer>, site_url: &str) -> 
         );
     }
     let Some(mailer) = mailer else { return Ok(()) };
-    let titles = library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
-    let context = reminders::Context { rules: &rules, course_titles: &titles, site_url };
+    let context = reminders::Context::new(&rules, &library, site_url);
     let queued = reminders::queue(&state.db, &context, today, Utc::now()).await?;
     if queued.total() > 0 {
         tracing::info!(queued = queued.total(), "reminders queued");

@@ -71,7 +71,7 @@ impl Admin {
         self.run_with(args, None, Some(config))
     }
 
-    /// The same database in another folder's name: a PostgreSQL database instead of the SQLite file.
+    /// Runs every later command on `url` (a PostgreSQL database) instead of the scratch SQLite file.
     pub fn use_database(&mut self, url: &str) {
         self.url = url.to_string();
     }

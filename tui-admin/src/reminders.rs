@@ -21,9 +21,8 @@ pub async fn queue(config: &Config, as_of: Option<NaiveDate>) -> anyhow::Result<
     }
     let library = load_library(&config.courses_dir);
     let rules = crate::programmes::rules(&library)?;
-    let titles = library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
     let site_url = config.site_url();
-    let context = reminders::Context { rules: &rules, course_titles: &titles, site_url: &site_url };
+    let context = reminders::Context::new(&rules, &library, &site_url);
     let as_of = as_of.unwrap_or_else(local_time::today);
     let db = crate::connect(config).await?;
     let queued =

@@ -13,6 +13,7 @@ mod plan;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use daotao_content::course::Library;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::Rule;
@@ -24,9 +25,18 @@ pub use plan::Reminder;
 pub struct Context<'a> {
     pub rules: &'a [Rule],
     /// Course id → title, for the lists in the letters.
-    pub course_titles: &'a HashMap<String, String>,
+    pub course_titles: HashMap<String, String>,
     /// The site's address as people reach it (`public_url`), for the links.
     pub site_url: &'a str,
+}
+
+impl<'a> Context<'a> {
+    /// The context of `rules` with the course titles of `library`.
+    pub fn new(rules: &'a [Rule], library: &Library, site_url: &'a str) -> Self {
+        let course_titles =
+            library.courses.iter().map(|(id, c)| (id.clone(), c.meta.title.clone())).collect();
+        Context { rules, course_titles, site_url }
+    }
 }
 
 /// What one run queued.
@@ -51,7 +61,7 @@ pub async fn queue(
     as_of: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Queued, DbErr> {
-    let world = plan::World::load(db, context.rules).await?;
+    let world = plan::World::load(db, context.rules, as_of).await?;
     let due = world.reminders(context.rules, as_of);
     let mut queued = Queued::default();
     // A slice at a time: the letters of 100,000 people never sit in memory at once.

@@ -74,10 +74,13 @@ pub(super) struct World {
     children: HashMap<i64, Vec<i64>>,
     /// Unit → its contact person.
     contacts: Vec<(i64, i64)>,
+    /// The open latest cycles past due on the day asked about (ids), by person: read once for every digest.
+    overdue: Vec<i64>,
 }
 
 impl World {
-    pub async fn load(db: &impl ConnectionTrait, rules: &[Rule]) -> Result<World, DbErr> {
+    /// Everything the reminders of `rules` due on `as_of` need.
+    pub async fn load(db: &impl ConnectionTrait, rules: &[Rule], as_of: NaiveDate) -> Result<World, DbErr> {
         let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         let cycles = pa::Entity::find()
             .filter(pa::Column::ProgrammeId.is_in(ids))
@@ -119,14 +122,35 @@ impl World {
             .into_tuple()
             .all(db)
             .await?;
-        Ok(World {
+        let mut world = World {
             latest: latest.into_values().map(|l| (l.cycle.id, l)).collect(),
             people: people.into_iter().map(|p| (p.id, p)).collect(),
             completed: completed.into_iter().collect(),
             units: unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u)).collect(),
             children: children(db).await?,
             contacts,
-        })
+            overdue: Vec::new(),
+        };
+        world.overdue = world.overdue_on(as_of);
+        Ok(world)
+    }
+
+    /// The open latest cycles of active people past due on `as_of`, by name then programme.
+    fn overdue_on(&self, as_of: NaiveDate) -> Vec<i64> {
+        let mut late: Vec<(&Person, &pa::Model)> = self
+            .latest
+            .values()
+            .filter(|l| l.cycle.completed_on.is_none() && l.cycle.due_on < as_of)
+            .filter_map(|l| self.people.get(&l.cycle.user_id).map(|p| (p, &l.cycle)))
+            .collect();
+        late.sort_by(|a, b| {
+            (&a.0.full_name, &a.0.username, &a.1.programme_id).cmp(&(
+                &b.0.full_name,
+                &b.0.username,
+                &b.1.programme_id,
+            ))
+        });
+        late.into_iter().map(|(_, c)| c.id).collect()
     }
 
     /// Every reminder due on `as_of`, queued before or not, in a stable order.
@@ -163,7 +187,7 @@ impl World {
         }
         let week = as_of.iso_week();
         for &(unit_id, contact) in &self.contacts {
-            if self.people.contains_key(&contact) && !self.overdue_in(unit_id, as_of).is_empty() {
+            if self.people.contains_key(&contact) && !self.overdue_in(unit_id).is_empty() {
                 due.push(Reminder {
                     key: format!("digest:{unit_id}:{}-W{:02}", week.year(), week.week()),
                     kind: Kind::Digest,
@@ -175,24 +199,15 @@ impl World {
         due
     }
 
-    /// The open cycles past due on `as_of` of the active people in `unit_id` and its sub-units, by name.
-    fn overdue_in(&self, unit_id: i64, as_of: NaiveDate) -> Vec<(&Person, &pa::Model)> {
+    /// The overdue cycles (of the day asked about) of the people in `unit_id` and its sub-units, by name.
+    fn overdue_in(&self, unit_id: i64) -> Vec<(&Person, &pa::Model)> {
         let units = descendants(&self.children, unit_id);
-        let mut late: Vec<(&Person, &pa::Model)> = self
-            .latest
-            .values()
-            .filter(|l| l.cycle.completed_on.is_none() && l.cycle.due_on < as_of)
+        self.overdue
+            .iter()
+            .filter_map(|id| self.latest.get(id))
             .filter_map(|l| self.people.get(&l.cycle.user_id).map(|p| (p, &l.cycle)))
             .filter(|(p, _)| p.unit_id.is_some_and(|u| units.contains(&u)))
-            .collect();
-        late.sort_by(|a, b| {
-            (&a.0.full_name, &a.0.username, &a.1.programme_id).cmp(&(
-                &b.0.full_name,
-                &b.0.username,
-                &b.1.programme_id,
-            ))
-        });
-        late
+            .collect()
     }
 
     /// The letter for `reminder`; none when its recipient has no e-mail address.
@@ -303,7 +318,7 @@ impl World {
         as_of: NaiveDate,
     ) -> (String, Letter) {
         let unit = self.units.get(&unit_id).map_or_else(String::new, |u| u.name.clone());
-        let late = self.overdue_in(unit_id, as_of);
+        let late = self.overdue_in(unit_id);
         let people: HashSet<i64> = late.iter().map(|(p, _)| p.id).collect();
         let titles: HashMap<&str, &str> =
             context.rules.iter().map(|r| (r.id.as_str(), r.title.as_str())).collect();
