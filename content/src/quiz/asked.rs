@@ -76,6 +76,7 @@ mod tests {
             stem_html: "Câu hỏi".into(),
             kind,
             explanation_html: Some("GIẢI-THÍCH".into()),
+            origin: None,
         }
     }
 

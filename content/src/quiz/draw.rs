@@ -4,12 +4,13 @@
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use super::{Kind, Question};
+use super::{Kind, Origin, Question};
 use crate::course::QuizSettings;
 
 /// The questions of a new attempt: `draw` of them (all when 0 or more than the bank), in file order or, with
 /// `shuffle`, in random order with their options shuffled too. Ids are renumbered in the order shown (`q1`,
-/// `o1`, `p1`, ...) so they hint at nothing in the file.
+/// `o1`, `p1`, ...) so they hint at nothing in the file; each question's [`Origin`] keeps the bank's ids for
+/// the quiz statistics (it never reaches a learner: [`super::asked::ask`] leaves it out).
 pub fn questions_for_attempt(
     bank: &[Question],
     settings: &QuizSettings,
@@ -30,14 +31,14 @@ pub fn questions_for_attempt(
         .enumerate()
         .map(|(n, index)| {
             let mut q = bank[index].clone();
-            q.id = format!("q{}", n + 1);
+            let mut parts = Vec::new();
             match &mut q.kind {
                 Kind::Single { options } | Kind::Multiple { options, .. } => {
                     if settings.shuffle {
                         options.shuffle(rng);
                     }
                     for (i, o) in options.iter_mut().enumerate() {
-                        o.id = format!("o{}", i + 1);
+                        parts.push(std::mem::replace(&mut o.id, format!("o{}", i + 1)));
                     }
                 }
                 Kind::Matching { pairs } => {
@@ -45,11 +46,13 @@ pub fn questions_for_attempt(
                         pairs.shuffle(rng);
                     }
                     for (i, p) in pairs.iter_mut().enumerate() {
-                        p.id = format!("p{}", i + 1);
+                        parts.push(std::mem::replace(&mut p.id, format!("p{}", i + 1)));
                     }
                 }
                 Kind::TrueFalse { .. } | Kind::Short { .. } | Kind::Numerical { .. } => {}
             }
+            let bank_id = std::mem::replace(&mut q.id, format!("q{}", n + 1));
+            q.origin = Some(Origin { id: bank_id, parts });
             q
         })
         .collect()
@@ -80,6 +83,7 @@ mod tests {
                         .collect(),
                 },
                 explanation_html: None,
+                origin: None,
             })
             .collect()
     }
@@ -133,5 +137,23 @@ mod tests {
         }
         assert!(orders.len() > 20, "question orders vary between attempts");
         assert_eq!(first_option_positions.len(), 4, "the right option shows in every position");
+    }
+
+    #[test]
+    fn each_question_keeps_its_bank_id_and_its_options_bank_ids_in_the_order_shown() {
+        let b = bank(10);
+        for seed in 0..20 {
+            let asked = questions_for_attempt(&b, &settings(4, true), &mut StdRng::seed_from_u64(seed));
+            for q in &asked {
+                let origin = q.origin.as_ref().expect("an attempt's question knows its bank question");
+                let source = b.iter().find(|s| s.id == origin.id).expect("a bank id");
+                assert_eq!(source.stem_html, q.stem_html);
+                let Kind::Single { options } = &q.kind else { panic!() };
+                for (option, bank_id) in options.iter().zip(&origin.parts) {
+                    assert_eq!(option.html, format!("{}{bank_id}", source.stem_html.trim_start_matches("Câu ")));
+                }
+                assert_eq!(origin.parts.len(), options.len());
+            }
+        }
     }
 }

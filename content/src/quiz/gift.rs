@@ -294,6 +294,7 @@ fn question(lines: &[(usize, &str)]) -> Result<Question, Vec<ParseError>> {
             stem_html: render(format, stem),
             kind,
             explanation_html: explanation,
+            origin: None,
         }),
         _ => Err(errors),
     }

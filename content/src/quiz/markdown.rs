@@ -234,6 +234,7 @@ fn parse_question(block: &Block<'_>, partial_credit: bool) -> Result<Question, V
         stem_html: render_fragment(&stem_source),
         kind,
         explanation_html: (!explanation.trim().is_empty()).then(|| render_fragment(&explanation)),
+        origin: None,
     })
 }
 

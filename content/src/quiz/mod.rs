@@ -26,6 +26,21 @@ pub struct Question {
     /// Sanitised HTML shown after submission, whatever the answer (GIFT's `####` general feedback, the block
     /// quote after a markdown question's answers).
     pub explanation_html: Option<String>,
+    /// In an attempt: which bank question this is and which bank option each option is, so the quiz
+    /// statistics (#19) count one question across shuffles and draws. `None` in a bank, and in attempts
+    /// started before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// Where a question of an attempt came from in the bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The bank question's id.
+    pub id: String,
+    /// The bank ids of the options (choice) or pairs (matching), in the order the attempt shows them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
 }
 
 /// What kind of answer a question takes, with its key.
