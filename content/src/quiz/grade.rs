@@ -116,7 +116,14 @@ mod tests {
     use crate::quiz::{Choice, NumericAnswer, Pair, TextAnswer};
 
     fn q(kind: Kind) -> Question {
-        Question { id: "q1".into(), line: 1, stem_html: String::new(), kind, explanation_html: None, origin: None }
+        Question {
+            id: "q1".into(),
+            line: 1,
+            stem_html: String::new(),
+            kind,
+            explanation_html: None,
+            origin: None,
+        }
     }
 
     fn choices(weights: &[f64]) -> Vec<Choice> {
