@@ -293,6 +293,55 @@ async fn story(db: DatabaseConnection) {
     // The reports' figure: the same rule.
     let by_course = results::satisfaction_by_course(&db).await.unwrap();
     assert_eq!(by_course["khoa"].percent(), Some(40.0));
+    check_reports(&db).await;
+}
+
+/// The competency and progress reports: the satisfaction rate per unit (rolled up) and course, blank under
+/// five answers, and the satisfaction target against it. By hand: SO-A with P1 has learners 0..7 (3 and 4
+/// satisfied), P1 4..7 (4 satisfied, three answers: blank), SO-B 7..20 (8, 9, 13, 14, 18, 19 satisfied).
+async fn check_reports(db: &DatabaseConnection) {
+    use daotao_core::platform::config::Target;
+    use daotao_core::report::{self, Cell};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    let data = report::data::load(db, None).await.unwrap();
+    let targets = [Target::satisfaction(90), Target::competency("ATTT.1", 1, 80, None)];
+    let framework = [daotao_content::course::Competency {
+        code: "ATTT.1".into(),
+        name: "An toàn".into(),
+        area: "An toàn".into(),
+        levels: vec!["Cơ bản".into()],
+    }];
+    assert!(report::competency::target_problems(&framework, &targets).is_empty());
+    let r = report::competency::build(&data, &framework, &targets, today);
+    let col = |name: &str| r.summary.columns.iter().position(|c| c == name).unwrap();
+    let (rate, goal, below) =
+        (col("Tỉ lệ hài lòng khoa"), col("Mục tiêu tỉ lệ hài lòng"), col("Khoá chưa đạt mục tiêu hài lòng"));
+    let row =
+        |code: &str| r.summary.rows.iter().find(|row| row[0] == Cell::Text(code.into())).unwrap().clone();
+    let percent = |cell: &Cell| match cell {
+        Cell::Percent(p) => (p * 10_000.0).round() / 100.0,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(percent(&row("TINH")[rate]), 40.0);
+    assert_eq!(percent(&row("SO-A")[rate]), 28.57, "2 of 7");
+    assert_eq!(row("P1")[rate], Cell::Empty, "three answers: blank");
+    assert_eq!(percent(&row("SO-B")[rate]), 46.15, "6 of 13");
+    assert_eq!(row("TINH")[goal], Cell::Percent(0.9));
+    assert_eq!(row("TINH")[below], Cell::Text("khoa".into()));
+    assert_eq!(row("P1")[below], Cell::Text(String::new()), "nothing shown, nothing below");
+    assert!(r.summary.columns.iter().any(|c| c == "Mục tiêu ATTT.1 mức 1"), "competency targets still there");
+
+    let p = report::progress::build(&data, Some("khoa"), today);
+    let rate = p.summary.columns.iter().position(|c| c == "Tỉ lệ hài lòng").unwrap();
+    let tinh = p.summary.rows.iter().find(|row| row[0] == Cell::Text("TINH".into())).unwrap();
+    assert_eq!(percent(&tinh[rate]), 40.0);
+    let p1 = p.summary.rows.iter().find(|row| row[0] == Cell::Text("P1".into())).unwrap();
+    assert_eq!(p1[rate], Cell::Empty);
+
+    // A satisfaction target is written alone, at most 100, once.
+    let bad = [Target { competency: "ATTT.1".into(), ..Target::satisfaction(90) }, Target::satisfaction(101)];
+    let problems = report::competency::target_problems(&framework, &bad);
+    assert_eq!(problems.len(), 3, "{problems:?}");
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use crate::text::nfc;
 
 /// Lesson ids the site uses for a course's own pages (`/courses/{course}/learners`, ...).
 pub const RESERVED_LESSON_IDS: &[&str] =
-    &["assets", "enrol", "learners", "quizzes", "attempts", "certificate"];
+    &["assets", "enrol", "learners", "quizzes", "attempts", "certificate", "feedback"];
 
 /// The framework file at the root of the library.
 pub const COMPETENCIES_FILE: &str = "competencies.toml";

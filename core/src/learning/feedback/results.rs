@@ -190,6 +190,28 @@ pub async fn satisfaction_by_course(
     Ok(by_course)
 }
 
+/// A unit the results can be filtered by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitChoice {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// Every unit, by name, for the results' unit filter.
+pub async fn unit_choices(db: &impl ConnectionTrait) -> Result<Vec<UnitChoice>, DbErr> {
+    let rows: Vec<(i64, String, String)> = crate::entities::unit::Entity::find()
+        .select_only()
+        .column(crate::entities::unit::Column::Id)
+        .column(crate::entities::unit::Column::Code)
+        .column(crate::entities::unit::Column::Name)
+        .order_by_asc(crate::entities::unit::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, code, name)| UnitChoice { id, code, name }).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
