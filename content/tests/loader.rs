@@ -438,3 +438,45 @@ fn programme_file_problems_come_with_the_library() {
         ["programmes.toml:5: programme `p`: unknown role `sep` (allowed: learner, trainer, admin)"]
     );
 }
+
+const FEEDBACK: &str = "comment = \"Góp ý?\"\n[[item]]\nid = \"phu-hop\"\ntext = \"Phù hợp.\"\n";
+
+#[test]
+fn a_course_asks_the_library_questionnaire_unless_it_has_its_own() {
+    let own = "comment = \"Góp ý riêng?\"\n[[item]]\nid = \"rieng\"\ntext = \"Riêng.\"\n";
+    let dir = good_with(&[
+        ("feedback.toml", FEEDBACK.as_bytes()),
+        ("khac/course.toml", b"title = \"Khac\"\n"),
+        ("khac/01-a.md", b"# A\n"),
+        ("khac/feedback.toml", own.as_bytes()),
+    ]);
+    let library = load_library(dir.path());
+    assert!(library.problems.is_empty(), "{:?}", library.problems);
+    let khoa = library.questionnaire(&library.courses["khoa"]).unwrap();
+    assert_eq!(khoa.items[0].id, "phu-hop");
+    let khac = library.questionnaire(&library.courses["khac"]).unwrap();
+    assert_eq!((khac.items[0].id.as_str(), khac.comment.as_str()), ("rieng", "Góp ý riêng?"));
+}
+
+#[test]
+fn without_a_questionnaire_no_course_asks_for_feedback() {
+    let dir = good_with(&[]);
+    let library = load_library(dir.path());
+    assert!(library.questionnaire(&library.courses["khoa"]).is_none());
+}
+
+#[test]
+fn broken_questionnaires_are_reported_with_file_and_line() {
+    let broken = "comment = \"Góp ý?\"\n[[item]]\nid = \"a\"\ntext = \"\"\n";
+    let dir = good_with(&[("feedback.toml", broken.as_bytes()), ("khoa/feedback.toml", b"comment = 1\n")]);
+    let library = load_library(dir.path());
+    let problems: Vec<String> = library
+        .problems
+        .iter()
+        .map(|p| format!("{}:{}", p.file.strip_prefix(dir.path()).unwrap().display(), p.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(problems, ["khoa/feedback.toml:1", "feedback.toml:4"]);
+    // A broken course file leaves the course out, as for any other course file; a broken library file asks nothing.
+    assert!(!library.courses.contains_key("khoa"));
+    assert!(library.feedback.is_none());
+}

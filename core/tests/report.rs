@@ -30,8 +30,8 @@ fn framework() -> Vec<Competency> {
 
 fn targets() -> Vec<Target> {
     vec![
-        Target { competency: "ATTT.1".into(), level: 1, percent: 100, position: Some("cntt".into()) },
-        Target { competency: "ATTT.1".into(), level: 2, percent: 100, position: Some("CNTT".into()) },
+        Target::competency("ATTT.1", 1, 100, Some("cntt")),
+        Target::competency("ATTT.1", 2, 100, Some("CNTT")),
     ]
 }
 
@@ -169,6 +169,8 @@ async fn story(db: DatabaseConnection) {
             "Tỉ lệ có CQS.1",
             "Tỉ lệ hoàn thành khoa",
             "Tỉ lệ hoàn thành nang-cao",
+            "Tỉ lệ hài lòng khoa",
+            "Tỉ lệ hài lòng nang-cao",
             "Ghi danh quá hạn",
             "Mục tiêu ATTT.1 mức 1 (cntt)",
             "Đạt ATTT.1 mức 1 (cntt)",
@@ -244,7 +246,7 @@ async fn story(db: DatabaseConnection) {
     let overdue = p.detail.rows.iter().filter(|row| row[12] == Cell::Text("có".into())).count();
     assert_eq!(overdue, 1);
     let tinh = p.summary.rows.iter().find(|row| row[0] == Cell::Text("TINH".into())).unwrap();
-    assert_eq!(&tinh[3..], [Cell::Int(4), Cell::Int(2), Cell::Percent(0.5), Cell::Int(1)]);
+    assert_eq!(&tinh[3..], [Cell::Int(4), Cell::Int(2), Cell::Percent(0.5), Cell::Int(1), Cell::Empty]);
 
     files_read_back(&r);
 }

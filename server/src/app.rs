@@ -10,8 +10,8 @@ use poem::{Endpoint, EndpointExt, Route, get, post};
 use crate::auth::guard::{Back, personal, reading};
 use crate::i18n::Lang;
 use crate::pages::{
-    account, attempt, catalog, certificate, competencies, course, error, learners, lesson, login, me, quiz,
-    search, sso,
+    account, attempt, catalog, certificate, competencies, course, error, feedback, learners, lesson, login,
+    me, quiz, search, sso,
 };
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
@@ -53,6 +53,18 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         // The personal group: logged in, else to the login page and back.
         .at("/courses/:course/enrol", post(personal(Back::FormPage, course::enrol)))
         .at("/courses/:course/learners", compressed(get(personal(Back::ThisPage, learners::learners))))
+        // Course feedback (#19): the questionnaire and its results.
+        .at(
+            "/courses/:course/feedback",
+            compressed(
+                get(personal(Back::ThisPage, feedback::form))
+                    .post(personal(Back::ThisPage, feedback::submit)),
+            ),
+        )
+        .at(
+            "/courses/:course/feedback/results",
+            compressed(get(personal(Back::ThisPage, feedback::results_page))),
+        )
         .at("/courses/:course/quizzes/:quiz", compressed(get(personal(Back::ThisPage, quiz::show_quiz))))
         .at("/courses/:course/quizzes/:quiz/attempts", post(personal(Back::FormPage, quiz::start)))
         .at(

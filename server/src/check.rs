@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use daotao_content::course::feedback::FEEDBACK_FILE;
 use daotao_content::course::load_library;
 use daotao_content::course::loader::COMPETENCIES_FILE;
 use daotao_content::programme::PROGRAMMES_FILE;
@@ -23,7 +24,9 @@ pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
         .iter()
         .filter_map(|p| p.file.strip_prefix(dir).ok()?.components().next())
         .filter(|c| {
-            ![COMPETENCIES_FILE, PROGRAMMES_FILE].iter().any(|f| Path::new(c.as_os_str()) == Path::new(f))
+            ![COMPETENCIES_FILE, PROGRAMMES_FILE, FEEDBACK_FILE]
+                .iter()
+                .any(|f| Path::new(c.as_os_str()) == Path::new(f))
         })
         .collect();
     let lessons: usize = library.courses.values().map(|c| c.lessons.len()).sum();

@@ -343,6 +343,37 @@ pub struct Texts {
     pub search_operators: &'static str,
     pub search_preparing: &'static str,
     pub search_some_words: &'static str,
+    /// Course feedback (#19): the questionnaire, the thank-you, the prompts and the results.
+    pub feedback_title: &'static str,
+    pub feedback_intro: &'static str,
+    pub feedback_prompt: &'static str,
+    pub feedback_give: &'static str,
+    pub feedback_prompts_title: &'static str,
+    /// The five-point scale, 1 to 5.
+    pub feedback_scale: [&'static str; 5],
+    pub feedback_comment_hint: fn(max: usize) -> String,
+    pub feedback_send: &'static str,
+    pub feedback_missing: &'static str,
+    pub feedback_comment_too_long: fn(chars: usize, max: usize) -> String,
+    pub feedback_thanks: &'static str,
+    pub feedback_results: &'static str,
+    pub feedback_results_intro: &'static str,
+    pub feedback_too_few: fn(min: usize) -> String,
+    pub feedback_respondents: Plural,
+    pub feedback_satisfaction: &'static str,
+    pub feedback_satisfaction_hint: &'static str,
+    pub feedback_item: &'static str,
+    pub feedback_answers: &'static str,
+    pub feedback_mean: &'static str,
+    pub feedback_comments: &'static str,
+    pub feedback_no_comments: &'static str,
+    pub feedback_removed_item: &'static str,
+    pub feedback_from: &'static str,
+    pub feedback_to: &'static str,
+    pub feedback_unit: &'static str,
+    pub feedback_all_units: &'static str,
+    pub feedback_show: &'static str,
+    pub feedback_distribution: &'static str,
     /// The language switch names each language in itself, so these are the same in every table.
     pub language_vi: &'static str,
     pub language_en: &'static str,
@@ -581,6 +612,44 @@ pub static VI: Texts = Texts {
     search_operators: "Không cần AND, OR, NOT: kết quả chứa mọi từ bạn gõ, trừ khi không mục nào có đủ.",
     search_preparing: "Chức năng tìm kiếm đang được chuẩn bị sau khi máy chủ khởi động. Vui lòng thử lại sau vài giây.",
     search_some_words: "Không có mục nào chứa đủ mọi từ bạn gõ; dưới đây là các mục chứa một phần, mục chứa nhiều từ hơn xếp trước. Hãy bớt từ hoặc kiểm tra chính tả.",
+    feedback_title: "Ý kiến về khoá học",
+    feedback_intro: "Ý kiến của anh/chị giúp giảng viên hoàn thiện khoá học. Câu trả lời được lưu tách khỏi tên \
+        của anh/chị: không ai, kể cả quản trị viên, biết câu trả lời nào là của anh/chị. Mỗi người chỉ góp ý một lần.",
+    feedback_prompt: "Anh/chị đã hoàn thành khoá học. Xin dành một phút cho biết ý kiến về khoá học.",
+    feedback_give: "Góp ý về khoá học",
+    feedback_prompts_title: "Khoá học đang chờ ý kiến của anh/chị",
+    feedback_scale: ["Rất không đồng ý", "Không đồng ý", "Phân vân", "Đồng ý", "Rất đồng ý"],
+    feedback_comment_hint: |max| format!("Không bắt buộc, tối đa {max} ký tự."),
+    feedback_send: "Gửi ý kiến",
+    feedback_missing: "Vui lòng chọn một mức cho mỗi nhận định.",
+    feedback_comment_too_long: |chars, max| {
+        format!("Góp ý dài {chars} ký tự; vui lòng rút gọn còn tối đa {max} ký tự.")
+    },
+    feedback_thanks: "Cảm ơn anh/chị đã góp ý cho khoá học này. Ý kiến của anh/chị đã được ghi nhận.",
+    feedback_results: "Kết quả lấy ý kiến học viên",
+    feedback_results_intro: "Câu trả lời không gắn với tên người trả lời. Tỷ lệ hài lòng là tỷ lệ người trả lời \
+        có điểm trung bình các nhận định từ 4 trở lên.",
+    feedback_too_few: |min| {
+        format!(
+            "Nhóm này có ít hơn {min} câu trả lời nên kết quả không được hiển thị, để không ai bị nhận ra qua \
+             câu trả lời của mình. Hãy chọn khoảng thời gian dài hơn hoặc đơn vị lớn hơn."
+        )
+    },
+    feedback_respondents: Plural::same("người trả lời"),
+    feedback_satisfaction: "Tỷ lệ hài lòng",
+    feedback_satisfaction_hint: "điểm trung bình từ 4 trở lên",
+    feedback_item: "Nhận định",
+    feedback_answers: "Số trả lời",
+    feedback_mean: "Điểm trung bình",
+    feedback_comments: "Góp ý",
+    feedback_no_comments: "Chưa có góp ý bằng lời.",
+    feedback_removed_item: "nhận định không còn trong phiếu",
+    feedback_from: "Từ tháng",
+    feedback_to: "Đến tháng",
+    feedback_unit: "Đơn vị (gồm cả đơn vị trực thuộc)",
+    feedback_all_units: "Tất cả đơn vị",
+    feedback_show: "Xem",
+    feedback_distribution: "Số người chọn mỗi mức",
     language_vi: "Tiếng Việt",
     language_en: "English",
     audience_tags: &[
@@ -823,6 +892,44 @@ pub static EN: Texts = Texts {
     search_operators: "AND, OR and NOT are not needed: results contain every word you type, unless no section has them all.",
     search_preparing: "Search is being prepared after the server started. Please try again in a few seconds.",
     search_some_words: "No section contains every word you typed; these contain some of them, those with more words first. Try fewer words or check the spelling.",
+    feedback_title: "Course feedback",
+    feedback_intro: "Your opinion helps the trainers improve the course. Your answer is stored apart from your \
+        name: nobody, administrators included, can tell which answer is yours. Each person answers once.",
+    feedback_prompt: "You have completed the course. Please take a minute to tell us what you think of it.",
+    feedback_give: "Give feedback on the course",
+    feedback_prompts_title: "Courses waiting for your feedback",
+    feedback_scale: ["Strongly disagree", "Disagree", "Undecided", "Agree", "Strongly agree"],
+    feedback_comment_hint: |max| format!("Optional, at most {max} characters."),
+    feedback_send: "Send feedback",
+    feedback_missing: "Please choose a level for every statement.",
+    feedback_comment_too_long: |chars, max| {
+        format!("The comment is {chars} characters long; please shorten it to at most {max}.")
+    },
+    feedback_thanks: "Thank you for your feedback on this course. It has been recorded.",
+    feedback_results: "Learners' feedback",
+    feedback_results_intro: "Answers are not linked to the people who gave them. The satisfaction rate is the \
+        share of respondents whose average over the statements is 4 or more.",
+    feedback_too_few: |min| {
+        format!(
+            "This group has fewer than {min} answers, so its results are not shown: nobody should be \
+             recognisable by their answer. Choose a longer period or a larger unit."
+        )
+    },
+    feedback_respondents: Plural::new("respondent", "respondents"),
+    feedback_satisfaction: "Satisfaction rate",
+    feedback_satisfaction_hint: "an average of 4 or more",
+    feedback_item: "Statement",
+    feedback_answers: "Answers",
+    feedback_mean: "Mean",
+    feedback_comments: "Comments",
+    feedback_no_comments: "No written comments yet.",
+    feedback_removed_item: "a statement no longer in the questionnaire",
+    feedback_from: "From month",
+    feedback_to: "To month",
+    feedback_unit: "Unit (with its sub-units)",
+    feedback_all_units: "All units",
+    feedback_show: "Show",
+    feedback_distribution: "People choosing each level",
     language_vi: "Tiếng Việt",
     language_en: "English",
     audience_tags: &[

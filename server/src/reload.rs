@@ -7,6 +7,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use daotao_content::course::feedback::FEEDBACK_FILE;
 use daotao_content::course::loader::{COMPETENCIES_FILE, load_competencies};
 use daotao_content::course::{Library, load_course, load_library};
 use daotao_content::programme::PROGRAMMES_FILE;
@@ -55,7 +56,7 @@ pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
 /// What a batch of file events touches.
 #[derive(Debug, PartialEq, Eq)]
 enum Changed {
-    /// `competencies.toml` or `programmes.toml` changed: every course and programme is checked again.
+    /// `competencies.toml`, `programmes.toml` or the library's `feedback.toml` changed: every course and programme is checked again.
     Everything,
     Courses(BTreeSet<String>),
 }
@@ -77,7 +78,9 @@ fn changed_courses<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) ->
             continue;
         }
         let inside_a_course = parts.next().is_some();
-        if !inside_a_course && (first == COMPETENCIES_FILE || first == PROGRAMMES_FILE) {
+        if !inside_a_course
+            && (first == COMPETENCIES_FILE || first == PROGRAMMES_FILE || first == FEEDBACK_FILE)
+        {
             return Changed::Everything;
         }
         // A file inside a course folder, or a course folder itself (added or removed);
@@ -104,6 +107,7 @@ fn reload(state: &AppState, runtime: &Handle, changed: Changed) {
                 library.courses = fresh.courses.clone();
                 library.courses.extend(kept);
                 library.programmes = fresh.programmes.clone();
+                library.feedback = fresh.feedback.clone();
             });
             let library = state.library();
             if let Err(e) = runtime.block_on(catalog::sync_library(&state.db, &library)) {

@@ -637,3 +637,125 @@ async fn sign_in_at_the_login_page(b: &Browser, audit: &mut Audit, server: &Serv
     see(b, audit, "sso-login-page").await;
     b.click_through("a.sso").await;
 }
+
+/// Course feedback (#19) in Chromium: a learner completes the course, is asked on the course page, answers
+/// the questionnaire (five levels per statement, a comment), gets the thank-you and is not asked again; four
+/// colleagues answered before, so the fifth answer publishes the group and the course's trainer reads the
+/// results. Steps `feedback-asked`, `feedback-form`, `feedback-answered`, `feedback-thanks`, `feedback-results`.
+#[test]
+fn a_learner_completes_a_course_and_gives_feedback_that_the_trainer_reads() {
+    let Some(tools) = tools_or_skip() else { return };
+    let (dir, url) = scratch();
+    create_learner(&url, "mai.le", Some(NEW_PASSWORD));
+    let key = answer_key(&dir.path().join("courses"));
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url)]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Once the server has synced the catalog: a trainer of the course, and four colleagues who completed it
+    // and answered (each statement 4: satisfied).
+    runtime.block_on(seed_feedback(&url, &dir.path().join("courses")));
+    runtime.block_on(async {
+        let b = Browser::open(&tools, "a_learner_completes_a_course_and_gives_feedback", true).await;
+        let mut audit = Audit::default();
+        let course_path = course_path();
+        let feedback_path = format!("{course_path}/feedback");
+        log_in(&b, &server, "mai.le", NEW_PASSWORD).await;
+        b.goto(&server.url(&course_path)).await;
+        b.click_through(".track form button").await;
+        read_every_lesson(&b, &mut audit).await;
+        b.click_through(&format!(".track a[href='{course_path}/quizzes/{QUIZ}']")).await;
+        b.click_through("main form button[type=submit]").await;
+        b.wait_for_path("/attempts/").await;
+        take_quiz(&b, &key, true, "feedback-quiz-passed").await;
+        b.click_through(&format!("ol.review ~ p a[href='{course_path}']")).await;
+
+        // Asked once the course is completed.
+        assert_eq!(hrefs(&b, ".feedback-prompt a.button").await, std::slice::from_ref(&feedback_path));
+        see(&b, &mut audit, "feedback-asked").await;
+        b.click_through(".feedback-prompt a.button").await;
+        assert_eq!(b.path().await, feedback_path);
+        let statements = b.find_all("form.feedback fieldset.question").await;
+        assert_eq!(statements.len(), 6, "the bundled questionnaire's six statements");
+        see(&b, &mut audit, "feedback-form").await;
+        for (n, fieldset) in statements.iter().enumerate() {
+            let level = if n % 2 == 0 { "5" } else { "4" };
+            let radio =
+                fieldset.find(fantoccini::Locator::Css(&format!("input[value='{level}']"))).await.unwrap();
+            radio.click().await.unwrap();
+        }
+        b.fill("#comment", "Nên có thêm tình huống thực tế ở phường.").await;
+        b.screenshot("feedback-answered").await;
+        b.click_through("form.feedback button[type=submit]").await;
+        assert_eq!(b.path().await, feedback_path);
+        assert!(b.main_text().await.contains("Cảm ơn anh/chị đã góp ý"), "{}", b.main_text().await);
+        assert!(b.find_all("form.feedback").await.is_empty(), "asked once only");
+        see(&b, &mut audit, "feedback-thanks").await;
+        b.goto(&server.url("/me")).await;
+        assert!(hrefs(&b, "main a").await.iter().all(|h| h != &feedback_path), "not asked again");
+
+        // The trainer reads the results: five answers, all satisfied, the comment.
+        b.click_through("nav.account form[action='/logout'] button").await;
+        log_in(&b, &server, "gv.hoa", NEW_PASSWORD).await;
+        b.goto(&server.url(&course_path)).await;
+        b.click_through(&format!("a[href='{feedback_path}/results']")).await;
+        let results = b.main_text().await;
+        assert!(results.contains("Tỷ lệ hài lòng: 100,0%"), "{results}");
+        assert!(results.contains("5 người trả lời"), "{results}");
+        assert!(results.contains("Nên có thêm tình huống thực tế ở phường."), "{results}");
+        see(&b, &mut audit, "feedback-results").await;
+
+        let shots = b.screenshots().to_path_buf();
+        b.close().await;
+        let _ = writeln!(std::io::stderr(), "screenshots and axe reports: {}", shots.display());
+        audit.assert_clean();
+    });
+}
+
+/// The trainer `gv.hoa` of the journey's course, and four learners who completed it and answered its
+/// questionnaire through `daotao_core::learning::feedback::submit`, as the server does.
+async fn seed_feedback(url: &str, courses: &std::path::Path) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = daotao_core::platform::db::connect(url).await.unwrap();
+    let person = |username: &str, role| NewUser {
+        username: username.into(),
+        full_name: format!("Trần {username}"),
+        email: None,
+        unit_code: None,
+        position: "Chuyên viên".into(),
+        role,
+        password: Some(NEW_PASSWORD.into()),
+    };
+    add_user(&db, person("gv.hoa", Role::Trainer)).await.unwrap();
+    daotao_core::people::trainers::assign(&db, COURSE, "gv.hoa").await.unwrap();
+    let library = daotao_content::course::load_library(courses);
+    let questionnaire =
+        library.questionnaire(&library.courses[COURSE]).expect("the bundled questionnaire").clone();
+    let answer = daotao_core::learning::feedback::Answer {
+        scores: questionnaire.items.iter().map(|i| (i.id.clone(), 4)).collect(),
+        comment: String::new(),
+    };
+    for n in 1..=4 {
+        let (colleague, _) = add_user(&db, person(&format!("dong.nghiep{n}"), Role::Learner)).await.unwrap();
+        daotao_core::learning::enrollment::enroll_users(&db, COURSE, &[colleague.id], None, None)
+            .await
+            .unwrap();
+        daotao_core::entities::enrollment::Entity::update_many()
+            .col_expr(
+                daotao_core::entities::enrollment::Column::CompletedAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now()),
+            )
+            .filter(daotao_core::entities::enrollment::Column::UserId.eq(colleague.id))
+            .exec(&db)
+            .await
+            .unwrap();
+        daotao_core::learning::feedback::submit(
+            &db,
+            colleague.id,
+            COURSE,
+            &questionnaire,
+            &answer,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+}

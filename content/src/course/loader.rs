@@ -9,6 +9,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::competency::{self, Competency};
+use super::feedback::{self, FEEDBACK_FILE};
 use super::frontmatter;
 use super::ids::{is_valid_id, lesson_id};
 use super::problem::{Problem, line_of};
@@ -19,7 +20,7 @@ use crate::text::nfc;
 
 /// Lesson ids the site uses for a course's own pages (`/courses/{course}/learners`, ...).
 pub const RESERVED_LESSON_IDS: &[&str] =
-    &["assets", "enrol", "learners", "quizzes", "attempts", "certificate"];
+    &["assets", "enrol", "learners", "quizzes", "attempts", "certificate", "feedback"];
 
 /// The framework file at the root of the library.
 pub const COMPETENCIES_FILE: &str = "competencies.toml";
@@ -62,6 +63,10 @@ pub fn load_library(root: &Path) -> Library {
     let (programmes, problems) = crate::programme::load(root, &library.courses);
     library.programmes = programmes;
     library.problems.extend(problems);
+    match feedback::load(&root.join(FEEDBACK_FILE)) {
+        Ok(questionnaire) => library.feedback = questionnaire.map(Arc::new),
+        Err(problems) => library.problems.extend(problems),
+    }
     library
 }
 
@@ -107,6 +112,19 @@ pub fn load_course(dir: &Path, id: &str, competencies: &[Competency]) -> Result<
     let assets = load_assets(dir, &mut hasher, &mut problems);
     let lessons = load_lessons(dir, &assets, &mut hasher, &mut problems);
     let quizzes = load_quizzes(dir, &mut hasher, &mut problems);
+    let feedback_path = dir.join(FEEDBACK_FILE);
+    let feedback = match feedback::load(&feedback_path) {
+        Ok(questionnaire) => {
+            if questionnaire.is_some() {
+                hash_file(&mut hasher, FEEDBACK_FILE, &std::fs::read(&feedback_path).unwrap_or_default());
+            }
+            questionnaire.map(Arc::new)
+        }
+        Err(found) => {
+            problems.extend(found);
+            None
+        }
+    };
 
     if let Some(meta) = &meta
         && let Some(quiz) = &meta.completion.quiz
@@ -133,6 +151,7 @@ pub fn load_course(dir: &Path, id: &str, competencies: &[Competency]) -> Result<
             lessons,
             quizzes,
             assets,
+            feedback,
             content_hash: hex(hasher.finalize()),
         }),
         _ => Err(problems),

@@ -3,6 +3,7 @@
 //! Files only: the database's catalog is synced from a [`Library`] by `daotao_core::learning::catalog`.
 
 pub mod competency;
+pub mod feedback;
 pub mod frontmatter;
 pub mod ids;
 pub mod loader;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 pub use competency::Competency;
+pub use feedback::Questionnaire;
 pub use loader::{load_course, load_library};
 pub use problem::Problem;
 pub use render::TocEntry;
@@ -29,6 +31,8 @@ pub struct Library {
     pub courses: BTreeMap<String, Arc<Course>>,
     /// From `programmes.toml`, in file order; each lists only courses in `courses`.
     pub programmes: Vec<crate::programme::Programme>,
+    /// The library-wide `feedback.toml` (#19), asked of every course without its own.
+    pub feedback: Option<Arc<Questionnaire>>,
     pub problems: Vec<Problem>,
 }
 
@@ -36,6 +40,11 @@ impl Library {
     /// The programme `id` of `programmes.toml`, if the library has it.
     pub fn programme(&self, id: &str) -> Option<&crate::programme::Programme> {
         self.programmes.iter().find(|p| p.id == id)
+    }
+
+    /// The questionnaire a course asks after completion: its own, else the library's; `None`: no feedback.
+    pub fn questionnaire<'a>(&'a self, course: &'a Course) -> Option<&'a Arc<Questionnaire>> {
+        course.feedback.as_ref().or(self.feedback.as_ref())
     }
 }
 
@@ -50,6 +59,8 @@ pub struct Course {
     pub quizzes: Vec<Quiz>,
     /// Paths under `assets/`, with `/` separators.
     pub assets: BTreeSet<String>,
+    /// The course's own `feedback.toml`, replacing the library's (see [`Library::questionnaire`]).
+    pub feedback: Option<Arc<Questionnaire>>,
     /// SHA-256 over every file of the course, so the catalog sees any change.
     pub content_hash: String,
 }

@@ -6,6 +6,7 @@ pub mod awards;
 pub mod catalog;
 pub mod completion;
 pub mod enrollment;
+pub mod feedback;
 pub mod programmes;
 pub mod progress;
 pub mod roster;

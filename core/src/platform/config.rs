@@ -66,17 +66,45 @@ pub struct Config {
     pub sso: SsoConfig,
 }
 
-/// A competency target: `percent` of the staff (all, or those whose position contains `position`, compared
-/// without diacritics or case) should hold `competency` at `level` or higher.
+/// A target of the reports (`[[targets]]`). A competency target: `percent` of the staff (all, or those whose
+/// position contains `position`, compared without diacritics or case) should hold `competency` at `level` or
+/// higher. A satisfaction target (#19), `satisfaction = 90` alone: each course's satisfaction rate (the share
+/// of feedback respondents whose average is 4 or more) should be at least that percent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
+    #[serde(default)]
     pub competency: String,
     #[serde(default = "first_level")]
     pub level: u32,
+    #[serde(default)]
     pub percent: u32,
     #[serde(default)]
     pub position: Option<String>,
+    #[serde(default)]
+    pub satisfaction: Option<u32>,
+}
+
+impl Target {
+    /// A competency target: `percent` of the staff (of `position`, when given) at `level` of `competency`.
+    pub fn competency(competency: &str, level: u32, percent: u32, position: Option<&str>) -> Self {
+        Self {
+            competency: competency.into(),
+            level,
+            percent,
+            position: position.map(Into::into),
+            satisfaction: None,
+        }
+    }
+
+    /// A satisfaction target: every course's satisfaction rate at least `percent`.
+    pub fn satisfaction(percent: u32) -> Self {
+        Self { competency: String::new(), level: 1, percent: 0, position: None, satisfaction: Some(percent) }
+    }
+
+    pub fn is_satisfaction(&self) -> bool {
+        self.satisfaction.is_some()
+    }
 }
 
 fn programmes_every_minutes() -> u64 {
@@ -238,6 +266,24 @@ mod tests {
             assert_eq!(config.bind, "127.0.0.1:9999");
             assert_eq!(config.courses_dir, PathBuf::from("khoa-hoc"));
             assert_eq!(config.database_url, Config::default().database_url);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn targets_are_competencies_or_satisfaction_and_old_files_still_read() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "daotao.toml",
+                "[[targets]]\ncompetency = \"ATTT.2\"\npercent = 100\nposition = \"CNTT\"\n\n\
+                 [[targets]]\nsatisfaction = 90\n",
+            )?;
+            let config = Config::load_from(Some(Path::new("daotao.toml"))).unwrap();
+            assert_eq!(
+                config.targets,
+                [Target::competency("ATTT.2", 1, 100, Some("CNTT")), Target::satisfaction(90)]
+            );
+            assert!(config.targets[1].is_satisfaction() && !config.targets[0].is_satisfaction());
             Ok(())
         });
     }

@@ -17,9 +17,34 @@ use crate::platform::config::Target;
 /// the framework lacks, a level it does not have, or more than 100% would report a gap nobody can close.
 pub fn target_problems(framework: &[Competency], targets: &[Target]) -> Vec<String> {
     let mut problems = Vec::new();
+    let mut satisfaction_targets = 0;
     for (i, t) in targets.iter().enumerate() {
         let n = i + 1;
+        if let Some(percent) = t.satisfaction {
+            satisfaction_targets += 1;
+            if !t.competency.is_empty() || t.position.is_some() || t.percent != 0 {
+                problems.push(format!(
+                    "mục tiêu {n}: mục tiêu hài lòng chỉ có `satisfaction` / target {n}: a satisfaction target has \
+                     `satisfaction` only"
+                ));
+            }
+            if percent > 100 {
+                problems.push(format!(
+                    "mục tiêu {n}: {percent}% vượt quá 100% / target {n}: {percent}% is more than 100%"
+                ));
+            }
+            if satisfaction_targets == 2 {
+                problems.push(format!(
+                    "mục tiêu {n}: chỉ được một mục tiêu hài lòng / target {n}: only one satisfaction target"
+                ));
+            }
+            continue;
+        }
         match framework.iter().find(|c| c.code == t.competency) {
+            None if t.competency.is_empty() => problems.push(format!(
+                "mục tiêu {n}: thiếu `competency` hoặc `satisfaction` / target {n}: name a `competency` or set \
+                 `satisfaction`"
+            )),
             None => problems.push(format!(
                 "mục tiêu {n}: không có năng lực `{0}` trong khung / target {n}: no competency `{0}` in the framework",
                 t.competency
@@ -47,6 +72,9 @@ type EnrolledByUser<'a> = HashMap<i64, Vec<&'a Enrolled>>;
 
 /// Builds the report from loaded data. `today` decides what is overdue.
 pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: NaiveDate) -> Report {
+    let goal = targets.iter().find_map(|t| t.satisfaction);
+    let targets: Vec<Target> = targets.iter().filter(|t| !t.is_satisfaction()).cloned().collect();
+    let targets = targets.as_slice();
     let unit_of: UnitsById = data.units.iter().map(|(u, _)| (u.id, u)).collect();
     let mut by_user: EnrolledByUser = HashMap::new();
     for e in &data.enrollments {
@@ -54,7 +82,7 @@ pub fn build(data: &Data, framework: &[Competency], targets: &[Target], today: N
     }
     let detail = detail(data, framework, &unit_of, &by_user, today);
     let tallies = roll_up(data, framework, targets, &by_user, today);
-    let summary = summary(data, framework, targets, &unit_of, &tallies);
+    let summary = summary(data, framework, targets, &unit_of, &tallies, goal);
     Report { summary, detail }
 }
 
@@ -186,7 +214,9 @@ fn summary(
     targets: &[Target],
     unit_of: &UnitsById,
     tallies: &HashMap<i64, Tally>,
+    satisfaction_goal: Option<u32>,
 ) -> Table {
+    let satisfaction = data.satisfaction_by_unit();
     // Every course of the catalog, in id order, whether or not anyone in the chosen units is enrolled: the
     // columns stay the same from one unit and one month to the next (a course nobody has is left empty).
     let mut course_ids: Vec<String> = data.courses.keys().cloned().collect();
@@ -195,7 +225,12 @@ fn summary(
         ["Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Số người"].map(String::from).to_vec();
     summary_columns.extend(framework.iter().map(|c| format!("Tỉ lệ có {}", c.code)));
     summary_columns.extend(course_ids.iter().map(|c| format!("Tỉ lệ hoàn thành {c}")));
+    summary_columns.extend(course_ids.iter().map(|c| format!("Tỉ lệ hài lòng {c}")));
     summary_columns.push("Ghi danh quá hạn".into());
+    if satisfaction_goal.is_some() {
+        summary_columns.push("Mục tiêu tỉ lệ hài lòng".into());
+        summary_columns.push("Khoá chưa đạt mục tiêu hài lòng".into());
+    }
     for t in targets {
         let who = t.position.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
         summary_columns.push(format!("Mục tiêu {} mức {}{who}", t.competency, t.level));
@@ -221,7 +256,22 @@ fn summary(
             row.extend(course_ids.iter().map(|c| {
                 share(t.completed.get(c).copied().unwrap_or(0), t.enrolled.get(c).copied().unwrap_or(0))
             }));
+            let rates: Vec<Option<f64>> = course_ids
+                .iter()
+                .map(|c| satisfaction.get(&(u.id, c.clone())).and_then(|s| s.percent()))
+                .collect();
+            row.extend(rates.iter().map(|r| r.map_or(Cell::Empty, |p| Cell::Percent(p / 100.0))));
             row.push(Cell::Int(t.overdue));
+            if let Some(goal) = satisfaction_goal {
+                row.push(Cell::Percent(f64::from(goal) / 100.0));
+                let below: Vec<&str> = course_ids
+                    .iter()
+                    .zip(&rates)
+                    .filter(|(_, r)| r.is_some_and(|p| p < f64::from(goal)))
+                    .map(|(c, _)| c.as_str())
+                    .collect();
+                row.push(Cell::Text(below.join(", ")));
+            }
             for (i, target) in targets.iter().enumerate() {
                 let (population, holding) = t.targets[i];
                 let goal = f64::from(target.percent) / 100.0;
@@ -267,8 +317,7 @@ mod tests {
             area: "An toàn thông tin".into(),
             levels: vec!["Cơ bản".into(), "Thành thạo".into()],
         }];
-        let target =
-            |code: &str, level, percent| Target { competency: code.into(), level, percent, position: None };
+        let target = |code: &str, level, percent| Target::competency(code, level, percent, None);
         assert!(target_problems(&framework, &[target("ATTT.1", 2, 100)]).is_empty());
         let problems = target_problems(
             &framework,

@@ -9,14 +9,17 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, RelationTrait,
 };
 
 use super::{Kind, ReportError};
 use crate::entities::{
-    competency_award, course, enrollment, lesson, lesson_progress, quiz_attempt, unit, user,
+    competency_award, course, enrollment, feedback_response, lesson, lesson_progress, quiz_attempt, unit,
+    user,
 };
+use crate::learning::feedback::Scores;
+use crate::learning::feedback::results::Satisfaction;
 
 /// An active person of the subtree: the columns of `users` a report shows (not the password hash, not the
 /// search key).
@@ -66,6 +69,8 @@ pub struct Data {
     pub lessons_read: HashMap<(i64, String), i64>,
     /// (user, course) -> best percent. Empty for a competency report.
     pub best_scores: HashMap<(i64, String), f64>,
+    /// Published feedback answers (#19) of the subtree's units: (course, unit, satisfied). No person.
+    pub feedback: Vec<(String, i64, bool)>,
 }
 
 impl Data {
@@ -83,6 +88,20 @@ impl Data {
             at = *parent;
         }
         chain
+    }
+
+    /// Feedback satisfaction per (unit, course), each unit with its sub-units; a figure is shown only when
+    /// `Satisfaction::percent` says the group is large enough.
+    pub fn satisfaction_by_unit(&self) -> HashMap<(i64, String), Satisfaction> {
+        let mut by_unit: HashMap<(i64, String), Satisfaction> = HashMap::new();
+        for (course, unit, satisfied) in &self.feedback {
+            for id in self.chain(Some(*unit)) {
+                let s = by_unit.entry((id, course.clone())).or_default();
+                s.respondents += 1;
+                s.satisfied += usize::from(*satisfied);
+            }
+        }
+        by_unit
     }
 
     /// The unit ids of `unit_id`'s subtree (itself included).
@@ -155,8 +174,39 @@ async fn load_parts(
         .collect();
     let (lessons_read, best_scores) =
         if parts.progress { scope.progress(db, parts.course).await? } else { Default::default() };
+    let in_scope: HashSet<i64> = units.iter().map(|(u, _)| u.id).collect();
+    let feedback =
+        feedback_response::Entity::find()
+            .select_only()
+            .column(feedback_response::Column::CourseId)
+            .column(feedback_response::Column::UnitId)
+            .column(feedback_response::Column::Scores)
+            .filter(feedback_response::Column::UnitId.is_not_null())
+            .filter(parts.course.map_or(Condition::all(), |c| {
+                Condition::all().add(feedback_response::Column::CourseId.eq(c))
+            }))
+            .into_tuple::<(String, Option<i64>, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|(course, unit, scores)| {
+                let unit = unit.filter(|u| in_scope.contains(u))?;
+                Some((course, unit, Scores::decode(&scores).satisfied()))
+            })
+            .collect();
     let parents = units.iter().map(|(u, _)| (u.id, u.parent_id)).collect();
-    Ok(Data { units, parents, users, levels, enrollments, courses, lessons_total, lessons_read, best_scores })
+    Ok(Data {
+        units,
+        parents,
+        users,
+        levels,
+        enrollments,
+        courses,
+        lessons_total,
+        lessons_read,
+        best_scores,
+        feedback,
+    })
 }
 
 /// Lessons read and best percent, per (user, course).

@@ -81,7 +81,10 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
     let summary_columns =
         ["Mã đơn vị", "Đơn vị", "Mã khoá học", "Đã ghi danh", "Đã hoàn thành", "Tỉ lệ hoàn thành", "Quá hạn"]
             .map(String::from)
-            .to_vec();
+            .into_iter()
+            .chain(["Tỉ lệ hài lòng".to_string()])
+            .collect::<Vec<_>>();
+    let satisfaction = data.satisfaction_by_unit();
     let mut summary_rows = Vec::new();
     for (u, depth) in &data.units {
         for c in &courses {
@@ -94,6 +97,10 @@ pub fn build(data: &Data, course: Option<&str>, today: NaiveDate) -> Report {
                     Cell::Int(*completed),
                     Cell::Percent(*completed as f64 / *enrolled as f64),
                     Cell::Int(*late),
+                    satisfaction
+                        .get(&(u.id, c.clone()))
+                        .and_then(|s| s.percent())
+                        .map_or(Cell::Empty, |p| Cell::Percent(p / 100.0)),
                 ]);
             }
         }

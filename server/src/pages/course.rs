@@ -31,6 +31,10 @@ struct CoursePage {
     staff: bool,
     /// The quiz that completes the course, if it has one: pointed to once every lesson is read.
     completion_quiz: Option<String>,
+    /// Completed, the course asks for feedback, not answered yet: the prompt (#19).
+    ask_feedback: bool,
+    /// A trainer or admin and the course asks for feedback: link to the results (which checks the assignment).
+    feedback_results: bool,
 }
 
 #[handler]
@@ -51,7 +55,21 @@ pub async fn course(
     let personal = track.is_some();
     let staff = viewer.user().is_some_and(|u| u.role != daotao_core::entities::user::Role::Learner);
     let completion_quiz = course.meta.completion.quiz.as_ref().map(|q| q.get_ref().clone());
-    let page = CoursePage { chrome: Chrome::new(lang, req), course, audience, track, staff, completion_quiz };
+    let ask_feedback = match (viewer.user(), &track) {
+        (Some(user), Some(track)) => super::feedback::asks(&state, user.id, &course, track.completed).await?,
+        _ => false,
+    };
+    let feedback_results = staff && state.library().questionnaire(&course).is_some();
+    let page = CoursePage {
+        chrome: Chrome::new(lang, req),
+        course,
+        audience,
+        track,
+        staff,
+        completion_quiz,
+        ask_feedback,
+        feedback_results,
+    };
     Ok(if personal { private_html(&page, StatusCode::OK) } else { html(&page, StatusCode::OK) })
 }
 

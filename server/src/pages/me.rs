@@ -33,6 +33,8 @@ struct MePage {
     courses: Vec<MyCourse>,
     /// The latest certificate's code by course, for the completed courses' cards.
     certificates: HashMap<String, String>,
+    /// Completed courses whose questionnaire is not answered yet, as (id, title) (#19).
+    feedback: Vec<(String, String)>,
 }
 
 #[handler]
@@ -46,7 +48,8 @@ pub async fn me(req: &Request, state: Data<&Arc<AppState>>, lang: Lang, me: Logg
         .into_iter()
         .filter_map(|done| Some((done.course_id.clone(), done.latest()?.code.clone())))
         .collect();
-    let page = MePage { chrome: Chrome::new(lang, req), programmes, courses, certificates };
+    let feedback = super::feedback::awaiting(&state, user.id).await?;
+    let page = MePage { chrome: Chrome::new(lang, req), programmes, courses, certificates, feedback };
     Ok(private_html(&page, StatusCode::OK))
 }
 

@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod competencies;
 pub mod course;
 pub mod error;
+pub mod feedback;
 pub mod learners;
 pub mod lesson;
 pub mod login;

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod feedback;
 mod helpers;
 mod pages;
 mod programmes;
