@@ -77,6 +77,7 @@ mod tests {
             kind,
             explanation_html: Some("GIẢI-THÍCH".into()),
             origin: None,
+            group: None,
         }
     }
 
@@ -105,6 +106,7 @@ mod tests {
                     text: "ĐÁP-ÁN".into(),
                     weight: 1.0,
                     feedback_html: Some("PHẢN-HỒI".into()),
+                    ignore_diacritics: false,
                 }],
             },
             Kind::Numerical {

@@ -84,6 +84,7 @@ mod tests {
                 },
                 explanation_html: None,
                 origin: None,
+                group: None,
             })
             .collect()
     }
@@ -150,7 +151,10 @@ mod tests {
                 assert_eq!(source.stem_html, q.stem_html);
                 let Kind::Single { options } = &q.kind else { panic!() };
                 for (option, bank_id) in options.iter().zip(&origin.parts) {
-                    assert_eq!(option.html, format!("{}{bank_id}", source.stem_html.trim_start_matches("Câu ")));
+                    assert_eq!(
+                        option.html,
+                        format!("{}{bank_id}", source.stem_html.trim_start_matches("Câu "))
+                    );
                 }
                 assert_eq!(origin.parts.len(), options.len());
             }

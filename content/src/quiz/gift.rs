@@ -33,9 +33,26 @@ pub fn parse(source: &str) -> Result<Vec<Question>, Vec<ParseError>> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut questions = Vec::new();
     let mut errors = Vec::new();
-    for chunk in chunks(source) {
-        match question(&chunk) {
-            Ok(q) => questions.push(q),
+    for chunk in chunks(source, &mut errors) {
+        match question(&chunk.lines) {
+            Ok(mut q) => {
+                q.group = chunk.group;
+                if chunk.ignore_diacritics {
+                    match &mut q.kind {
+                        Kind::Short { answers } => {
+                            answers.iter_mut().for_each(|a| a.ignore_diacritics = true)
+                        }
+                        _ => errors.push(ParseError::new(
+                            q.line,
+                            format!(
+                                "`{}` is for questions answered by typing (`{{=answer}}`)",
+                                super::IGNORE_DIACRITICS
+                            ),
+                        )),
+                    }
+                }
+                questions.push(q)
+            }
             Err(mut e) => errors.append(&mut e),
         }
     }
@@ -51,26 +68,81 @@ pub fn parse(source: &str) -> Result<Vec<Question>, Vec<ParseError>> {
     }
 }
 
-/// The lines of each question (1-based line number, text), comment and category lines left out. Blank lines
-/// separate questions; a comment line does not (as in Moodle).
-fn chunks(source: &str) -> Vec<Vec<(usize, &str)>> {
+/// One question's lines (1-based line number, text), comment and category lines left out, with the group
+/// and the option comments that apply to it.
+struct Chunk<'a> {
+    lines: Vec<(usize, &'a str)>,
+    /// The path of the last `$CATEGORY:` line above it.
+    group: Option<String>,
+    /// `// daotao: ignore_diacritics`, on a comment line among the question's lines or just above them.
+    ignore_diacritics: bool,
+}
+
+/// The questions of a file. Blank lines separate questions; a comment line does not (as in Moodle).
+fn chunks<'a>(source: &'a str, errors: &mut Vec<ParseError>) -> Vec<Chunk<'a>> {
     let mut out = Vec::new();
+    let mut group = None;
     let mut current = Vec::new();
+    let mut ignore_diacritics = None;
+    let end = |out: &mut Vec<Chunk<'a>>,
+               errors: &mut Vec<ParseError>,
+               current: &mut Vec<(usize, &'a str)>,
+               ignore: &mut Option<usize>,
+               group: &Option<String>| {
+        if !current.is_empty() {
+            out.push(Chunk {
+                lines: std::mem::take(current),
+                group: group.clone(),
+                ignore_diacritics: ignore.take().is_some(),
+            });
+        } else if let Some(line) = ignore.take() {
+            errors.push(ParseError::new(
+                line,
+                "an option comment applies to the question it is written in: no question follows it",
+            ));
+        }
+    };
     for (i, line) in source.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
+        } else if let Some(comment) = trimmed.strip_prefix("//") {
+            if let Some(words) = comment.trim().strip_prefix("daotao:").map(str::trim) {
+                if words == super::IGNORE_DIACRITICS {
+                    ignore_diacritics = Some(i + 1);
+                } else {
+                    errors.push(ParseError::new(
+                        i + 1,
+                        format!(
+                            "unknown option `{words}`: the one a question may have is `{}`",
+                            super::IGNORE_DIACRITICS
+                        ),
+                    ));
+                }
             }
-        } else if !trimmed.starts_with("//") && !trimmed.starts_with("$CATEGORY:") {
+        } else if let Some(path) = trimmed.strip_prefix("$CATEGORY:") {
+            end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
+            group = category(path);
+        } else {
             current.push((i + 1, line));
         }
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
+    end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
     out
+}
+
+/// The group of a `$CATEGORY:` path: Moodle's context (`$course$/`, `$system$/`, ...) and its `top/` left out,
+/// so `$course$/top/Bài 1` is `Bài 1`; none when nothing is left.
+fn category(path: &str) -> Option<String> {
+    let mut path = path.trim();
+    if path.starts_with('$')
+        && let Some(end) = path[1..].find('$')
+    {
+        path = path[end + 2..].trim_start_matches('/');
+    }
+    let path = path.strip_prefix("top/").unwrap_or(if path == "top" { "" } else { path });
+    Some(nfc(path.trim())).filter(|p| !p.is_empty())
 }
 
 /// One character of a question with escapes resolved: an escaped character is text, never syntax.
@@ -295,6 +367,7 @@ fn question(lines: &[(usize, &str)]) -> Result<Question, Vec<ParseError>> {
             kind,
             explanation_html: explanation,
             origin: None,
+            group: None,
         }),
         _ => Err(errors),
     }
@@ -521,7 +594,12 @@ fn short(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option<
         if normalise_text(&a.text).is_empty() {
             errors.push(ParseError::new(a.line, "an accepted answer is empty"));
         }
-        answers.push(TextAnswer { text: a.text, weight, feedback_html: feedback(a.feedback, format) });
+        answers.push(TextAnswer {
+            text: a.text,
+            weight,
+            feedback_html: feedback(a.feedback, format),
+            ignore_diacritics: false,
+        });
     }
     Some(Kind::Short { answers })
 }
@@ -841,15 +919,47 @@ mod tests {
             k,
             Kind::Short {
                 answers: vec![
-                    TextAnswer { text: "SSH".into(), weight: 1.0, feedback_html: None },
-                    TextAnswer { text: "Secure Shell".into(), weight: 1.0, feedback_html: None },
+                    TextAnswer {
+                        text: "SSH".into(),
+                        weight: 1.0,
+                        feedback_html: None,
+                        ignore_diacritics: false
+                    },
+                    TextAnswer {
+                        text: "Secure Shell".into(),
+                        weight: 1.0,
+                        feedback_html: None,
+                        ignore_diacritics: false
+                    },
                     TextAnswer {
                         text: "SSHv1".into(),
                         weight: 0.5,
-                        feedback_html: Some("Cũ, còn lỗ hổng.".into())
+                        feedback_html: Some("Cũ, còn lỗ hổng.".into()),
+                        ignore_diacritics: false
                     },
                 ]
             }
+        );
+    }
+
+    #[test]
+    fn a_comment_opts_a_short_answer_question_in_to_ignoring_diacritics() {
+        let qs = parse_ok(
+            "// daotao: ignore_diacritics\n::Thủ đô::Thủ đô?{=Hà Nội =Thủ đô Hà Nội}\n\nTỉnh?{\n=Quảng Nam\n// daotao: ignore_diacritics\n}\n\nSông?{=Sông Hồng}",
+        );
+        let flags: Vec<bool> = qs
+            .iter()
+            .map(|q| match &q.kind {
+                Kind::Short { answers } => answers.iter().all(|a| a.ignore_diacritics),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(flags, [true, true, false]);
+        assert_eq!(error_lines("// daotao: ignore_diacritics\nCâu?{=a ~b}", "answered by typing"), [2]);
+        assert_eq!(error_lines("Câu?{=a}\n// daotao: bo_dau", "unknown option `bo_dau`"), [2]);
+        assert_eq!(
+            error_lines("Câu?{=a}\n\n// daotao: ignore_diacritics\n\nCâu 2?{=b}", "no question follows"),
+            [3]
         );
     }
 

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use daotao_content::course::{Course, Library, Quiz};
 use daotao_content::quiz::grade::{Answer, Answers, Score, grade_all, passes};
+use daotao_content::quiz::review::{self, ReviewedQuestion};
 use daotao_content::quiz::{Kind, Question, draw};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -89,6 +90,27 @@ impl Attempt {
     /// The result of a submitted attempt.
     pub fn score(&self) -> Option<Score> {
         Some(Score { score: self.row.score?, max_score: self.row.max_score, percent: self.row.percent? })
+    }
+
+    /// The marks of each question (in the order asked) as stored when the attempt was graded: a past result
+    /// never changes with the grading rules (#19 made typed answers forgiving of punctuation). Graded now only
+    /// for an attempt whose marks are missing or unreadable (none is, short of a hand-edited row).
+    pub fn marks(&self) -> Vec<f64> {
+        self.row
+            .marks
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<Vec<f64>>(m).ok())
+            .filter(|m| m.len() == self.questions.len())
+            .unwrap_or_else(|| grade_all(&self.questions, &self.answers).0)
+    }
+
+    /// The review of a submitted attempt, question by question, with the stored marks.
+    pub fn review(&self, true_label: &str, false_label: &str) -> Vec<ReviewedQuestion> {
+        self.questions
+            .iter()
+            .zip(self.marks())
+            .map(|(q, marks)| review::review(q, self.answers.get(&q.id), marks, true_label, false_label))
+            .collect()
     }
 }
 

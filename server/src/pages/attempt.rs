@@ -8,7 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use daotao_content::course::Course;
 use daotao_content::quiz::grade::{Answer, Answers};
-use daotao_content::quiz::review::{ReviewedQuestion, format_number, review};
+use daotao_content::quiz::review::{ReviewedQuestion, format_number};
 use daotao_content::quiz::{Kind, Question};
 use daotao_core::assessment::attempts::{self, Attempt, AttemptError};
 use daotao_core::entities::quiz;
@@ -166,11 +166,7 @@ async fn show(
             closed_by_server: attempt.row.closed_by_server,
             completed,
             retake,
-            questions: attempt
-                .questions
-                .iter()
-                .map(|q| review(q, attempt.answers.get(&q.id), t.quiz_true, t.quiz_false))
-                .collect(),
+            questions: attempt.review(t.quiz_true, t.quiz_false),
         };
         return Ok(private_html(&page, status));
     }
