@@ -302,11 +302,34 @@ fn quiz_questions_are_checked_with_their_lines() {
     );
     assert_one_problem(
         &[("khoa/quiz/tu-luan.gift", "// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n".as_bytes())],
-        "khoa/quiz/tu-luan.gift:2: essay questions are not supported",
+        "khoa/quiz/tu-luan.gift:1: the quiz has no questions",
     );
     assert_one_problem(
         &[("khoa/quiz/cuoi-khoa.md", "+++\ndraw = 5\n+++\n\n## Hỏi?\n\n= đáp\n".as_bytes())],
         "khoa/quiz/cuoi-khoa.md:2: draw = 5 but the quiz has only 1 questions",
+    );
+}
+
+#[test]
+fn an_essay_in_a_gift_bank_is_a_warning_and_the_rest_is_served() {
+    let dir = good_with(&[(
+        "khoa/quiz/on-tap.gift",
+        "Trời xanh?{T}\n\n// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n\nMây trắng?{T}\n".as_bytes(),
+    )]);
+    let library = load_library(dir.path());
+    assert!(library.problems.is_empty(), "{:?}", library.problems);
+    let quiz = library.courses["khoa"].quizzes.iter().find(|q| q.id == "on-tap").unwrap();
+    assert_eq!(quiz.questions.len(), 2);
+    let warnings: Vec<String> = quiz
+        .warnings
+        .iter()
+        .map(|w| w.to_string().replace(&format!("{}/", dir.path().display()), ""))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "khoa/quiz/on-tap.gift:4: an essay question cannot be graded: it is left out, the other questions are served"
+        ]
     );
 }
 

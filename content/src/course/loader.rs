@@ -457,11 +457,12 @@ fn parse_quiz(
     let settings = quiz_settings(parts, problems);
     let partial_credit = settings.as_ref().is_some_and(|s| s.partial_credit);
     let parsed = match format {
-        QuizFormat::Markdown => quiz::markdown::parse(parts.body, parts.body_line, partial_credit),
-        QuizFormat::Gift => quiz::gift::parse(parts.body),
+        QuizFormat::Markdown => quiz::markdown::parse(parts.body, parts.body_line, partial_credit)
+            .map(|questions| quiz::gift::Bank { questions, warnings: Vec::new() }),
+        QuizFormat::Gift => quiz::gift::parse_bank(parts.body),
     };
-    let questions = match parsed {
-        Ok(questions) => questions,
+    let (questions, warnings) = match parsed {
+        Ok(bank) => (bank.questions, bank.warnings),
         Err(errors) => {
             problems.extend(errors.into_iter().map(|e| Problem::at(path, e.line, e.message)));
             return None;
@@ -484,6 +485,7 @@ fn parse_quiz(
         format,
         settings,
         content_hash: hex(Sha256::digest(source.as_bytes())),
+        warnings: warnings.into_iter().map(|w| Problem::at(path, w.line, w.message)).collect(),
     })
 }
 

@@ -135,6 +135,9 @@ pub struct Quiz {
     /// The bank, with answer keys: never sent to a browser as-is (see `quiz::asked`).
     pub questions: Arc<Vec<crate::quiz::Question>>,
     pub content_hash: String,
+    /// What the quiz file holds that is left out but does not stop the quiz (a GIFT essay question, a question
+    /// written twice): `check` prints them, the quiz is served.
+    pub warnings: Vec<Problem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

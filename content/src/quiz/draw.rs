@@ -41,7 +41,7 @@ pub fn questions_for_attempt(
                         parts.push(std::mem::replace(&mut o.id, format!("o{}", i + 1)));
                     }
                 }
-                Kind::Matching { pairs } => {
+                Kind::Matching { pairs, .. } => {
                     if settings.shuffle {
                         pairs.shuffle(rng);
                     }

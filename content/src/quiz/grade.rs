@@ -58,7 +58,7 @@ pub fn grade(question: &Question, answer: Option<&Answer>) -> f64 {
                 answers.iter().filter(|a| a.min <= v && v <= a.max).map(|a| a.weight).fold(0.0, f64::max)
             })
         }
-        (Kind::Matching { pairs }, Answer::Matching(picked)) => {
+        (Kind::Matching { pairs, .. }, Answer::Matching(picked)) => {
             let right = pairs
                 .iter()
                 .filter(|p| picked.get(&p.id).is_some_and(|r| normalise_text(r) == normalise_text(&p.right)))
@@ -115,10 +115,17 @@ pub fn normalise_typed(text: &str, ignore_diacritics: bool) -> String {
 }
 
 /// Whether `typed` is the accepted answer `accepted`, by [`normalise_typed`] and the answer's diacritics opt-in.
+/// An accepted answer `*` is Moodle's "any other answer" (`=%0%*#Completely wrong`): it matches anything typed.
 pub fn typed_matches(accepted: &TextAnswer, typed: &str) -> bool {
+    if accepted.text.trim() == ANY_ANSWER {
+        return !typed.trim().is_empty();
+    }
     normalise_typed(typed, accepted.ignore_diacritics)
         == normalise_typed(&accepted.text, accepted.ignore_diacritics)
 }
+
+/// Moodle's short answer that matches anything typed.
+pub const ANY_ANSWER: &str = "*";
 
 /// A number as a Vietnamese or English speaker types it: `3,5` or `3.5`, optional spaces or dots/commas as
 /// thousands separators are not accepted (ambiguous); `-2`, `1e3` are.
@@ -329,6 +336,7 @@ mod tests {
                 Pair { id: "p3".into(), left_html: "C".into(), right: "ba".into() },
                 Pair { id: "p4".into(), left_html: "D".into(), right: "bốn".into() },
             ],
+            distractors: vec![],
         });
         let answer = |pairs: &[(&str, &str)]| {
             Answer::Matching(pairs.iter().map(|(l, r)| (l.to_string(), r.to_string())).collect())

@@ -74,7 +74,12 @@ pub enum Kind {
     /// Type a number; "3,5" and "3.5" are the same number.
     Numerical { answers: Vec<NumericAnswer> },
     /// Match every left item to one of the right texts; each pair right earns its share of the mark.
-    Matching { pairs: Vec<Pair> },
+    Matching {
+        pairs: Vec<Pair>,
+        /// Right texts that match no left item, offered among the choices as wrong ones (GIFT's `= -> Chat`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        distractors: Vec<String>,
+    },
 }
 
 /// One option of a choice question.
@@ -203,7 +208,7 @@ fn key_problem(kind: &Kind) -> Option<String> {
                 None
             }
         }
-        Kind::Matching { pairs } => {
+        Kind::Matching { pairs, .. } => {
             if pairs.len() < 2 {
                 Some("a matching question needs at least two pairs".into())
             } else {

@@ -90,16 +90,12 @@ pub fn review(
             }
         }
         Kind::Short { answers } => {
-            for a in answers {
-                if a.weight > 0.0 {
-                    accepted.push(a.text.clone());
-                }
-                if typed.as_deref().is_some_and(|t| typed_matches(a, t))
-                    && let Some(f) = &a.feedback_html
-                {
-                    feedback_html.push(f.clone());
-                }
-            }
+            accepted.extend(answers.iter().filter(|a| a.weight > 0.0).map(|a| a.text.clone()));
+            let matching = answers
+                .iter()
+                .filter(|a| typed.as_deref().is_some_and(|t| typed_matches(a, t)))
+                .map(|a| (a.weight, &a.feedback_html));
+            feedback_html.extend(best_feedback(matching));
         }
         Kind::Numerical { answers } => {
             let value = match answer {
@@ -107,22 +103,20 @@ pub fn review(
                 Some(Answer::Text(t)) => parse_number(t),
                 _ => None,
             };
-            for a in answers {
-                if a.weight > 0.0 {
-                    accepted.push(if a.min == a.max {
-                        format_number(a.min)
-                    } else {
-                        format!("{} – {}", format_number(a.min), format_number(a.max))
-                    });
-                }
-                if value.is_some_and(|v| a.min <= v && v <= a.max)
-                    && let Some(f) = &a.feedback_html
-                {
-                    feedback_html.push(f.clone());
-                }
+            for a in answers.iter().filter(|a| a.weight > 0.0) {
+                accepted.push(if a.min == a.max {
+                    format_number(a.min)
+                } else {
+                    format!("{} – {}", format_number(a.min), format_number(a.max))
+                });
             }
+            let matching = answers
+                .iter()
+                .filter(|a| value.is_some_and(|v| a.min <= v && v <= a.max))
+                .map(|a| (a.weight, &a.feedback_html));
+            feedback_html.extend(best_feedback(matching));
         }
-        Kind::Matching { pairs } => {
+        Kind::Matching { pairs, .. } => {
             let picked = match answer {
                 Some(Answer::Matching(m)) => Some(m),
                 _ => None,
@@ -155,6 +149,18 @@ pub fn review(
         explanation_html: question.explanation_html.clone(),
         feedback_html,
     }
+}
+
+/// The feedback of the answer a typed answer is graded by, as Moodle picks it: the matching answer worth the
+/// most, the first in the file among equals, so "any other answer" (`*`, `~#...`) speaks only when no other does.
+fn best_feedback<'a>(matching: impl Iterator<Item = (f64, &'a Option<String>)>) -> Option<String> {
+    matching
+        .fold(None, |best: Option<(f64, &Option<String>)>, (weight, feedback)| match best {
+            Some((w, _)) if w >= weight => best,
+            _ => Some((weight, feedback)),
+        })?
+        .1
+        .clone()
 }
 
 /// A number as Vietnamese writes it: decimal comma, no trailing zeros.

@@ -432,12 +432,15 @@ fn merge(questions: &[Question], answers: &mut Answers, given: Answers) -> Resul
                 }
                 false
             }
-            (Kind::Matching { pairs }, Answer::Matching(picked)) => {
+            (Kind::Matching { pairs, distractors }, Answer::Matching(picked)) => {
                 for (left, right) in picked {
                     if !pairs.iter().any(|p| &p.id == left) {
                         return Err(bad(&format!("no item `{left}`")));
                     }
-                    if !right.is_empty() && !pairs.iter().any(|p| &p.right == right) {
+                    if !right.is_empty()
+                        && !pairs.iter().any(|p| &p.right == right)
+                        && !distractors.contains(right)
+                    {
                         return Err(bad(&format!("`{right}` is not one of the choices")));
                     }
                 }

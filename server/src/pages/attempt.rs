@@ -203,7 +203,7 @@ fn question_view(number: usize, q: &Question, saved: Option<&Answer>, t: &Texts)
     };
     let asked = daotao_content::quiz::asked::ask(q, t.quiz_true, t.quiz_false);
     let options = match &q.kind {
-        Kind::Matching { pairs } => pairs
+        Kind::Matching { pairs, .. } => pairs
             .iter()
             .map(|p| OptionView {
                 id: p.id.clone(),
@@ -249,7 +249,7 @@ fn answers_from_form(questions: &[Question], pairs: &[(String, String)]) -> Answ
                 Kind::Short { .. } | Kind::Numerical { .. } => {
                     Answer::Text(values(&q.id).into_iter().next().unwrap_or_default())
                 }
-                Kind::Matching { pairs: items } => Answer::Matching(
+                Kind::Matching { pairs: items, .. } => Answer::Matching(
                     items
                         .iter()
                         .map(|p| {
