@@ -527,6 +527,20 @@ mod tests {
     }
 
     #[test]
+    fn level_one_headings_group_the_questions_below_them() {
+        let qs = ok(
+            "## Trước mọi nhóm\n\n= a\n\n# Bài 1: Mật khẩu\n\n## Câu 1\n\n= b\n\n## Câu 2\n\n= c\n\n#  Bài 2 \n## Câu 3\n\n= d\n",
+        );
+        let groups: Vec<Option<&str>> = qs.iter().map(|q| q.group.as_deref()).collect();
+        assert_eq!(groups, [None, Some("Bài 1: Mật khẩu"), Some("Bài 1: Mật khẩu"), Some("Bài 2")]);
+        assert!(!qs[2].stem_html.contains("Bài 2"), "a group heading is no part of a question");
+        assert_eq!(errors("# \n\n## A\n\n= a\n"), [(1, "a group heading `# ` needs a name".to_string())]);
+        // Inside a code block it is text.
+        let qs = ok("## Mã\n\n```\n# không phải nhóm\n```\n\n= a\n");
+        assert_eq!(qs[0].group, None);
+    }
+
+    #[test]
     fn option_ids_are_letters() {
         assert_eq!(crate::quiz::letter_id(0), "a");
         assert_eq!(crate::quiz::letter_id(25), "z");
