@@ -17,7 +17,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
-use crate::entities::{quiz, quiz_attempt};
+use crate::entities::{quiz, quiz_attempt, user};
 use crate::platform::group_commit;
 
 /// How late a submission may arrive and still count its answers: the countdown in the page submits at zero,
@@ -114,6 +114,12 @@ impl Attempt {
     }
 }
 
+/// The time a person has for a quiz with a limit of `limit_minutes`: the limit and their extra time
+/// (`users.extra_time_percent`, an accommodation an admin grants), to the second.
+pub fn time_allowed(limit_minutes: u32, extra_percent: u32) -> Duration {
+    Duration::seconds(i64::from(limit_minutes) * 60 * (100 + i64::from(extra_percent)) / 100)
+}
+
 /// Starts an attempt, or returns the learner's open one (a second tab, a reload) if it is still running; the
 /// flag is true for a new attempt.
 pub async fn start(
@@ -128,6 +134,12 @@ pub async fn start(
         return Err(AttemptError::NotEnrolled(course.id.clone()));
     }
     let quiz_row = catalog_quiz(db, &course.id, &quiz.id).await?;
+    let extra_percent = match quiz.settings.time_limit_minutes {
+        0 => 0,
+        _ => {
+            user::Entity::find_by_id(user_id).one(db).await?.map_or(0, |u| u.extra_time_percent.max(0) as u32)
+        }
+    };
     let now = now.trunc_subsecs(6);
     for _ in 0..3 {
         // The learner's attempts at this quiz, in one read: the open one if any, and how many were taken.
@@ -150,7 +162,7 @@ pub async fn start(
         }
         let questions = draw::questions_for_attempt(&quiz.questions, &quiz.settings, &mut rand::rng());
         let deadline = (quiz.settings.time_limit_minutes > 0)
-            .then(|| now + Duration::minutes(i64::from(quiz.settings.time_limit_minutes)));
+            .then(|| now + time_allowed(quiz.settings.time_limit_minutes, extra_percent));
         let row = quiz_attempt::ActiveModel {
             id: NotSet,
             user_id: Set(user_id),
