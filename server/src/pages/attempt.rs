@@ -64,6 +64,10 @@ struct AttemptPage {
     questions: Vec<QuestionView>,
     seconds_left: Option<i64>,
     deadline: String,
+    /// The time the attempt allows, to the minute (the quiz's limit and the person's extra time, #19).
+    minutes_allowed: Option<i64>,
+    /// Whether that time is longer than the quiz's limit: the person has extra time.
+    extra_time: bool,
     saved: bool,
     notice: Option<&'static str>,
     script_url: &'static str,
@@ -170,6 +174,10 @@ async fn show(
         };
         return Ok(private_html(&page, status));
     }
+    let allowed = attempt.row.deadline.map(|d| d - attempt.row.started_at);
+    let limit = course
+        .and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug))
+        .map_or(u32::MAX, |q| q.settings.time_limit_minutes);
     let page = AttemptPage {
         chrome,
         course_id: attempt.row.course_id.clone(),
@@ -186,6 +194,8 @@ async fn show(
             .collect(),
         seconds_left: attempt.seconds_left(chrono::Utc::now()),
         deadline: attempt.row.deadline.map(super::local_time).unwrap_or_default(),
+        minutes_allowed: allowed.map(|d| (d.num_seconds() + 59) / 60),
+        extra_time: allowed.is_some_and(|d| d.num_seconds() > i64::from(limit) * 60),
         saved,
         notice,
         script_url: static_files::quiz_js_url(),

@@ -401,6 +401,27 @@ async fn an_attempt_graded_before_the_punctuation_rule_keeps_its_marks() {
 }
 
 #[tokio::test]
+async fn extra_time_lengthens_the_deadline_and_the_attempt_page_says_so() {
+    let app = TestApp::quiz_app().await;
+    let lan = app.signed_in("lan", true).await;
+    let hoa = app.signed_in("hoa", true).await;
+    daotao_core::people::accounts::set_extra_time(&app.db, "lan", 50, "quan.tri", "cli").await.unwrap();
+    for (who, minutes, extra) in [(&lan, 15, true), (&hoa, 10, false)] {
+        let (_, attempt) = app.start(who, "cuoi-khoa").await;
+        let id = attempt["id"].as_i64().unwrap();
+        let row = app.attempt_row(id).await;
+        assert_eq!(
+            row.deadline.unwrap() - row.started_at,
+            chrono::Duration::minutes(minutes),
+            "10 × (1 + p/100)"
+        );
+        let page = text(app.get_as(&who.token, &format!("/attempts/{id}")).await).await;
+        assert!(page.contains(&format!("Thời gian làm bài: <strong>{minutes} phút</strong>")), "{page}");
+        assert_eq!(page.contains("đã gồm thời gian thêm dành cho bạn"), extra, "{page}");
+    }
+}
+
+#[tokio::test]
 async fn an_assigned_trainer_sees_the_learners_progress_and_best_scores() {
     let app = TestApp::quiz_app().await;
     let lan = app.signed_in("lan", true).await;
