@@ -302,12 +302,76 @@ fn quiz_questions_are_checked_with_their_lines() {
     );
     assert_one_problem(
         &[("khoa/quiz/tu-luan.gift", "// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n".as_bytes())],
-        "khoa/quiz/tu-luan.gift:2: essay questions are not supported",
+        "khoa/quiz/tu-luan.gift:1: the quiz has no questions",
     );
     assert_one_problem(
         &[("khoa/quiz/cuoi-khoa.md", "+++\ndraw = 5\n+++\n\n## Hỏi?\n\n= đáp\n".as_bytes())],
         "khoa/quiz/cuoi-khoa.md:2: draw = 5 but the quiz has only 1 questions",
     );
+}
+
+#[test]
+fn an_essay_in_a_gift_bank_is_a_warning_and_the_rest_is_served() {
+    let dir = good_with(&[(
+        "khoa/quiz/on-tap.gift",
+        "Trời xanh?{T}\n\n// bài luận\n::Luận::Hãy trình bày quan điểm.{}\n\nMây trắng?{T}\n".as_bytes(),
+    )]);
+    let library = load_library(dir.path());
+    assert!(library.problems.is_empty(), "{:?}", library.problems);
+    let quiz = library.courses["khoa"].quizzes.iter().find(|q| q.id == "on-tap").unwrap();
+    assert_eq!(quiz.questions.len(), 2);
+    let warnings: Vec<String> = quiz
+        .warnings
+        .iter()
+        .map(|w| w.to_string().replace(&format!("{}/", dir.path().display()), ""))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "khoa/quiz/on-tap.gift:4: an essay question cannot be graded: it is left out, the other questions are served"
+        ]
+    );
+}
+
+#[test]
+fn draw_per_group_problems_have_their_lines() {
+    let quiz = "+++\ntitle = \"K\"\ndraw = 3\n[draw_per_group]\n\"Bài 1\" = 1\n\"Bài 9\" = 1\n+++\n\n# Bài 1\n\n## A?\n\n= a\n\n## B?\n\n= b\n\n# Bài 2\n\n## C?\n\n= c\n";
+    let dir = good_with(&[("khoa/quiz/cuoi-khoa.md", quiz.as_bytes())]);
+    let found = problems(dir.path());
+    assert_eq!(
+        found,
+        [
+            "khoa/quiz/cuoi-khoa.md:6: draw_per_group names the group `Bài 9`, which has no questions (the groups: `Bài 1`, `Bài 2`)",
+            "khoa/quiz/cuoi-khoa.md:4: the group `Bài 2` (line 21) has no count in draw_per_group: add `\"Bài 2\" = 1`, or `= 0` to leave it out on purpose",
+            "khoa/course.toml:9: completion.quiz names `cuoi-khoa`, but there is no quiz/cuoi-khoa.md or quiz/cuoi-khoa.gift",
+        ],
+        "{found:#?}"
+    );
+    let dir = good_with(&[
+        (
+            "khoa/quiz/on-tap.gift",
+            "$CATEGORY: $course$/top/Bài 1\n\nA?{T}\n\nB?{F}\n\n$CATEGORY: $course$/top/Bài 2\n\nC?{T}\n"
+                .as_bytes(),
+        ),
+        ("khoa/quiz/on-tap.toml", "title = \"Ôn\"\ndraw = 1\ndraw_per_group = 1\n".as_bytes()),
+    ]);
+    assert_eq!(
+        problems(dir.path()),
+        [
+            "khoa/quiz/on-tap.toml:2: draw = 1 but draw_per_group asks 2 questions: make draw at least 2 (the rest comes from any group), or leave it out"
+        ]
+    );
+    let dir = good_with(&[
+        (
+            "khoa/quiz/on-tap.gift",
+            "$CATEGORY: Bài 1\n\nA?{T}\n\nB?{F}\n\n$CATEGORY: Bài 2\n\nC?{T}\n".as_bytes(),
+        ),
+        ("khoa/quiz/on-tap.toml", "draw_per_group = 1\n".as_bytes()),
+    ]);
+    let library = load_library(dir.path());
+    assert!(library.problems.is_empty(), "{:?}", library.problems);
+    let quiz = library.courses["khoa"].quizzes.iter().find(|q| q.id == "on-tap").unwrap();
+    assert_eq!(daotao_content::quiz::draw::count(&quiz.questions, &quiz.settings), 2);
 }
 
 #[test]

@@ -18,6 +18,13 @@ pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
     for problem in &library.problems {
         writeln!(out, "{problem}")?;
     }
+    // Left out of a quiz that is served: said, but not a failure.
+    for warning in library.courses.values().flat_map(|c| &c.quizzes).flat_map(|q| &q.warnings) {
+        match warning.line {
+            Some(line) => writeln!(out, "{}:{line}: warning: {}", warning.file.display(), warning.message)?,
+            None => writeln!(out, "{}: warning: {}", warning.file.display(), warning.message)?,
+        }
+    }
     // The files at the top of the library are not courses.
     let broken: BTreeSet<_> = library
         .problems

@@ -99,7 +99,9 @@ impl From<ProgressError> for AppError {
 impl From<AccountError> for AppError {
     fn from(e: AccountError) -> Self {
         match e {
-            AccountError::WrongPassword | AccountError::Weak(_) => AppError::Unprocessable(e.to_string()),
+            AccountError::WrongPassword | AccountError::Weak(_) | AccountError::ExtraTimeTooLarge(_) => {
+                AppError::Unprocessable(e.to_string())
+            }
             AccountError::BadUsername(_)
             | AccountError::Taken(_)
             | AccountError::UnknownUnit(_)

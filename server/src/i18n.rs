@@ -379,6 +379,10 @@ pub struct Texts {
     pub language_en: &'static str,
     /// Known audience tags of `course.toml` and how readers call them.
     pub audience_tags: &'static [(&'static str, &'static str)],
+    // Extra time (#19): the attempt page says how long the person has, and that it includes their extra time.
+    pub quiz_time_allowed: &'static str,
+    pub quiz_minutes: &'static str,
+    pub quiz_extra_time: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -657,6 +661,9 @@ pub static VI: Texts = Texts {
         ("it-staff", "cán bộ chuyên trách CNTT"),
         ("one-stop-shop", "cán bộ bộ phận một cửa"),
     ],
+    quiz_time_allowed: "Thời gian làm bài",
+    quiz_minutes: "phút",
+    quiz_extra_time: "đã gồm thời gian thêm dành cho bạn",
 };
 
 pub static EN: Texts = Texts {
@@ -937,6 +944,9 @@ pub static EN: Texts = Texts {
         ("it-staff", "IT staff"),
         ("one-stop-shop", "one-stop-shop officers"),
     ],
+    quiz_time_allowed: "Time allowed",
+    quiz_minutes: "minutes",
+    quiz_extra_time: "including the extra time granted to you",
 };
 
 #[cfg(test)]

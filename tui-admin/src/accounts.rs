@@ -1,4 +1,5 @@
-//! `users add`, `users set-password`, `users deactivate`, `users activate` and `users unlock`.
+//! `users add`, `users set-password`, `users deactivate`, `users activate`, `users unlock` and
+//! `users set-extra-time`.
 
 use crate::output::{errln, outln};
 use std::io::{BufRead, IsTerminal};
@@ -19,6 +20,10 @@ pub fn explain(e: AccountError) -> anyhow::Error {
         AccountError::UnknownUser(u) => anyhow::anyhow!("không có tài khoản `{u}` / no account `{u}`"),
         AccountError::WrongPassword => anyhow::anyhow!("sai mật khẩu / wrong password"),
         AccountError::Weak(w) => anyhow::anyhow!(w),
+        AccountError::ExtraTimeTooLarge(p) => anyhow::anyhow!(
+            "thời gian thêm {p}% quá lớn: tối đa {max}% / extra time of {p}% is too much: at most {max}%",
+            max = accounts::MAX_EXTRA_TIME_PERCENT
+        ),
         AccountError::Db(e) => anyhow::Error::new(e).context("cơ sở dữ liệu / database"),
     }
 }
@@ -130,6 +135,23 @@ pub async fn unlock(config: &Config, username: &str) -> anyhow::Result<()> {
         errln!(
             "Tài khoản {who} không bị khoá; đã đặt lại số lần đăng nhập sai / account {who} was not locked; its failed logins were reset"
         )?;
+    }
+    Ok(())
+}
+
+pub async fn set_extra_time(config: &Config, username: &str, percent: u32) -> anyhow::Result<()> {
+    let db = crate::connect(config).await?;
+    let (account, before) =
+        accounts::set_extra_time(&db, username, percent, &crate::actor(), "cli").await.map_err(explain)?;
+    let who = &account.username;
+    match (before, percent) {
+        (b, p) if b == p => {
+            errln!("{who} đã có {p}% thời gian thêm, không đổi / {who} already has {p}% extra time")?
+        }
+        (_, 0) => errln!("Đã bỏ thời gian thêm của {who} / removed the extra time of {who}")?,
+        (_, p) => errln!(
+            "{who} có thêm {p}% thời gian cho mỗi bài kiểm tra có giới hạn thời gian, từ lần làm bài tới / {who} has {p}% extra time on every timed quiz, from the next attempt"
+        )?,
     }
     Ok(())
 }

@@ -228,6 +228,14 @@ enum UsersCommand {
     Activate(UsernameArg),
     /// Mở khoá một tài khoản bị khoá do đăng nhập sai / unlock an account locked after failed logins.
     Unlock(UsernameArg),
+    /// Cho thêm thời gian làm bài kiểm tra có giới hạn thời gian / grant extra time on every timed quiz, as a
+    /// percentage of its limit (an accommodation; 0 removes it; at most 200).
+    SetExtraTime {
+        username: String,
+        /// Phần trăm thời gian thêm / extra time, percent of the limit.
+        #[arg(long)]
+        percent: u32,
+    },
 }
 
 #[derive(Args)]
@@ -379,6 +387,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             UsersCommand::Deactivate(args) => accounts::set_active(&config, &args.username, false).await,
             UsersCommand::Activate(args) => accounts::set_active(&config, &args.username, true).await,
             UsersCommand::Unlock(args) => accounts::unlock(&config, &args.username).await,
+            UsersCommand::SetExtraTime { username, percent } => {
+                accounts::set_extra_time(&config, &username, percent).await
+            }
         },
         Command::Enroll(args) => enroll::run(&config, args).await,
         Command::Trainers { command } => match command {
@@ -433,7 +444,7 @@ async fn connect(config: &Config) -> anyhow::Result<daotao_core::platform::db::D
 }
 
 /// Who the audit log names for what this tool does: the tool and the system account running it.
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     let who = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
     if who.is_empty() { "daotao-admin".to_string() } else { format!("daotao-admin ({who})") }
 }

@@ -323,7 +323,7 @@ fn right_answer(asked: &Value, key: &Key) -> Result<Value, String> {
             let a = answers.iter().max_by(|a, b| a.weight.total_cmp(&b.weight)).ok_or("no answers")?;
             json!((a.min + a.max) / 2.0)
         }
-        Kind::Matching { pairs } => {
+        Kind::Matching { pairs, .. } => {
             let picks: Map<String, Value> = options
                 .iter()
                 .filter_map(|(id, html)| {

@@ -476,11 +476,12 @@ fn parse_quiz(
     let settings = quiz_settings(parts, problems);
     let partial_credit = settings.as_ref().is_some_and(|s| s.partial_credit);
     let parsed = match format {
-        QuizFormat::Markdown => quiz::markdown::parse(parts.body, parts.body_line, partial_credit),
-        QuizFormat::Gift => quiz::gift::parse(parts.body),
+        QuizFormat::Markdown => quiz::markdown::parse(parts.body, parts.body_line, partial_credit)
+            .map(|questions| quiz::gift::Bank { questions, warnings: Vec::new() }),
+        QuizFormat::Gift => quiz::gift::parse_bank(parts.body),
     };
-    let questions = match parsed {
-        Ok(questions) => questions,
+    let (questions, warnings) = match parsed {
+        Ok(bank) => (bank.questions, bank.warnings),
         Err(errors) => {
             problems.extend(errors.into_iter().map(|e| Problem::at(path, e.line, e.message)));
             return None;
@@ -495,6 +496,15 @@ fn parse_quiz(
         ));
         return None;
     }
+    let per_group = quiz::draw::check_per_group(&questions, &settings);
+    if !per_group.is_empty() {
+        problems.extend(
+            per_group
+                .into_iter()
+                .map(|(place, message)| draw_problem(path, parts, &settings, place, message)),
+        );
+        return None;
+    }
     Some(Quiz {
         id: stem.to_string(),
         questions: Arc::new(questions),
@@ -503,7 +513,47 @@ fn parse_quiz(
         format,
         settings,
         content_hash: hex(Sha256::digest(source.as_bytes())),
+        warnings: warnings.into_iter().map(|w| Problem::at(path, w.line, w.message)).collect(),
     })
+}
+
+/// A `draw_per_group` problem at its place: the setting's line, a table entry's line, `draw`'s line (in the
+/// settings), or a question's line (in the quiz file).
+fn draw_problem(
+    path: &Path,
+    parts: &QuizParts,
+    settings: &QuizSettings,
+    place: quiz::draw::Place,
+    message: String,
+) -> Problem {
+    let text = parts.settings.as_str();
+    let setting = settings.draw_per_group.as_ref().map_or(0, |s| s.span().start);
+    let line = |offset: usize| line_of(text, offset) + parts.settings_line - 1;
+    // The offset of the line that sets `key` (`draw = 10`), not one that only starts with it (`draw_per_group`).
+    let key_line = |key: &str| {
+        let mut offset = 0;
+        for l in text.split_inclusive('\n') {
+            if l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+                return Some(offset);
+            }
+            offset += l.len();
+        }
+        None
+    };
+    match place {
+        quiz::draw::Place::Question(at) => Problem::at(path, at, message),
+        quiz::draw::Place::Setting => Problem::at(&parts.settings_path, line(setting), message),
+        quiz::draw::Place::Draw => {
+            Problem::at(&parts.settings_path, line(key_line("draw").unwrap_or(0)), message)
+        }
+        quiz::draw::Place::Entry(name) => {
+            let offset = text[setting..]
+                .find(&format!("\"{name}\""))
+                .or_else(|| text[setting..].find(&name))
+                .map_or(setting, |i| setting + i);
+            Problem::at(&parts.settings_path, line(offset), message)
+        }
+    }
 }
 
 /// A quiz's settings, or `None` with the problem reported.

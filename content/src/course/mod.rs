@@ -146,6 +146,9 @@ pub struct Quiz {
     /// The bank, with answer keys: never sent to a browser as-is (see `quiz::asked`).
     pub questions: Arc<Vec<crate::quiz::Question>>,
     pub content_hash: String,
+    /// What the quiz file holds that is left out but does not stop the quiz (a GIFT essay question, a question
+    /// written twice): `check` prints them, the quiz is served.
+    pub warnings: Vec<Problem>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,18 @@ pub struct QuizSettings {
     pub shuffle: bool,
     pub draw: u32,
     pub partial_credit: bool,
+    /// How many questions each group gives an attempt (#19), so a draw covers every lesson: one number for
+    /// every group, or a count per group name. With `draw` too, the rest up to `draw` comes from any group.
+    pub draw_per_group: Option<toml::Spanned<DrawPerGroup>>,
+}
+
+/// `draw_per_group = 2`, or `draw_per_group = { "Mật khẩu" = 3, "Lừa đảo" = 2 }`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum DrawPerGroup {
+    Each(u32),
+    /// By group name (a markdown quiz's `# ` heading, a GIFT `$CATEGORY:`); every group is listed.
+    Counts(BTreeMap<String, u32>),
 }
 
 impl Default for QuizSettings {
@@ -177,6 +192,7 @@ impl Default for QuizSettings {
             shuffle: false,
             draw: 0,
             partial_credit: false,
+            draw_per_group: None,
         }
     }
 }

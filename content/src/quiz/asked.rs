@@ -48,8 +48,9 @@ pub fn ask(question: &Question, true_label: &str, false_label: &str) -> AskedQue
             (vec![option("true", true_label), option("false", false_label)], Vec::new())
         }
         Kind::Short { .. } | Kind::Numerical { .. } => (Vec::new(), Vec::new()),
-        Kind::Matching { pairs } => {
-            let mut rights: Vec<String> = pairs.iter().map(|p| p.right.clone()).collect();
+        Kind::Matching { pairs, distractors } => {
+            let mut rights: Vec<String> =
+                pairs.iter().map(|p| p.right.clone()).chain(distractors.iter().cloned()).collect();
             rights.sort();
             rights.dedup();
             (pairs.iter().map(|p| option(&p.id, &p.left_html)).collect(), rights)
@@ -77,6 +78,7 @@ mod tests {
             kind,
             explanation_html: Some("GIẢI-THÍCH".into()),
             origin: None,
+            group: None,
         }
     }
 
@@ -105,6 +107,7 @@ mod tests {
                     text: "ĐÁP-ÁN".into(),
                     weight: 1.0,
                     feedback_html: Some("PHẢN-HỒI".into()),
+                    ignore_diacritics: false,
                 }],
             },
             Kind::Numerical {
@@ -115,6 +118,7 @@ mod tests {
                     Pair { id: "p1".into(), left_html: "L1".into(), right: "R1".into() },
                     Pair { id: "p2".into(), left_html: "L2".into(), right: "R2".into() },
                 ],
+                distractors: vec![],
             },
         ];
         for kind in kinds {
@@ -133,6 +137,7 @@ mod tests {
                 Pair { id: "p1".into(), left_html: "Sở Nội vụ".into(), right: "nhân sự".into() },
                 Pair { id: "p2".into(), left_html: "Sở Tài chính".into(), right: "ngân sách".into() },
             ],
+            distractors: vec![],
         });
         let asked = ask(&q, "Đúng", "Sai");
         assert_eq!(asked.choices, ["ngân sách", "nhân sự"]);

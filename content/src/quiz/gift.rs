@@ -18,12 +18,56 @@ use crate::text::nfc;
 /// What a missing-word question shows where its answer block was (as Moodle does).
 const BLANK: &str = "_____";
 
+/// A question's kind and answers as text, to tell apart questions that share their text.
+fn signature(kind: &Kind) -> String {
+    let mut out = super::asked::kind_name(kind).to_owned();
+    let mut add = |part: String| {
+        out.push('\u{0}');
+        out.push_str(&part);
+    };
+    match kind {
+        Kind::Single { options } | Kind::Multiple { options, .. } => {
+            options.iter().for_each(|o| add(format!("{}\u{1}{}", o.html, o.weight)))
+        }
+        Kind::TrueFalse { answer, .. } => add(answer.to_string()),
+        Kind::Short { answers } => answers.iter().for_each(|a| add(format!("{}\u{1}{}", a.text, a.weight))),
+        Kind::Numerical { answers } => {
+            answers.iter().for_each(|a| add(format!("{}\u{1}{}\u{1}{}", a.min, a.max, a.weight)))
+        }
+        Kind::Matching { pairs, distractors } => {
+            pairs.iter().for_each(|p| add(format!("{}\u{1}{}", p.left_html, p.right)));
+            distractors.iter().for_each(|d| add(d.clone()));
+        }
+    }
+    out
+}
+
+/// What is said of an essay question: a warning, and the rest of the bank is served (as Moodle imports it,
+/// less the question no one could grade).
+const ESSAY: &str = "an essay question cannot be graded: it is left out, the other questions are served";
+
+/// A parsed GIFT file: its questions, and what was left out of it with the reason (each a warning for `check`,
+/// not an error: the rest of the bank is served).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bank {
+    pub questions: Vec<Question>,
+    pub warnings: Vec<ParseError>,
+}
+
 /// Parses a GIFT file into questions (bank ids, see below), or every error found, each with its 1-based line.
+/// Warnings are dropped: see [`parse_bank`].
+pub fn parse(source: &str) -> Result<Vec<Question>, Vec<ParseError>> {
+    parse_bank(source).map(|bank| bank.questions)
+}
+
+/// Parses a GIFT file into its questions and warnings, or every error found, each with its 1-based line.
 ///
 /// A question's id is the first 12 hex digits of the SHA-256 of its title and text (whitespace runs made one
-/// space), so reordering or re-wrapping questions keeps their ids. Choice and pair ids are `a`, `b`, ... in
-/// file order.
-pub fn parse(source: &str) -> Result<Vec<Question>, Vec<ParseError>> {
+/// space), so reordering or re-wrapping questions keeps their ids. Two different questions with the same title
+/// and text (Moodle's examples ask "Who's buried in Grant's tomb?" as a choice and as a short answer) both take
+/// an id that also hashes their kind and answers; a question written twice, answers and all, is kept once and
+/// the copy reported. Choice and pair ids are `a`, `b`, ... in file order.
+pub fn parse_bank(source: &str) -> Result<Bank, Vec<ParseError>> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(vec![ParseError::new(
             1,
@@ -33,44 +77,146 @@ pub fn parse(source: &str) -> Result<Vec<Question>, Vec<ParseError>> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut questions = Vec::new();
     let mut errors = Vec::new();
-    for chunk in chunks(source) {
-        match question(&chunk) {
-            Ok(q) => questions.push(q),
+    let mut warnings = Vec::new();
+    for chunk in chunks(source, &mut errors) {
+        match question(&chunk.lines) {
+            Ok(mut q) => {
+                q.group = chunk.group;
+                if chunk.ignore_diacritics {
+                    match &mut q.kind {
+                        Kind::Short { answers } => {
+                            answers.iter_mut().for_each(|a| a.ignore_diacritics = true)
+                        }
+                        _ => errors.push(ParseError::new(
+                            q.line,
+                            format!(
+                                "`{}` is for questions answered by typing (`{{=answer}}`)",
+                                super::IGNORE_DIACRITICS
+                            ),
+                        )),
+                    }
+                }
+                questions.push(q)
+            }
+            Err(e) if matches!(e.as_slice(), [only] if only.message == ESSAY) => warnings.extend(e),
             Err(mut e) => errors.append(&mut e),
         }
     }
+    distinct_ids(&mut questions, &mut warnings);
     // A file whose every question is broken has its errors; "no questions" would only add noise.
     if !questions.is_empty() || errors.is_empty() {
         errors.extend(validate_bank(&questions));
     }
     if errors.is_empty() {
-        Ok(questions)
+        warnings.sort_by_key(|e| e.line);
+        Ok(Bank { questions, warnings })
     } else {
         errors.sort_by_key(|e| e.line);
         Err(errors)
     }
 }
 
-/// The lines of each question (1-based line number, text), comment and category lines left out. Blank lines
-/// separate questions; a comment line does not (as in Moodle).
-fn chunks(source: &str) -> Vec<Vec<(usize, &str)>> {
+/// Gives questions that share a title and text ids that also hash their kind and answers; leaves out (with a
+/// warning) a later copy of a question identical to an earlier one. Questions whose id is theirs alone keep it.
+fn distinct_ids(questions: &mut Vec<Question>, warnings: &mut Vec<ParseError>) {
+    let mut count = std::collections::HashMap::<String, usize>::new();
+    for q in questions.iter() {
+        *count.entry(q.id.clone()).or_default() += 1;
+    }
+    for q in questions.iter_mut().filter(|q| count[&q.id] > 1) {
+        q.id = super::question_id(&format!("{}\u{0}{}", q.id, signature(&q.kind)));
+    }
+    let mut first = std::collections::HashMap::<String, usize>::new();
+    questions.retain(|q| match first.get(&q.id) {
+        Some(line) => {
+            warnings.push(ParseError::new(
+                q.line,
+                format!("the same question, answers and all, as on line {line}: this copy is left out"),
+            ));
+            false
+        }
+        None => {
+            first.insert(q.id.clone(), q.line);
+            true
+        }
+    });
+}
+
+/// One question's lines (1-based line number, text), comment and category lines left out, with the group
+/// and the option comments that apply to it.
+struct Chunk<'a> {
+    lines: Vec<(usize, &'a str)>,
+    /// The path of the last `$CATEGORY:` line above it.
+    group: Option<String>,
+    /// `// daotao: ignore_diacritics`, on a comment line among the question's lines or just above them.
+    ignore_diacritics: bool,
+}
+
+/// The questions of a file. Blank lines separate questions; a comment line does not (as in Moodle).
+fn chunks<'a>(source: &'a str, errors: &mut Vec<ParseError>) -> Vec<Chunk<'a>> {
     let mut out = Vec::new();
+    let mut group = None;
     let mut current = Vec::new();
+    let mut ignore_diacritics = None;
+    let end = |out: &mut Vec<Chunk<'a>>,
+               errors: &mut Vec<ParseError>,
+               current: &mut Vec<(usize, &'a str)>,
+               ignore: &mut Option<usize>,
+               group: &Option<String>| {
+        if !current.is_empty() {
+            out.push(Chunk {
+                lines: std::mem::take(current),
+                group: group.clone(),
+                ignore_diacritics: ignore.take().is_some(),
+            });
+        } else if let Some(line) = ignore.take() {
+            errors.push(ParseError::new(
+                line,
+                "an option comment applies to the question it is written in: no question follows it",
+            ));
+        }
+    };
     for (i, line) in source.split('\n').enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let trimmed = line.trim();
         if trimmed.is_empty() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
+            end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
+        } else if let Some(comment) = trimmed.strip_prefix("//") {
+            if let Some(words) = comment.trim().strip_prefix("daotao:").map(str::trim) {
+                if words == super::IGNORE_DIACRITICS {
+                    ignore_diacritics = Some(i + 1);
+                } else {
+                    errors.push(ParseError::new(
+                        i + 1,
+                        format!(
+                            "unknown option `{words}`: the one a question may have is `{}`",
+                            super::IGNORE_DIACRITICS
+                        ),
+                    ));
+                }
             }
-        } else if !trimmed.starts_with("//") && !trimmed.starts_with("$CATEGORY:") {
+        } else if let Some(path) = trimmed.strip_prefix("$CATEGORY:") {
+            end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
+            group = category(path);
+        } else {
             current.push((i + 1, line));
         }
     }
-    if !current.is_empty() {
-        out.push(current);
-    }
+    end(&mut out, errors, &mut current, &mut ignore_diacritics, &group);
     out
+}
+
+/// The group of a `$CATEGORY:` path: Moodle's context (`$course$/`, `$system$/`, ...) and its `top/` left out,
+/// so `$course$/top/Bài 1` is `Bài 1`; none when nothing is left.
+fn category(path: &str) -> Option<String> {
+    let mut path = path.trim();
+    if path.starts_with('$')
+        && let Some(end) = path[1..].find('$')
+    {
+        path = path[end + 2..].trim_start_matches('/');
+    }
+    let path = path.strip_prefix("top/").unwrap_or(if path == "top" { "" } else { path });
+    Some(nfc(path.trim())).filter(|p| !p.is_empty())
 }
 
 /// One character of a question with escapes resolved: an escaped character is text, never syntax.
@@ -295,6 +441,7 @@ fn question(lines: &[(usize, &str)]) -> Result<Question, Vec<ParseError>> {
             kind,
             explanation_html: explanation,
             origin: None,
+            group: None,
         }),
         _ => Err(errors),
     }
@@ -304,7 +451,7 @@ fn question(lines: &[(usize, &str)]) -> Result<Question, Vec<ParseError>> {
 fn answer_block(block: &[Tok], line: usize, format: Format, errors: &mut Vec<ParseError>) -> Option<Kind> {
     let block = trim_start(block);
     if is_blank(block) {
-        errors.push(ParseError::new(line, "essay questions are not supported: they cannot be graded"));
+        errors.push(ParseError::new(line, ESSAY));
         return None;
     }
     if is(&block[0], '#') {
@@ -521,25 +668,24 @@ fn short(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option<
         if normalise_text(&a.text).is_empty() {
             errors.push(ParseError::new(a.line, "an accepted answer is empty"));
         }
-        answers.push(TextAnswer { text: a.text, weight, feedback_html: feedback(a.feedback, format) });
+        answers.push(TextAnswer {
+            text: a.text,
+            weight,
+            feedback_html: feedback(a.feedback, format),
+            ignore_diacritics: false,
+        });
     }
     Some(Kind::Short { answers })
 }
 
-/// `{#3:0.5}`, `{#2..5}`, `{#3}`, `{#=2010:0 =%50%2009:1}`.
+/// `{#3:0.5}`, `{#2..5}`, `{#3}`, `{#=2010:0 =%50%2009:1}`; `~` marks a wrong number with its feedback, and
+/// `~#feedback` with no number the feedback for any other number (`{#3:2~#Completely wrong}`, as Moodle).
 fn numerical(block: &[Tok], line: usize, format: Format, errors: &mut Vec<ParseError>) -> Option<Kind> {
-    if let Some(i) = find(block, '~') {
-        errors.push(ParseError::new(
-            block[i].line,
-            "feedback for any other number (`~` in a numerical answer) is not supported",
-        ));
-        return None;
-    }
-    let (prefix, mut parts) = split_answers(block, &['=']);
+    let (prefix, mut parts) = split_answers(block, &['=', '~']);
     if !is_blank(prefix) {
         parts.insert(0, Marked { marker: '#', line: first_line(prefix, line), body: prefix });
     }
-    if parts.is_empty() {
+    if !parts.iter().any(|p| p.marker != '~') {
         errors.push(ParseError::new(line, "a numerical answer needs a number after `#`, such as `{#3:0.5}`"));
         return None;
     }
@@ -552,12 +698,14 @@ fn numerical(block: &[Tok], line: usize, format: Format, errors: &mut Vec<ParseE
                 continue;
             }
         };
-        let weight = a.weight.unwrap_or(1.0);
+        let wrong = a.marker == '~';
+        let weight = a.weight.unwrap_or(if wrong { 0.0 } else { 1.0 });
         if !(0.0..=1.0).contains(&weight) {
             errors
                 .push(ParseError::new(a.line, format!("the weight {} is outside 0%..100%", percent(weight))));
         }
-        match number_range(&a.text) {
+        let range = if wrong && a.text.trim().is_empty() { Ok(ANY_NUMBER) } else { number_range(&a.text) };
+        match range {
             Ok((min, max)) => {
                 answers.push(NumericAnswer { min, max, weight, feedback_html: feedback(a.feedback, format) })
             }
@@ -566,6 +714,9 @@ fn numerical(block: &[Tok], line: usize, format: Format, errors: &mut Vec<ParseE
     }
     Some(Kind::Numerical { answers })
 }
+
+/// The range of "any other number" (`~#feedback`): finite, so it is stored as JSON like any other range.
+pub const ANY_NUMBER: (f64, f64) = (f64::MIN, f64::MAX);
 
 /// `3`, `3:0.5` (value and tolerance) or `2..5` (min and max), as an inclusive range.
 fn number_range(source: &str) -> Result<(f64, f64), String> {
@@ -596,12 +747,14 @@ fn number_range(source: &str) -> Result<(f64, f64), String> {
     }
 }
 
-/// `{=left -> right =left -> right}`.
+/// `{=left -> right =left -> right}`; `= -> right` (nothing left) offers `right` as one more wrong choice, as
+/// Moodle does.
 fn matching(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Option<Kind> {
     let (prefix, parts) = split_answers(block, &['=']);
     check_prefix(prefix, errors);
     let mut pairs = Vec::new();
-    for (i, &Marked { line, body, .. }) in parts.iter().enumerate() {
+    let mut distractors = Vec::new();
+    for &Marked { line, body, .. } in &parts {
         let line = first_line(body, line);
         if let Some(h) = find(body, '#') {
             errors.push(ParseError::new(
@@ -617,15 +770,19 @@ fn matching(block: &[Tok], format: Format, errors: &mut Vec<ParseError>) -> Opti
         let left = text(&body[..at]);
         let (left_format, left) = split_format(&left, format);
         let right = nfc(text(&body[at + 2..]).trim());
-        if left.trim().is_empty() {
-            errors.push(ParseError::new(line, "a matching pair has nothing left of `->`"));
-        }
         if right.is_empty() {
             errors.push(ParseError::new(line, "a matching pair has nothing right of `->`"));
+        } else if left.trim().is_empty() {
+            distractors.push(right);
+        } else {
+            pairs.push(Pair {
+                id: super::letter_id(pairs.len()),
+                left_html: render(left_format, left),
+                right,
+            });
         }
-        pairs.push(Pair { id: super::letter_id(i), left_html: render(left_format, left), right });
     }
-    Some(Kind::Matching { pairs })
+    Some(Kind::Matching { pairs, distractors })
 }
 
 #[cfg(test)]
@@ -841,15 +998,47 @@ mod tests {
             k,
             Kind::Short {
                 answers: vec![
-                    TextAnswer { text: "SSH".into(), weight: 1.0, feedback_html: None },
-                    TextAnswer { text: "Secure Shell".into(), weight: 1.0, feedback_html: None },
+                    TextAnswer {
+                        text: "SSH".into(),
+                        weight: 1.0,
+                        feedback_html: None,
+                        ignore_diacritics: false
+                    },
+                    TextAnswer {
+                        text: "Secure Shell".into(),
+                        weight: 1.0,
+                        feedback_html: None,
+                        ignore_diacritics: false
+                    },
                     TextAnswer {
                         text: "SSHv1".into(),
                         weight: 0.5,
-                        feedback_html: Some("Cũ, còn lỗ hổng.".into())
+                        feedback_html: Some("Cũ, còn lỗ hổng.".into()),
+                        ignore_diacritics: false
                     },
                 ]
             }
+        );
+    }
+
+    #[test]
+    fn a_comment_opts_a_short_answer_question_in_to_ignoring_diacritics() {
+        let qs = parse_ok(
+            "// daotao: ignore_diacritics\n::Thủ đô::Thủ đô?{=Hà Nội =Thủ đô Hà Nội}\n\nTỉnh?{\n=Quảng Nam\n// daotao: ignore_diacritics\n}\n\nSông?{=Sông Hồng}",
+        );
+        let flags: Vec<bool> = qs
+            .iter()
+            .map(|q| match &q.kind {
+                Kind::Short { answers } => answers.iter().all(|a| a.ignore_diacritics),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(flags, [true, true, false]);
+        assert_eq!(error_lines("// daotao: ignore_diacritics\nCâu?{=a ~b}", "answered by typing"), [2]);
+        assert_eq!(error_lines("Câu?{=a}\n// daotao: bo_dau", "unknown option `bo_dau`"), [2]);
+        assert_eq!(
+            error_lines("Câu?{=a}\n\n// daotao: ignore_diacritics\n\nCâu 2?{=b}", "no question follows"),
+            [3]
         );
     }
 
@@ -917,7 +1106,8 @@ mod tests {
         assert_eq!(error_lines("Bao nhiêu?{#3:-1}", "negative"), [1]);
         assert_eq!(error_lines("Bao nhiêu?{#:1}", "missing"), [1]);
         assert_eq!(error_lines("Bao nhiêu?{#}", "needs a number"), [1]);
-        assert_eq!(error_lines("Bao nhiêu?{#=1\n~Sai}", "not supported"), [2]);
+        assert_eq!(error_lines("Bao nhiêu?{#~#Sai hẳn}", "needs a number"), [1]);
+        assert_eq!(error_lines("Bao nhiêu?{#=1 ~x#Sai}", "`x` is not a number"), [1]);
         assert_eq!(error_lines("Bao nhiêu?{#=1 =%150%2}", "outside"), [1]);
         assert_eq!(error_lines("Bao nhiêu?{#=%50%1}", "full marks"), [1]);
     }
@@ -938,14 +1128,15 @@ mod tests {
                     },
                     Pair { id: "b".into(), left_html: "1102".into(), right: "Nhật ký bị xóa".into() },
                     Pair { id: "c".into(), left_html: "**7045**".into(), right: "<b>Dịch vụ</b>".into() },
-                ]
+                ],
+                distractors: vec![],
             }
         );
         // Two pairs are enough.
-        assert!(matches!(kind("Ghép.{=a -> 1 =b -> 2}"), Kind::Matching { pairs } if pairs.len() == 2));
+        assert!(matches!(kind("Ghép.{=a -> 1 =b -> 2}"), Kind::Matching { pairs, .. } if pairs.len() == 2));
         // The left side follows the question's format.
         let k = kind("[markdown]Ghép.{=**a** -> 1 =b -> 2}");
-        let Kind::Matching { pairs } = &k else { panic!() };
+        let Kind::Matching { pairs, .. } = &k else { panic!() };
         assert_eq!(pairs[0].left_html, "<strong>a</strong>");
     }
 
@@ -953,7 +1144,11 @@ mod tests {
     fn matching_errors_have_their_lines() {
         assert_eq!(error_lines("Ghép.{\n=a -> 1\n=b 2\n=c -> 3\n}", "`=left -> right`"), [3]);
         assert_eq!(error_lines("Ghép.{=a -> 1}", "at least two pairs"), [1]);
-        assert_eq!(error_lines("Ghép.{\n=a -> 1\n= -> 2\n}", "nothing left"), [3]);
+        assert_eq!(
+            error_lines("Ghép.{\n=a -> 1\n= -> 2\n}", "at least two pairs"),
+            [1],
+            "a distractor is no pair"
+        );
         assert_eq!(error_lines("Ghép.{\n=a -> 1\n=b ->\n}", "nothing right"), [3]);
         assert_eq!(error_lines("Ghép.{\n=a -> 1\n=b -> 2#giỏi\n}", "no feedback"), [3]);
     }
@@ -988,7 +1183,12 @@ mod tests {
         // The same text under two titles: two questions; without titles: the same question twice.
         let two = parse_ok("::A::Câu?{T}\n\n::B::Câu?{F}");
         assert_ne!(two[0].id, two[1].id);
-        assert_eq!(error_lines("Câu?{T}\n\n\nCâu?{F}", "the same question as on line 1"), [4]);
+        let twice = parse_bank("Câu?{T}\n\n\nCâu?{T}").unwrap();
+        assert_eq!(twice.questions.len(), 1);
+        assert_eq!(
+            twice.warnings,
+            [ParseError::new(4, "the same question, answers and all, as on line 1: this copy is left out")]
+        );
         // A title with escaped colons.
         let q = one("::Giờ 02\\:00:: Lúc 02\\:00 ?{T}");
         assert_eq!(q.stem_html, "Lúc 02:00 ?");
@@ -1119,12 +1319,14 @@ mod tests {
     }
 
     #[test]
-    fn essay_and_description_items_are_errors() {
-        assert_eq!(
-            errors("Câu?{T}\n\nViết về an toàn thông tin.\n{\n}"),
-            [(4, "essay questions are not supported: they cannot be graded".to_owned())]
-        );
-        assert_eq!(error_lines("Câu?{####Chỉ có phản hồi chung}", "essay"), [1]);
+    fn essays_are_left_out_with_a_warning_and_descriptions_are_errors() {
+        let bank = parse_bank("Câu?{T}\n\nViết về an toàn thông tin.\n{\n}\n\nCâu hai?{F}").unwrap();
+        assert_eq!(bank.questions.len(), 2, "the rest of the bank is served");
+        assert_eq!(bank.warnings, [ParseError::new(4, ESSAY)]);
+        let bank = parse_bank("Câu?{T}\n\nCâu?{####Chỉ có phản hồi chung}").unwrap();
+        assert_eq!(bank.warnings, [ParseError::new(3, ESSAY)]);
+        // A bank of essays only has no questions: an error.
+        assert_eq!(error_lines("Viết luận.{}", "no questions"), [1]);
         assert_eq!(
             errors("Câu?{T}\n\nĐây chỉ là một đoạn mô tả."),
             [(3, "a question needs an answer block `{...}`".to_owned())]
@@ -1182,13 +1384,12 @@ Trọng số lạ.{
 ";
         let errors = errors(source);
         let lines: Vec<usize> = errors.iter().map(|e| e.0).collect();
-        assert_eq!(lines, [4, 7, 11, 14, 16, 19], "{errors:?}");
+        assert_eq!(lines, [4, 7, 11, 16, 19], "an essay is no error: {errors:?}");
         assert!(errors[0].1.contains("not closed"));
         assert!(errors[1].1.contains("`abc` is not a number"));
         assert!(errors[2].1.contains("`=left -> right`"));
-        assert!(errors[3].1.contains("essay"));
-        assert!(errors[4].1.contains("no option is marked right"));
-        assert!(errors[5].1.contains("`%abc%` is not a weight"));
+        assert!(errors[3].1.contains("no option is marked right"));
+        assert!(errors[4].1.contains("`%abc%` is not a weight"));
     }
 
     #[test]
@@ -1199,6 +1400,104 @@ Trọng số lạ.{
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 1);
         assert!(errors[0].1.contains("at most"), "{errors:?}");
+    }
+
+    // ----- banks as Moodle imports them -----
+
+    /// Our own bank with what Moodle's fixtures hold and `check` once refused: a matching distractor, feedback
+    /// for any other number, two questions with one text, an essay.
+    const MOODLE_LIKE: &str = "\
+// Ngân hàng theo kiểu Moodle
+$CATEGORY: $course$/top/Ôn tập
+
+::Ghép::Ghép cơ quan với lĩnh vực.{
+    =Sở Nội vụ -> nhân sự
+    =Sở Tài chính -> ngân sách
+    = -> giao thông
+}
+
+::Số::Một số từ 1 đến 5?{#3:2~#Sai hoàn toàn}
+
+Ai ký Luật số 60/2024/QH15?{~Thủ tướng =Chủ tịch Quốc hội ~Bộ trưởng}
+
+Ai ký Luật số 60/2024/QH15?{=Chủ tịch Quốc hội =Chủ tịch QH}
+
+::Luận::Viết về chính quyền số.{}
+
+Con vật nào tốt nhất?{
+    =Ếch#Đúng!
+    =%50%Mèo#Nửa điểm.
+    =%0%*#Sai hoàn toàn
+}
+";
+
+    #[test]
+    fn a_bank_moodle_imports_is_served() {
+        let bank = parse_bank(MOODLE_LIKE).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(bank.warnings, [ParseError::new(16, ESSAY)], "the essay is said, with its line");
+        let qs = bank.questions;
+        assert_eq!(qs.len(), 5);
+        assert!(qs.iter().all(|q| q.group.as_deref() == Some("Ôn tập")), "{qs:?}");
+
+        let Kind::Matching { pairs, distractors } = &qs[0].kind else { panic!("{:?}", qs[0].kind) };
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(distractors, &["giao thông"]);
+        let asked = crate::quiz::asked::ask(&qs[0], "Đúng", "Sai");
+        assert_eq!(asked.options.len(), 2, "a distractor is no item to match");
+        assert_eq!(asked.choices, ["giao thông", "ngân sách", "nhân sự"], "but it is one more choice");
+
+        let Kind::Numerical { answers } = &qs[1].kind else { panic!() };
+        assert_eq!((answers[0].min, answers[0].max, answers[0].weight), (1.0, 5.0, 1.0));
+        assert_eq!((answers[1].min, answers[1].max, answers[1].weight), (ANY_NUMBER.0, ANY_NUMBER.1, 0.0));
+        use crate::quiz::grade::{Answer, grade};
+        use crate::quiz::review::review;
+        let typed = |t: &str| Answer::Text(t.into());
+        assert_eq!(grade(&qs[1], Some(&typed("4"))), 1.0);
+        assert_eq!(grade(&qs[1], Some(&typed("9"))), 0.0);
+        let feedback = |q: &Question, t: &str| {
+            review(q, Some(&typed(t)), grade(q, Some(&typed(t))), "Đ", "S").feedback_html
+        };
+        assert_eq!(feedback(&qs[1], "9"), ["Sai hoàn toàn"]);
+        assert!(feedback(&qs[1], "4").is_empty(), "the catch-all speaks only when nothing else matches");
+        let json = serde_json::to_string(&qs[1]).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Question>(&json).unwrap(),
+            qs[1],
+            "stored in an attempt and read back"
+        );
+
+        // One text, two questions: two ids, both different from the text's own.
+        assert!(matches!(qs[2].kind, Kind::Single { .. }) && matches!(qs[3].kind, Kind::Short { .. }));
+        assert_ne!(qs[2].id, qs[3].id);
+        let plain = super::super::question_id("Ai ký Luật số 60/2024/QH15?");
+        assert!(qs[2].id != plain && qs[3].id != plain);
+        // Stable: reordering keeps them; the questions whose text is their own keep the id they always had.
+        let reordered = parse_ok(&MOODLE_LIKE.replace(
+            "Ai ký Luật số 60/2024/QH15?{~Thủ tướng =Chủ tịch Quốc hội ~Bộ trưởng}\n\nAi ký Luật số 60/2024/QH15?{=Chủ tịch Quốc hội =Chủ tịch QH}",
+            "Ai ký Luật số 60/2024/QH15?{=Chủ tịch Quốc hội =Chủ tịch QH}\n\nAi ký Luật số 60/2024/QH15?{~Thủ tướng =Chủ tịch Quốc hội ~Bộ trưởng}",
+        ));
+        assert_eq!(
+            (reordered[2].id.as_str(), reordered[3].id.as_str()),
+            (qs[3].id.as_str(), qs[2].id.as_str())
+        );
+        assert_eq!(qs[0].id, question_id(Some("Ghép"), "Ghép cơ quan với lĩnh vực."));
+        assert_eq!(qs[1].id, question_id(Some("Số"), "Một số từ 1 đến 5?"));
+
+        // Moodle's `*`: any other answer, with its feedback only when nothing better matches.
+        assert_eq!(grade(&qs[4], Some(&typed("ếch."))), 1.0);
+        assert_eq!(grade(&qs[4], Some(&typed("chó"))), 0.0);
+        assert_eq!(feedback(&qs[4], "Ếch"), ["Đúng!"]);
+        assert_eq!(feedback(&qs[4], "mèo"), ["Nửa điểm."]);
+        assert_eq!(feedback(&qs[4], "chó"), ["Sai hoàn toàn"]);
+    }
+
+    #[test]
+    fn categories_are_groups() {
+        let qs = parse_ok(
+            "Câu 0?{T}\n\n$CATEGORY: $course$/top/Bài 1\n\nCâu 1?{T}\n// chú thích\n\nCâu 1b?{F}\n\n$CATEGORY: Bài 2/Mục a\nCâu 2?{T}\n\n$CATEGORY: $system$/top\n\nCâu 3?{T}",
+        );
+        let groups: Vec<Option<&str>> = qs.iter().map(|q| q.group.as_deref()).collect();
+        assert_eq!(groups, [None, Some("Bài 1"), Some("Bài 1"), Some("Bài 2/Mục a"), None]);
     }
 
     // ----- the bundled bank -----
@@ -1244,7 +1543,7 @@ Trọng số lạ.{
 
         let q = by_start("Ghép mỗi mã sự kiện");
         assert!(
-            matches!(&q.kind, Kind::Matching { pairs } if pairs.len() == 4 && pairs[0].right == "Đăng nhập thất bại")
+            matches!(&q.kind, Kind::Matching { pairs, .. } if pairs.len() == 4 && pairs[0].right == "Đăng nhập thất bại")
         );
 
         assert_eq!(ranges(&by_start("Cùng một thời điểm").kind), [(2.5, 3.5, 1.0)]);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Kind, Question};
-use crate::text::nfc;
+use super::{Kind, Question, TextAnswer};
+use crate::text::{fold_diacritics, nfc};
 
 /// A learner's answer to one question, as the API and the forms carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,8 +46,7 @@ pub fn grade(question: &Question, answer: Option<&Answer>) -> f64 {
             _ => 0.0,
         },
         (Kind::Short { answers }, Answer::Text(text)) => {
-            let given = normalise_text(text);
-            answers.iter().filter(|a| normalise_text(&a.text) == given).map(|a| a.weight).fold(0.0, f64::max)
+            answers.iter().filter(|a| typed_matches(a, text)).map(|a| a.weight).fold(0.0, f64::max)
         }
         (Kind::Numerical { answers }, answer) => {
             let value = match answer {
@@ -59,7 +58,7 @@ pub fn grade(question: &Question, answer: Option<&Answer>) -> f64 {
                 answers.iter().filter(|a| a.min <= v && v <= a.max).map(|a| a.weight).fold(0.0, f64::max)
             })
         }
-        (Kind::Matching { pairs }, Answer::Matching(picked)) => {
+        (Kind::Matching { pairs, .. }, Answer::Matching(picked)) => {
             let right = pairs
                 .iter()
                 .filter(|p| picked.get(&p.id).is_some_and(|r| normalise_text(r) == normalise_text(&p.right)))
@@ -71,11 +70,62 @@ pub fn grade(question: &Question, answer: Option<&Answer>) -> f64 {
     if marks.is_finite() { marks.clamp(0.0, 1.0) } else { 0.0 }
 }
 
-/// What a typed answer is compared as: NFC, lower case, surrounding whitespace trimmed and inner runs of
-/// whitespace made one space. Diacritics matter: "má" is not "mã".
+/// NFC, lower case, surrounding whitespace trimmed and inner runs of whitespace made one space. Diacritics
+/// matter: "má" is not "mã". How a matching question's picked text is compared (it is chosen from a list, not
+/// typed), and the test of an empty accepted answer.
 pub fn normalise_text(text: &str) -> String {
     nfc(text).to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Punctuation a learner may type around an answer without meaning anything by it: the full stop of a sentence,
+/// a trailing slash of an address, quotes. Not `+ # - * % $ @ _ ( )`, which are part of answers such as
+/// "C++", "C#", "-5", "(a)".
+fn is_surrounding_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '…'
+            | '"'
+            | '\''
+            | '`'
+            | '/'
+            | '\\'
+            | '“'
+            | '”'
+            | '‘'
+            | '’'
+            | '«'
+            | '»'
+    )
+}
+
+/// What a typed (short) answer is compared as: [`normalise_text`], then punctuation around it trimmed
+/// ("60/2024/QH15." is "60/2024/qh15", "dichvucong.gov.vn/" is "dichvucong.gov.vn"), then, when the question
+/// opts in, diacritics folded ("Ha Noi" is "Hà Nội"). An answer that is only punctuation keeps it, so "?" never
+/// equals "/".
+pub fn normalise_typed(text: &str, ignore_diacritics: bool) -> String {
+    let spaced = normalise_text(text);
+    let trimmed = spaced.trim_matches(|c: char| c.is_whitespace() || is_surrounding_punctuation(c));
+    let kept = if trimmed.is_empty() { spaced.as_str() } else { trimmed };
+    if ignore_diacritics { fold_diacritics(kept) } else { kept.to_owned() }
+}
+
+/// Whether `typed` is the accepted answer `accepted`, by [`normalise_typed`] and the answer's diacritics opt-in.
+/// An accepted answer `*` is Moodle's "any other answer" (`=%0%*#Completely wrong`): it matches anything typed.
+pub fn typed_matches(accepted: &TextAnswer, typed: &str) -> bool {
+    if accepted.text.trim() == ANY_ANSWER {
+        return !typed.trim().is_empty();
+    }
+    normalise_typed(typed, accepted.ignore_diacritics)
+        == normalise_typed(&accepted.text, accepted.ignore_diacritics)
+}
+
+/// Moodle's short answer that matches anything typed.
+pub const ANY_ANSWER: &str = "*";
 
 /// A number as a Vietnamese or English speaker types it: `3,5` or `3.5`, optional spaces or dots/commas as
 /// thousands separators are not accepted (ambiguous); `-2`, `1e3` are.
@@ -123,7 +173,12 @@ mod tests {
             kind,
             explanation_html: None,
             origin: None,
+            group: None,
         }
+    }
+
+    fn accepted(text: &str, weight: f64, ignore_diacritics: bool) -> TextAnswer {
+        TextAnswer { text: text.into(), weight, feedback_html: None, ignore_diacritics }
     }
 
     fn choices(weights: &[f64]) -> Vec<Choice> {
@@ -190,10 +245,8 @@ mod tests {
     fn vietnamese_short_answers_after_nfc_case_folding_and_trimming() {
         let s = q(Kind::Short {
             answers: vec![
-                TextAnswer {
-                    text: "Cổng Dịch vụ công quốc gia".into(), weight: 1.0, feedback_html: None
-                },
-                TextAnswer { text: "dịch vụ công".into(), weight: 0.5, feedback_html: None },
+                accepted("Cổng Dịch vụ công quốc gia", 1.0, false),
+                accepted("dịch vụ công", 0.5, false),
             ],
         });
         let text = |t: &str| Some(Answer::Text(t.to_string()));
@@ -207,6 +260,52 @@ mod tests {
         assert_eq!(grade(&s, text("Dịch Vụ Công").as_ref()), 0.5);
         assert_eq!(grade(&s, text("cong dich vu cong quoc gia").as_ref()), 0.0, "diacritics matter");
         assert_eq!(grade(&s, text("").as_ref()), 0.0);
+    }
+
+    #[test]
+    fn punctuation_around_a_typed_answer_does_not_count() {
+        let s = q(Kind::Short {
+            answers: vec![accepted("60/2024/QH15", 1.0, false), accepted("dichvucong.gov.vn", 1.0, false)],
+        });
+        let text = |t: &str| Some(Answer::Text(t.to_string()));
+        for right in [
+            "60/2024/QH15.",
+            "60/2024/qh15",
+            "\"60/2024/QH15\"",
+            "“60/2024/QH15”;",
+            "dichvucong.gov.vn/",
+            " Dichvucong.gov.vn. ",
+            "dichvucong.gov.vn!?",
+        ] {
+            assert_eq!(grade(&s, text(right).as_ref()), 1.0, "{right:?}");
+        }
+        for wrong in ["60/2024/QH1", "60 2024 QH15", "dichvucong.gov", "dichvucong gov vn"] {
+            assert_eq!(grade(&s, text(wrong).as_ref()), 0.0, "{wrong:?}");
+        }
+        // Inside the answer, punctuation still counts; around it, only the listed marks are trimmed.
+        let c = q(Kind::Short { answers: vec![accepted("C++", 1.0, false), accepted("-5", 1.0, false)] });
+        assert_eq!(grade(&c, text("c++.").as_ref()), 1.0);
+        assert_eq!(grade(&c, text("C").as_ref()), 0.0, "`+` is part of the answer");
+        assert_eq!(grade(&c, text("5").as_ref()), 0.0, "`-` is part of the answer");
+        // An accepted answer made only of punctuation is compared whole.
+        let p = q(Kind::Short { answers: vec![accepted("/", 1.0, false)] });
+        assert_eq!(grade(&p, text(" / ").as_ref()), 1.0);
+        assert_eq!(grade(&p, text("?").as_ref()), 0.0);
+        assert_eq!(normalise_typed("  Luật   số 60 . ", false), "luật số 60");
+    }
+
+    #[test]
+    fn a_question_may_accept_answers_without_diacritics() {
+        let strict = q(Kind::Short { answers: vec![accepted("Hà Nội", 1.0, false)] });
+        let relaxed = q(Kind::Short { answers: vec![accepted("Hà Nội", 1.0, true)] });
+        let text = |t: &str| Some(Answer::Text(t.to_string()));
+        assert_eq!(grade(&strict, text("Ha Noi").as_ref()), 0.0, "diacritics matter unless opted in");
+        for typed in ["Ha Noi", "ha noi.", "HÀ NỘI", "Hà Noi", "Hả Nồi"] {
+            assert_eq!(grade(&relaxed, text(typed).as_ref()), 1.0, "{typed:?}");
+        }
+        assert_eq!(grade(&relaxed, text("Hanoi").as_ref()), 0.0, "spaces still count");
+        let d = q(Kind::Short { answers: vec![accepted("Đà Nẵng", 1.0, true)] });
+        assert_eq!(grade(&d, text("da nang").as_ref()), 1.0, "đ is d");
     }
 
     #[test]
@@ -237,6 +336,7 @@ mod tests {
                 Pair { id: "p3".into(), left_html: "C".into(), right: "ba".into() },
                 Pair { id: "p4".into(), left_html: "D".into(), right: "bốn".into() },
             ],
+            distractors: vec![],
         });
         let answer = |pairs: &[(&str, &str)]| {
             Answer::Matching(pairs.iter().map(|(l, r)| (l.to_string(), r.to_string())).collect())

@@ -45,12 +45,15 @@ struct Block<'a> {
     line: usize,
     heading: &'a str,
     lines: Vec<(usize, &'a str)>,
+    /// The `# ` heading above the question, if any: its group for `draw_per_group`.
+    group: Option<String>,
 }
 
 fn split_questions<'a>(body: &'a str, first_line: usize, errors: &mut Vec<ParseError>) -> Vec<Block<'a>> {
     let mut blocks: Vec<Block<'a>> = Vec::new();
     let mut fence: Option<&str> = None;
     let mut stray_reported = false;
+    let mut group: Option<String> = None;
     for (index, line) in body.lines().enumerate() {
         let number = first_line + index;
         let trimmed = line.trim_start();
@@ -61,12 +64,24 @@ fn split_questions<'a>(body: &'a str, first_line: usize, errors: &mut Vec<ParseE
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
         } else if let Some(heading) = line.strip_prefix("## ") {
-            blocks.push(Block { line: number, heading: heading.trim(), lines: Vec::new() });
+            blocks.push(Block {
+                line: number,
+                heading: heading.trim(),
+                lines: Vec::new(),
+                group: group.clone(),
+            });
+            continue;
+        } else if let Some(heading) = line.strip_prefix("# ") {
+            let name = heading.trim();
+            if name.is_empty() {
+                errors.push(ParseError::new(number, "a group heading `# ` needs a name"));
+            }
+            group = Some(name.to_owned()).filter(|n| !n.is_empty());
             continue;
         }
         match blocks.last_mut() {
             Some(block) => block.lines.push((number, line)),
-            None if line.trim().is_empty() || line.starts_with("# ") || is_comment(line) => {}
+            None if line.trim().is_empty() || is_comment(line) => {}
             None if stray_reported => {}
             None => {
                 // Reported once, not for every line of the stray text.
@@ -84,6 +99,32 @@ fn split_questions<'a>(body: &'a str, first_line: usize, errors: &mut Vec<ParseE
 fn is_comment(line: &str) -> bool {
     let t = line.trim();
     t.starts_with("<!--") && t.ends_with("-->")
+}
+
+/// The words of an option comment `<!-- daotao: ignore_diacritics -->`: an option of one question written as a
+/// comment, so the file still reads as plain markdown anywhere else.
+fn directive(line: &str) -> Option<&str> {
+    let inner = line.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    inner.strip_prefix("daotao:").map(str::trim)
+}
+
+/// The line of a question's `<!-- daotao: ignore_diacritics -->`, if it has one; any other option is an error.
+fn option_comments(block: &Block<'_>, errors: &mut Vec<ParseError>) -> Option<usize> {
+    let mut found = None;
+    for &(number, line) in &block.lines {
+        match directive(line) {
+            Some(super::IGNORE_DIACRITICS) => found = Some(number),
+            Some(words) => errors.push(ParseError::new(
+                number,
+                format!(
+                    "unknown option `{words}`: the one a question may have is `{}`",
+                    super::IGNORE_DIACRITICS
+                ),
+            )),
+            None => {}
+        }
+    }
+    found
 }
 
 /// What a line of a question is.
@@ -142,7 +183,11 @@ fn parse_question(block: &Block<'_>, partial_credit: bool) -> Result<Question, V
         After,
     }
     let mut part = Part::Stem;
+    let ignore_diacritics = option_comments(block, &mut errors);
     for &(number, line) in &block.lines {
+        if directive(line).is_some() {
+            continue;
+        }
         if part == Part::Stem {
             let trimmed = line.trim_start();
             if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -194,27 +239,11 @@ fn parse_question(block: &Block<'_>, partial_credit: bool) -> Result<Question, V
             )),
         }
     }
-    if !options.is_empty() && !accepted.is_empty() {
-        errors.push(ParseError::new(
-            accepted[0].0,
-            "a question has options (`- [ ]`) or accepted answers (`= `), not both",
-        ));
-    }
-    if options.is_empty() && accepted.is_empty() {
-        errors.push(ParseError::new(
-            block.line,
-            "the question has no answers: list options as `- [ ]` / `- [x]` or accepted answers as `= text`",
-        ));
-    }
-    if let Some((number, _)) = accepted.iter().find(|(_, text)| text.is_empty()) {
-        errors.push(ParseError::new(*number, "an accepted answer `=` with no text"));
-    }
-    if let Some((number, _, _)) = options.iter().find(|(_, _, text)| text.is_empty()) {
-        errors.push(ParseError::new(*number, "an option with no text"));
-    }
+    answers_problems(block.line, &options, &accepted, ignore_diacritics, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
+    let ignore_diacritics = ignore_diacritics.is_some();
 
     let stem_source = stem.join("\n");
     let kind = if accepted.is_empty() {
@@ -223,7 +252,7 @@ fn parse_question(block: &Block<'_>, partial_credit: bool) -> Result<Question, V
         Kind::Short {
             answers: accepted
                 .into_iter()
-                .map(|(_, text)| TextAnswer { text, weight: 1.0, feedback_html: None })
+                .map(|(_, text)| TextAnswer { text, weight: 1.0, feedback_html: None, ignore_diacritics })
                 .collect(),
         }
     };
@@ -235,7 +264,45 @@ fn parse_question(block: &Block<'_>, partial_credit: bool) -> Result<Question, V
         kind,
         explanation_html: (!explanation.trim().is_empty()).then(|| render_fragment(&explanation)),
         origin: None,
+        group: block.group.clone(),
     })
+}
+
+/// What is wrong with a question's answers as a whole: options and accepted answers mixed, none at all, an
+/// empty one, or the diacritics option on a question not answered by typing.
+fn answers_problems(
+    line: usize,
+    options: &[(usize, bool, String)],
+    accepted: &[(usize, String)],
+    ignore_diacritics: Option<usize>,
+    errors: &mut Vec<ParseError>,
+) {
+    if !options.is_empty() && !accepted.is_empty() {
+        errors.push(ParseError::new(
+            accepted[0].0,
+            "a question has options (`- [ ]`) or accepted answers (`= `), not both",
+        ));
+    }
+    if options.is_empty() && accepted.is_empty() {
+        errors.push(ParseError::new(
+            line,
+            "the question has no answers: list options as `- [ ]` / `- [x]` or accepted answers as `= text`",
+        ));
+    }
+    if let Some((number, _)) = accepted.iter().find(|(_, text)| text.is_empty()) {
+        errors.push(ParseError::new(*number, "an accepted answer `=` with no text"));
+    }
+    if let Some((number, _, _)) = options.iter().find(|(_, _, text)| text.is_empty()) {
+        errors.push(ParseError::new(*number, "an option with no text"));
+    }
+    if let Some(number) = ignore_diacritics
+        && accepted.is_empty()
+    {
+        errors.push(ParseError::new(
+            number,
+            format!("`{}` is for questions answered by typing (`= ` lines)", super::IGNORE_DIACRITICS),
+        ));
+    }
 }
 
 fn choice_kind(options: &[(usize, bool, String)], partial_credit: bool) -> Kind {
@@ -434,6 +501,43 @@ mod tests {
         assert!(!qs[0].stem_html.contains("<script"));
         let Kind::Single { options } = &qs[0].kind else { panic!() };
         assert!(!options[0].html.contains("onerror"));
+    }
+
+    #[test]
+    fn a_short_answer_question_opts_in_to_ignoring_diacritics_with_a_comment() {
+        let qs = ok(
+            "## Thủ đô?\n<!-- daotao: ignore_diacritics -->\n\n= Hà Nội\n= Thủ đô Hà Nội\n\n## Tỉnh?\n\n= Quảng Nam\n",
+        );
+        let Kind::Short { answers } = &qs[0].kind else { panic!() };
+        assert!(answers.iter().all(|a| a.ignore_diacritics));
+        assert_eq!(qs[0].stem_html, "Thủ đô?", "the comment is not part of the question");
+        let Kind::Short { answers } = &qs[1].kind else { panic!() };
+        assert!(!answers[0].ignore_diacritics, "only the question that opts in");
+        // After the answers works too.
+        let qs = ok("## Thủ đô?\n\n= Hà Nội\n<!-- daotao: ignore_diacritics -->\n");
+        assert!(matches!(&qs[0].kind, Kind::Short { answers } if answers[0].ignore_diacritics));
+        assert_eq!(
+            errors("## Chọn\n\n<!-- daotao: ignore_diacritics -->\n- [x] A\n- [ ] B\n"),
+            [(3, "`ignore_diacritics` is for questions answered by typing (`= ` lines)".to_string())]
+        );
+        assert_eq!(
+            errors("## Thủ đô?\n\n= Hà Nội\n<!-- daotao: bo_dau -->\n"),
+            [(4, "unknown option `bo_dau`: the one a question may have is `ignore_diacritics`".to_string())]
+        );
+    }
+
+    #[test]
+    fn level_one_headings_group_the_questions_below_them() {
+        let qs = ok(
+            "## Trước mọi nhóm\n\n= a\n\n# Bài 1: Mật khẩu\n\n## Câu 1\n\n= b\n\n## Câu 2\n\n= c\n\n#  Bài 2 \n## Câu 3\n\n= d\n",
+        );
+        let groups: Vec<Option<&str>> = qs.iter().map(|q| q.group.as_deref()).collect();
+        assert_eq!(groups, [None, Some("Bài 1: Mật khẩu"), Some("Bài 1: Mật khẩu"), Some("Bài 2")]);
+        assert!(!qs[2].stem_html.contains("Bài 2"), "a group heading is no part of a question");
+        assert_eq!(errors("# \n\n## A\n\n= a\n"), [(1, "a group heading `# ` needs a name".to_string())]);
+        // Inside a code block it is text.
+        let qs = ok("## Mã\n\n```\n# không phải nhóm\n```\n\n= a\n");
+        assert_eq!(qs[0].group, None);
     }
 
     #[test]

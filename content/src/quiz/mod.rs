@@ -31,7 +31,14 @@ pub struct Question {
     /// started before it was kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
+    /// The group the question belongs to (a markdown quiz's `# ` heading above it, a GIFT file's `$CATEGORY:`),
+    /// so a quiz can draw so many questions from each group (`draw_per_group`) and leave no lesson out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
+
+/// The option comment that makes a short-answer question accept answers typed without diacritics.
+pub const IGNORE_DIACRITICS: &str = "ignore_diacritics";
 
 /// Where a question of an attempt came from in the bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,12 +68,18 @@ pub enum Kind {
         /// Shown after submission to a learner who answered rightly (GIFT's second `#feedback`).
         right_feedback_html: Option<String>,
     },
-    /// Type a short text; compared after NFC, case folding and whitespace trimming.
+    /// Type a short text; compared by [`grade::normalise_typed`]: NFC, case folding, whitespace and
+    /// surrounding punctuation trimmed, and diacritics too for an answer that opts in.
     Short { answers: Vec<TextAnswer> },
     /// Type a number; "3,5" and "3.5" are the same number.
     Numerical { answers: Vec<NumericAnswer> },
     /// Match every left item to one of the right texts; each pair right earns its share of the mark.
-    Matching { pairs: Vec<Pair> },
+    Matching {
+        pairs: Vec<Pair>,
+        /// Right texts that match no left item, offered among the choices as wrong ones (GIFT's `= -> Chat`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        distractors: Vec<String>,
+    },
 }
 
 /// One option of a choice question.
@@ -86,11 +99,16 @@ pub struct Choice {
 /// An accepted text of a short-answer question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TextAnswer {
-    /// As the trainer wrote it (shown after submission); compared through [`grade::normalise_text`].
+    /// As the trainer wrote it (shown after submission); compared through [`grade::normalise_typed`].
     pub text: String,
     /// Fraction of the mark, 0..=1 (GIFT `=%50%text`); 1 when not given.
     pub weight: f64,
     pub feedback_html: Option<String>,
+    /// Also accepted typed without diacritics ("Ha Noi" for "Hà Nội"): set on every answer of a question that
+    /// opts in (`<!-- daotao: ignore_diacritics -->` in markdown, `// daotao: ignore_diacritics` in GIFT), for
+    /// learners on keyboards without Vietnamese input.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_diacritics: bool,
 }
 
 /// An accepted range of a numerical question: `value:tolerance` is `value - tolerance ..= value + tolerance`.
@@ -190,7 +208,7 @@ fn key_problem(kind: &Kind) -> Option<String> {
                 None
             }
         }
-        Kind::Matching { pairs } => {
+        Kind::Matching { pairs, .. } => {
             if pairs.len() < 2 {
                 Some("a matching question needs at least two pairs".into())
             } else {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::grade::{Answer, grade, normalise_text, parse_number};
+use super::grade::{Answer, normalise_text, parse_number, typed_matches};
 use super::{Kind, Question, asked::kind_name};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,14 +39,16 @@ pub struct ReviewedOption {
     pub picked_text: Option<String>,
 }
 
-/// Reviews one question of a submitted attempt.
+/// Reviews one question of a submitted attempt with the `marks` it was given when graded (stored with the
+/// attempt, never graded again here: a later change of the grading rules, such as #19's punctuation rule, must
+/// not change a past result).
 pub fn review(
     question: &Question,
     answer: Option<&Answer>,
+    marks: f64,
     true_label: &str,
     false_label: &str,
 ) -> ReviewedQuestion {
-    let marks = grade(question, answer);
     let picked_ids: Vec<&str> = match answer {
         Some(Answer::Options(ids)) => ids.iter().map(String::as_str).collect(),
         _ => Vec::new(),
@@ -88,17 +90,12 @@ pub fn review(
             }
         }
         Kind::Short { answers } => {
-            let given = typed.as_deref().map(normalise_text);
-            for a in answers {
-                if a.weight > 0.0 {
-                    accepted.push(a.text.clone());
-                }
-                if given.as_deref() == Some(normalise_text(&a.text).as_str())
-                    && let Some(f) = &a.feedback_html
-                {
-                    feedback_html.push(f.clone());
-                }
-            }
+            accepted.extend(answers.iter().filter(|a| a.weight > 0.0).map(|a| a.text.clone()));
+            let matching = answers
+                .iter()
+                .filter(|a| typed.as_deref().is_some_and(|t| typed_matches(a, t)))
+                .map(|a| (a.weight, &a.feedback_html));
+            feedback_html.extend(best_feedback(matching));
         }
         Kind::Numerical { answers } => {
             let value = match answer {
@@ -106,22 +103,20 @@ pub fn review(
                 Some(Answer::Text(t)) => parse_number(t),
                 _ => None,
             };
-            for a in answers {
-                if a.weight > 0.0 {
-                    accepted.push(if a.min == a.max {
-                        format_number(a.min)
-                    } else {
-                        format!("{} – {}", format_number(a.min), format_number(a.max))
-                    });
-                }
-                if value.is_some_and(|v| a.min <= v && v <= a.max)
-                    && let Some(f) = &a.feedback_html
-                {
-                    feedback_html.push(f.clone());
-                }
+            for a in answers.iter().filter(|a| a.weight > 0.0) {
+                accepted.push(if a.min == a.max {
+                    format_number(a.min)
+                } else {
+                    format!("{} – {}", format_number(a.min), format_number(a.max))
+                });
             }
+            let matching = answers
+                .iter()
+                .filter(|a| value.is_some_and(|v| a.min <= v && v <= a.max))
+                .map(|a| (a.weight, &a.feedback_html));
+            feedback_html.extend(best_feedback(matching));
         }
-        Kind::Matching { pairs } => {
+        Kind::Matching { pairs, .. } => {
             let picked = match answer {
                 Some(Answer::Matching(m)) => Some(m),
                 _ => None,
@@ -156,8 +151,54 @@ pub fn review(
     }
 }
 
+/// The feedback of the answer a typed answer is graded by, as Moodle picks it: the matching answer worth the
+/// most, the first in the file among equals, so "any other answer" (`*`, `~#...`) speaks only when no other does.
+fn best_feedback<'a>(matching: impl Iterator<Item = (f64, &'a Option<String>)>) -> Option<String> {
+    matching
+        .fold(None, |best: Option<(f64, &Option<String>)>, (weight, feedback)| match best {
+            Some((w, _)) if w >= weight => best,
+            _ => Some((weight, feedback)),
+        })?
+        .1
+        .clone()
+}
+
 /// A number as Vietnamese writes it: decimal comma, no trailing zeros.
 pub fn format_number(n: f64) -> String {
     let s = format!("{}", (n * 1e6).round() / 1e6);
     s.replace('.', ",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::TextAnswer;
+
+    #[test]
+    fn the_review_shows_the_stored_marks_not_a_new_grade() {
+        let q = Question {
+            id: "q1".into(),
+            line: 1,
+            stem_html: "Số hiệu luật?".into(),
+            kind: Kind::Short {
+                answers: vec![TextAnswer {
+                    text: "60/2024/QH15".into(),
+                    weight: 1.0,
+                    feedback_html: None,
+                    ignore_diacritics: false,
+                }],
+            },
+            explanation_html: None,
+            origin: None,
+            group: None,
+        };
+        let typed = Answer::Text("60/2024/QH15.".into());
+        // Graded 0 under the rule of its day; today's rule would give 1.
+        assert_eq!(crate::quiz::grade::grade(&q, Some(&typed)), 1.0);
+        let old = review(&q, Some(&typed), 0.0, "Đúng", "Sai");
+        assert_eq!((old.marks, old.correct), (0.0, false));
+        let new = review(&q, Some(&typed), 1.0, "Đúng", "Sai");
+        assert_eq!((new.marks, new.correct), (1.0, true));
+        assert_eq!(new.accepted, ["60/2024/QH15"]);
+    }
 }

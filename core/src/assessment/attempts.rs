@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use daotao_content::course::{Course, Library, Quiz};
 use daotao_content::quiz::grade::{Answer, Answers, Score, grade_all, passes};
+use daotao_content::quiz::review::{self, ReviewedQuestion};
 use daotao_content::quiz::{Kind, Question, draw};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
@@ -16,7 +17,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
-use crate::entities::{quiz, quiz_attempt};
+use crate::entities::{quiz, quiz_attempt, user};
 use crate::platform::group_commit;
 
 /// How late a submission may arrive and still count its answers: the countdown in the page submits at zero,
@@ -90,6 +91,33 @@ impl Attempt {
     pub fn score(&self) -> Option<Score> {
         Some(Score { score: self.row.score?, max_score: self.row.max_score, percent: self.row.percent? })
     }
+
+    /// The marks of each question (in the order asked) as stored when the attempt was graded: a past result
+    /// never changes with the grading rules (#19 made typed answers forgiving of punctuation). Graded now only
+    /// for an attempt whose marks are missing or unreadable (none is, short of a hand-edited row).
+    pub fn marks(&self) -> Vec<f64> {
+        self.row
+            .marks
+            .as_deref()
+            .and_then(|m| serde_json::from_str::<Vec<f64>>(m).ok())
+            .filter(|m| m.len() == self.questions.len())
+            .unwrap_or_else(|| grade_all(&self.questions, &self.answers).0)
+    }
+
+    /// The review of a submitted attempt, question by question, with the stored marks.
+    pub fn review(&self, true_label: &str, false_label: &str) -> Vec<ReviewedQuestion> {
+        self.questions
+            .iter()
+            .zip(self.marks())
+            .map(|(q, marks)| review::review(q, self.answers.get(&q.id), marks, true_label, false_label))
+            .collect()
+    }
+}
+
+/// The time a person has for a quiz with a limit of `limit_minutes`: the limit and their extra time
+/// (`users.extra_time_percent`, an accommodation an admin grants), to the second.
+pub fn time_allowed(limit_minutes: u32, extra_percent: u32) -> Duration {
+    Duration::seconds(i64::from(limit_minutes) * 60 * (100 + i64::from(extra_percent)) / 100)
 }
 
 /// Starts an attempt, or returns the learner's open one (a second tab, a reload) if it is still running; the
@@ -106,6 +134,12 @@ pub async fn start(
         return Err(AttemptError::NotEnrolled(course.id.clone()));
     }
     let quiz_row = catalog_quiz(db, &course.id, &quiz.id).await?;
+    let extra_percent = match quiz.settings.time_limit_minutes {
+        0 => 0,
+        _ => {
+            user::Entity::find_by_id(user_id).one(db).await?.map_or(0, |u| u.extra_time_percent.max(0) as u32)
+        }
+    };
     let now = now.trunc_subsecs(6);
     for _ in 0..3 {
         // The learner's attempts at this quiz, in one read: the open one if any, and how many were taken.
@@ -128,7 +162,7 @@ pub async fn start(
         }
         let questions = draw::questions_for_attempt(&quiz.questions, &quiz.settings, &mut rand::rng());
         let deadline = (quiz.settings.time_limit_minutes > 0)
-            .then(|| now + Duration::minutes(i64::from(quiz.settings.time_limit_minutes)));
+            .then(|| now + time_allowed(quiz.settings.time_limit_minutes, extra_percent));
         let row = quiz_attempt::ActiveModel {
             id: NotSet,
             user_id: Set(user_id),
@@ -410,12 +444,15 @@ fn merge(questions: &[Question], answers: &mut Answers, given: Answers) -> Resul
                 }
                 false
             }
-            (Kind::Matching { pairs }, Answer::Matching(picked)) => {
+            (Kind::Matching { pairs, distractors }, Answer::Matching(picked)) => {
                 for (left, right) in picked {
                     if !pairs.iter().any(|p| &p.id == left) {
                         return Err(bad(&format!("no item `{left}`")));
                     }
-                    if !right.is_empty() && !pairs.iter().any(|p| &p.right == right) {
+                    if !right.is_empty()
+                        && !pairs.iter().any(|p| &p.right == right)
+                        && !distractors.contains(right)
+                    {
                         return Err(bad(&format!("`{right}` is not one of the choices")));
                     }
                 }

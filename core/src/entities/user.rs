@@ -105,6 +105,9 @@ pub struct Model {
     pub sso_provider: Option<Provider>,
     /// The account's stable id at `sso_provider` (CAS: the user; OpenID Connect: `sub`).
     pub sso_subject: Option<String>,
+    /// Extra time on every timed quiz, as a percentage of its limit (0: none): an accommodation an admin grants
+    /// (#19, WCAG 2.2.1), see [`crate::people::accounts::set_extra_time`].
+    pub extra_time_percent: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,9 +41,15 @@ pub enum AccountError {
     WrongPassword,
     #[error(transparent)]
     Weak(#[from] WeakPassword),
+    #[error("extra time of {0}% is more than the {MAX_EXTRA_TIME_PERCENT}% allowed")]
+    ExtraTimeTooLarge(u32),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
+
+/// The most extra time an admin may grant: triple the time limit. More is a mistake (a typo of 50 as 500), and
+/// an attempt that stays open for hours keeps its questions on a shared screen.
+pub const MAX_EXTRA_TIME_PERCENT: u32 = 200;
 
 /// Usernames are ASCII so they can be typed on any keyboard.
 pub fn is_valid_username(username: &str) -> bool {
@@ -143,6 +149,7 @@ impl AccountRow {
             created_at: Set(now),
             sso_provider: Set(None),
             sso_subject: Set(None),
+            extra_time_percent: Set(0),
         }
     }
 
@@ -278,4 +285,45 @@ pub async fn unlock(db: &impl ConnectionTrait, username: &str) -> Result<(user::
     model.locked_until = Set(None);
     model.failed_logins = Set(0);
     Ok((model.update(db).await?, was_locked))
+}
+
+/// Grants a person `percent` extra time on every timed quiz (0 takes it away), for attempts started from now
+/// on; an attempt already running keeps its deadline. A change is recorded in the audit log with the value
+/// before and after, in the same transaction. Returns the account and the percentage it had before.
+pub async fn set_extra_time(
+    db: &DatabaseConnection,
+    username: &str,
+    percent: u32,
+    actor: &str,
+    ip: &str,
+) -> Result<(user::Model, u32), AccountError> {
+    use sea_orm::TransactionTrait;
+    if percent > MAX_EXTRA_TIME_PERCENT {
+        return Err(AccountError::ExtraTimeTooLarge(percent));
+    }
+    let txn = db.begin().await?;
+    let account = existing(&txn, username).await?;
+    let before = account.extra_time_percent.max(0) as u32;
+    if before == percent {
+        txn.commit().await?;
+        return Ok((account, before));
+    }
+    let mut model: user::ActiveModel = account.into();
+    model.extra_time_percent = Set(percent as i32);
+    let account = model.update(&txn).await?;
+    crate::platform::audit::record(
+        &txn,
+        crate::platform::audit::Event {
+            user_id: Some(account.id),
+            actor,
+            action: "user.extra_time",
+            target: &account.username,
+            ip,
+            result: "success",
+            detail: &format!("{before}% -> {percent}%"),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((account, before))
 }

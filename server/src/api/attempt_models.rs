@@ -161,7 +161,6 @@ impl From<ReviewedQuestion> for ReviewedOut {
 
 /// The result and review of a submitted attempt; `None` while it is open.
 fn result_out(attempt: &Attempt) -> Option<ResultOut> {
-    use daotao_content::quiz::review::review;
     let row = &attempt.row;
     attempt.score().map(|score| ResultOut {
         score: score.score,
@@ -170,11 +169,7 @@ fn result_out(attempt: &Attempt) -> Option<ResultOut> {
         pass_percent: row.pass_percent,
         passed: row.passed.unwrap_or(false),
         closed_by_server: row.closed_by_server,
-        questions: attempt
-            .questions
-            .iter()
-            .map(|q| review(q, attempt.answers.get(&q.id), LABELS.quiz_true, LABELS.quiz_false).into())
-            .collect(),
+        questions: attempt.review(LABELS.quiz_true, LABELS.quiz_false).into_iter().map(Into::into).collect(),
     })
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use daotao_content::course::Course;
 use daotao_content::quiz::grade::{Answer, Answers};
-use daotao_content::quiz::review::{ReviewedQuestion, format_number, review};
+use daotao_content::quiz::review::{ReviewedQuestion, format_number};
 use daotao_content::quiz::{Kind, Question};
 use daotao_core::assessment::attempts::{self, Attempt, AttemptError};
 use daotao_core::entities::quiz;
@@ -64,6 +64,10 @@ struct AttemptPage {
     questions: Vec<QuestionView>,
     seconds_left: Option<i64>,
     deadline: String,
+    /// The time the attempt allows, to the minute (the quiz's limit and the person's extra time, #19).
+    minutes_allowed: Option<i64>,
+    /// Whether that time is longer than the quiz's limit: the person has extra time.
+    extra_time: bool,
     saved: bool,
     notice: Option<&'static str>,
     script_url: &'static str,
@@ -166,14 +170,14 @@ async fn show(
             closed_by_server: attempt.row.closed_by_server,
             completed,
             retake,
-            questions: attempt
-                .questions
-                .iter()
-                .map(|q| review(q, attempt.answers.get(&q.id), t.quiz_true, t.quiz_false))
-                .collect(),
+            questions: attempt.review(t.quiz_true, t.quiz_false),
         };
         return Ok(private_html(&page, status));
     }
+    let allowed = attempt.row.deadline.map(|d| d - attempt.row.started_at);
+    let limit = course
+        .and_then(|c| c.quizzes.iter().find(|q| q.id == quiz_row.slug))
+        .map_or(u32::MAX, |q| q.settings.time_limit_minutes);
     let page = AttemptPage {
         chrome,
         course_id: attempt.row.course_id.clone(),
@@ -190,6 +194,8 @@ async fn show(
             .collect(),
         seconds_left: attempt.seconds_left(chrono::Utc::now()),
         deadline: attempt.row.deadline.map(super::local_time).unwrap_or_default(),
+        minutes_allowed: allowed.map(|d| (d.num_seconds() + 59) / 60),
+        extra_time: allowed.is_some_and(|d| d.num_seconds() > i64::from(limit) * 60),
         saved,
         notice,
         script_url: static_files::quiz_js_url(),
@@ -207,7 +213,7 @@ fn question_view(number: usize, q: &Question, saved: Option<&Answer>, t: &Texts)
     };
     let asked = daotao_content::quiz::asked::ask(q, t.quiz_true, t.quiz_false);
     let options = match &q.kind {
-        Kind::Matching { pairs } => pairs
+        Kind::Matching { pairs, .. } => pairs
             .iter()
             .map(|p| OptionView {
                 id: p.id.clone(),
@@ -253,7 +259,7 @@ fn answers_from_form(questions: &[Question], pairs: &[(String, String)]) -> Answ
                 Kind::Short { .. } | Kind::Numerical { .. } => {
                     Answer::Text(values(&q.id).into_iter().next().unwrap_or_default())
                 }
-                Kind::Matching { pairs: items } => Answer::Matching(
+                Kind::Matching { pairs: items, .. } => Answer::Matching(
                     items
                         .iter()
                         .map(|p| {

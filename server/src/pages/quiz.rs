@@ -79,10 +79,7 @@ async fn render(
         .map(|a| a.id);
     let best = attempts::best(&attempts).cloned();
     let attempts_left = attempts_left(quiz, attempts.len());
-    let questions = match quiz.settings.draw as usize {
-        0 => quiz.questions.len(),
-        n => n.min(quiz.questions.len()),
-    };
+    let questions = daotao_content::quiz::draw::count(&quiz.questions, &quiz.settings);
     let is_completion_quiz = course.meta.completion.quiz.as_ref().is_some_and(|q| *q.get_ref() == quiz.id);
     let page = QuizPage {
         chrome: Chrome::new(lang, req),

@@ -357,6 +357,71 @@ async fn editing_the_quiz_file_never_changes_a_past_attempt() {
 }
 
 #[tokio::test]
+async fn an_attempt_graded_before_the_punctuation_rule_keeps_its_marks() {
+    let app = TestApp::quiz_app().await;
+    let lan = app.signed_in("lan", true).await;
+    let (_, attempt) = app.start(&lan, "cuoi-khoa").await;
+    let id = attempt["id"].as_i64().unwrap();
+    let mut given = answers(&attempt, true);
+    let (q3, _) = option_id(&attempt, "Địa chỉ cổng?", "");
+    given[&q3] = json!("cong-dich-vu-bi-mat.gov.vn/.");
+    let (_, graded) = app.api(Method::POST, &format!("/attempts/{id}/submit"), &lan.token, Some(given)).await;
+    assert_eq!(graded["percent"], 100.0, "today a trailing slash and full stop are forgiven: {graded}");
+
+    // The same attempt as the rule before #19 graded it: the typed address wrong, 3 of 4.
+    let row = app.attempt_row(id).await;
+    let position =
+        attempt["questions"].as_array().unwrap().iter().position(|q| q["id"] == q3.as_str()).unwrap();
+    let mut marks: Vec<f64> = serde_json::from_str(row.marks.as_deref().unwrap()).unwrap();
+    marks[position] = 0.0;
+    let mut old: quiz_attempt::ActiveModel = row.into();
+    old.marks = Set(Some(serde_json::to_string(&marks).unwrap()));
+    old.score = Set(Some(3.0));
+    old.percent = Set(Some(75.0));
+    old.passed = Set(Some(false));
+    old.update(&app.db).await.unwrap();
+
+    let (_, after) = app.api(Method::GET, &format!("/attempts/{id}"), &lan.token, None).await;
+    assert_eq!(after["result"]["percent"], 75.0, "{after}");
+    let reviewed = &after["result"]["questions"][position];
+    assert_eq!(
+        (reviewed["marks"].as_f64(), reviewed["correct"].as_bool()),
+        (Some(0.0), Some(false)),
+        "{reviewed}"
+    );
+    let (_, again) = app.api(Method::POST, &format!("/attempts/{id}/submit"), &lan.token, None).await;
+    assert_eq!(again["percent"], 75.0, "submitting again never grades again: {again}");
+    let page = text(app.get_as(&lan.token, &format!("/attempts/{id}")).await).await;
+    assert!(page.contains("<strong>75%</strong>"), "{page}");
+    assert_eq!(
+        page.matches("<li class=\"question incorrect\"").count(),
+        1,
+        "the typed address, as graded: {page}"
+    );
+}
+
+#[tokio::test]
+async fn extra_time_lengthens_the_deadline_and_the_attempt_page_says_so() {
+    let app = TestApp::quiz_app().await;
+    let lan = app.signed_in("lan", true).await;
+    let hoa = app.signed_in("hoa", true).await;
+    daotao_core::people::accounts::set_extra_time(&app.db, "lan", 50, "quan.tri", "cli").await.unwrap();
+    for (who, minutes, extra) in [(&lan, 15, true), (&hoa, 10, false)] {
+        let (_, attempt) = app.start(who, "cuoi-khoa").await;
+        let id = attempt["id"].as_i64().unwrap();
+        let row = app.attempt_row(id).await;
+        assert_eq!(
+            row.deadline.unwrap() - row.started_at,
+            chrono::Duration::minutes(minutes),
+            "10 × (1 + p/100)"
+        );
+        let page = text(app.get_as(&who.token, &format!("/attempts/{id}")).await).await;
+        assert!(page.contains(&format!("Thời gian làm bài: <strong>{minutes} phút</strong>")), "{page}");
+        assert_eq!(page.contains("đã gồm thời gian thêm dành cho bạn"), extra, "{page}");
+    }
+}
+
+#[tokio::test]
 async fn an_assigned_trainer_sees_the_learners_progress_and_best_scores() {
     let app = TestApp::quiz_app().await;
     let lan = app.signed_in("lan", true).await;

@@ -16,6 +16,8 @@ pub mod worker;
 #[cfg(test)]
 mod export_tests;
 #[cfg(test)]
+mod extra_time_tests;
+#[cfg(test)]
 mod key_table_tests;
 #[cfg(test)]
 mod programmes_tests;

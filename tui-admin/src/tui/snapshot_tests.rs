@@ -356,6 +356,7 @@ fn users_paging_detail_and_actions() {
         search_key: "tran van hung hung.tran".into(),
         sso_provider: None,
         sso_subject: None,
+        extra_time_percent: 0,
     };
     let course = |id: &str, title: &str, read, total, overdue| MyCourse {
         course_id: id.into(),
@@ -1064,5 +1065,6 @@ pub(super) fn learner() -> user::Model {
         search_key: String::new(),
         sso_provider: None,
         sso_subject: None,
+        extra_time_percent: 0,
     }
 }

@@ -90,6 +90,11 @@ pub enum Request {
     },
     ResetPassword(String),
     Unlock(String),
+    /// Extra time on timed quizzes, percent of the limit (#19).
+    SetExtraTime {
+        username: String,
+        percent: u32,
+    },
     Courses,
     Enrolled {
         course: String,
@@ -379,6 +384,7 @@ pub async fn handle(
         Request::SetActive { username, active } => users::set_active(db, &username, active).await,
         Request::ResetPassword(username) => users::reset_password(db, username).await,
         Request::Unlock(username) => users::unlock(db, &username).await,
+        Request::SetExtraTime { username, percent } => users::set_extra_time(db, &username, percent).await,
         Request::Courses => enrollments::catalog(db).await,
         Request::Enrolled { course, filter, page } => enrollments::page(db, &course, filter, page).await,
         Request::EnrolUser { course, username, due } => {

@@ -109,3 +109,14 @@ pub(super) async fn unlock(db: &Db, username: &str) -> anyhow::Result<Response> 
         format!("{} không bị khoá; đã đặt lại số lần đăng nhập sai", user.username)
     }))
 }
+
+/// Grants extra time on timed quizzes (0 takes it away); core records the change in the audit log.
+pub(super) async fn set_extra_time(db: &Db, username: &str, percent: u32) -> anyhow::Result<Response> {
+    let (user, before) =
+        accounts::set_extra_time(db, username, percent, &crate::actor(), "tui").await.map_err(explain)?;
+    Ok(Response::Done(match percent {
+        p if p == before => format!("{} đã có {p}% thời gian thêm", user.username),
+        0 => format!("Đã bỏ thời gian thêm của {}", user.username),
+        p => format!("{} có thêm {p}% thời gian cho mỗi bài kiểm tra có giới hạn thời gian", user.username),
+    }))
+}

@@ -78,7 +78,22 @@ fn info(d: &UserDetail, context: &Context) -> Vec<Line<'static>> {
             Span::styled("Trạng thái: ", header()),
             state,
         ]),
-        Line::from(vec![Span::styled("Đăng nhập: ", header()), Span::raw(sign_in_source(u))]),
+        Line::from(
+            [Span::styled("Đăng nhập: ", header()), Span::raw(sign_in_source(u))]
+                .into_iter()
+                .chain(
+                    (u.extra_time_percent > 0)
+                        .then(|| {
+                            [
+                                Span::styled("  Thời gian thêm: ", header()),
+                                Span::raw(format!("{}%", u.extra_time_percent)),
+                            ]
+                        })
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect::<Vec<_>>(),
+        ),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! The users screen's forms and confirmations: what each action key opens.
 
-use daotao_core::people::accounts::AccountDetails;
+use daotao_core::people::accounts::{AccountDetails, MAX_EXTRA_TIME_PERCENT};
 
 use crate::tui::widgets::{Confirm, Form};
 use crate::tui::worker::{NewUserRequest, Request};
@@ -90,4 +90,22 @@ pub(super) fn reset_password(username: String) -> Confirm {
         ),
         request: Request::ResetPassword(username),
     }
+}
+
+/// Extra time on every timed quiz, from what it is now (#19): a percentage of the limit, 0 for none.
+pub(super) fn extra_time(username: String, percent: i32) -> Form {
+    Form::new(
+        format!("Thời gian thêm cho {username}"),
+        &[("Phần trăm", &percent.to_string())],
+        "Ví dụ 50: bài 20 phút thành 30 phút. 0 là không có. Áp dụng từ lần làm bài tới.",
+        Box::new(move |v: &[String]| {
+            let percent = v[0]
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p <= MAX_EXTRA_TIME_PERCENT)
+                .ok_or(format!("Phần trăm là một số từ 0 đến {MAX_EXTRA_TIME_PERCENT}"))?;
+            Ok(Request::SetExtraTime { username: username.clone(), percent })
+        }),
+    )
 }

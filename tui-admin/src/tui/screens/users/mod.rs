@@ -145,6 +145,7 @@ pub enum UsersAction {
     ToggleActive,
     ResetPassword,
     Unlock,
+    ExtraTime,
 }
 
 impl Keymap for UsersScreen {
@@ -188,6 +189,7 @@ impl Keymap for UsersScreen {
             ),
             bind(&[Key::char('p')], Always, ResetPassword, "đặt lại mật khẩu (hiện mật khẩu dùng một lần)"),
             bind(&[Key::char('u')], Always, Unlock, "mở khoá tài khoản bị khoá"),
+            bind(&[Key::char('t')], Detail, ExtraTime, "chi tiết: thời gian thêm khi làm bài kiểm tra (%)"),
         ]
     };
 
@@ -254,6 +256,12 @@ impl Keymap for UsersScreen {
             UsersAction::Unlock => self
                 .target()
                 .map_or(Effect::Nothing, |(username, _, _)| Effect::Send(Request::Unlock(username))),
+            UsersAction::ExtraTime => match &self.detail {
+                Some(d) => {
+                    Effect::OpenForm(forms::extra_time(d.user.username.clone(), d.user.extra_time_percent))
+                }
+                None => Effect::Nothing,
+            },
         })
     }
 }
