@@ -11,7 +11,7 @@ use crate::auth::guard::{Back, personal, reading};
 use crate::i18n::Lang;
 use crate::pages::{
     account, attempt, catalog, certificate, competencies, course, error, feedback, learners, lesson, login,
-    me, quiz, search, sso,
+    me, quiz, quiz_statistics, search, sso,
 };
 use crate::state::AppState;
 use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
@@ -67,6 +67,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         )
         .at("/courses/:course/quizzes/:quiz", compressed(get(personal(Back::ThisPage, quiz::show_quiz))))
         .at("/courses/:course/quizzes/:quiz/attempts", post(personal(Back::FormPage, quiz::start)))
+        .at(
+            "/courses/:course/quizzes/:quiz/statistics",
+            compressed(get(personal(Back::ThisPageAndQuery, quiz_statistics::statistics))),
+        )
         .at(
             "/attempts/:id",
             compressed(

@@ -127,6 +127,13 @@ impl From<DbErr> for AppError {
     }
 }
 
+/// The quiz statistics' read: a stored attempt that cannot be decoded is our failure, not the caller's.
+impl From<daotao_core::assessment::statistics::read::ReadError> for AppError {
+    fn from(e: daotao_core::assessment::statistics::read::ReadError) -> Self {
+        AppError::internal(e)
+    }
+}
+
 impl From<tantivy::TantivyError> for AppError {
     fn from(e: tantivy::TantivyError) -> Self {
         AppError::internal(e)
@@ -188,7 +195,8 @@ api_error_through_app_error!(
     ProgressError,
     LoginError,
     DbErr,
-    tantivy::TantivyError
+    tantivy::TantivyError,
+    daotao_core::assessment::statistics::read::ReadError
 );
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct AppState {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The city's identity provider, when one is configured (`[sso]`).
     pub sso: Option<SingleSignOn>,
+    /// `course_source_url` without a trailing `/`, for the quiz statistics' links to a question's file and
+    /// line; `None` when not set.
+    pub course_source_url: Option<String>,
     /// Woken after the course files change, so the programmes pass applies an edited `programmes.toml` at once.
     pub programmes_now: tokio::sync::Notify,
 }
@@ -68,6 +71,8 @@ impl AppState {
             public_url: Some(config.public_url.trim_end_matches('/').to_string()).filter(|u| !u.is_empty()),
             trusted_proxies: config.proxy_ranges().unwrap_or_default(),
             sso: SingleSignOn::from_config(&config.sso),
+            course_source_url: Some(config.course_source_url.trim().trim_end_matches('/').to_string())
+                .filter(|u| !u.is_empty()),
             programmes_now: tokio::sync::Notify::new(),
         }
     }

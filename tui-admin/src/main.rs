@@ -158,6 +158,37 @@ enum ReportCommand {
         #[command(flatten)]
         args: ReportArgs,
     },
+    /// Thống kê câu hỏi của một bài kiểm tra / a quiz's item analysis (#19): the quiz figures and one row per
+    /// question (facility, discrimination, option counts, the review flags with the file and line).
+    ///
+    /// Mặc định chỉ tính lần làm đầu tiên của mỗi học viên / by default each learner's first attempt only
+    /// (later attempts are by people who have seen the questions). CSV holds both tables, the quiz figures
+    /// first; XLSX one sheet each.
+    Items {
+        /// Mã khoá học / course id (its folder name).
+        #[arg(long)]
+        course: String,
+        /// Mã bài kiểm tra / quiz id (its file name without extension).
+        #[arg(long)]
+        quiz: String,
+        /// Tính mọi lần làm / count every attempt, not only first ones.
+        #[arg(long)]
+        all_attempts: bool,
+        /// Đơn vị (gồm đơn vị trực thuộc) / a unit with its sub-units (default: everyone).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Nộp từ ngày / submitted on this day (Viet Nam) or later.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Đến ngày / submitted on this day (Viet Nam) or earlier.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        to: Option<NaiveDate>,
+        /// csv or xlsx (checked before anything is read).
+        #[arg(long, value_enum)]
+        format: report::ExportFormat,
+        #[arg(long)]
+        output: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -415,6 +446,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         output: args.output,
                     };
                     return report::compliance(&config, request).await;
+                }
+                ReportCommand::Items { course, quiz, all_attempts, unit, from, to, format, output } => {
+                    let request =
+                        report::ItemsRequest { course, quiz, all_attempts, unit, from, to, format, output };
+                    return report::items(&config, request).await;
                 }
             };
             let request = report::ReportRequest {

@@ -1,4 +1,4 @@
-//! `daotao-admin report competency|progress|compliance`: the reports admins send up, as CSV (UTF-8 with BOM,
+//! `daotao-admin report competency|progress|compliance|items`: the reports admins send up, as CSV (UTF-8 with BOM,
 //! for Excel) or XLSX (a summary sheet per unit and a detail sheet per learner).
 
 use crate::output::errln;
@@ -173,6 +173,64 @@ pub async fn compliance(config: &Config, req: ComplianceRequest) -> anyhow::Resu
         req.output.display(),
         built.detail.rows.len(),
         built.summary.rows.len()
+    )?;
+    Ok(())
+}
+
+/// What `report items` exports (#19).
+pub struct ItemsRequest {
+    pub course: String,
+    pub quiz: String,
+    pub all_attempts: bool,
+    pub unit: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub format: ExportFormat,
+    pub output: PathBuf,
+}
+
+/// `report items`: a quiz's statistics as the trainers' page shows them; an unknown course, quiz or unit
+/// stops it before any file is written.
+pub async fn items(config: &Config, req: ItemsRequest) -> anyhow::Result<()> {
+    use daotao_core::admin_views::quiz_statistics;
+    use daotao_core::assessment::statistics::read::Filter;
+
+    let library = daotao_content::course::load_library(&config.courses_dir);
+    let Some(course) = library.courses.get(&req.course) else {
+        bail!("không có khoá học `{}` / no course `{}`", req.course, req.course);
+    };
+    let Some(quiz) = course.quizzes.iter().find(|q| q.id == req.quiz) else {
+        bail!(
+            "khoá học `{}` không có bài kiểm tra `{}` / no quiz `{}` in course `{}`",
+            course.id,
+            req.quiz,
+            req.quiz,
+            course.id
+        );
+    };
+    let db = crate::connect(config).await?;
+    let unit = match &req.unit {
+        None => None,
+        Some(code) => match daotao_core::people::units::find_by_code(&db, code).await? {
+            Some(unit) => Some(unit.id),
+            None => bail!("không có đơn vị mã `{code}` / no unit with code `{code}`"),
+        },
+    };
+    let filter = Filter { all_attempts: req.all_attempts, unit, from: req.from, to: req.to };
+    let view = quiz_statistics::load(&db, course, quiz, &filter).await?;
+    let built = report::items::build(&quiz.title, &view);
+    let written = match req.format {
+        ExportFormat::Csv => std::fs::File::create(&req.output)
+            .map_err(anyhow::Error::from)
+            .and_then(|file| Ok(report::items::write_csv(&built, std::io::BufWriter::new(file))?)),
+        ExportFormat::Xlsx => report::xlsx::write(&built, &req.output).map_err(anyhow::Error::from),
+    };
+    written.with_context(|| format!("ghi tệp / writing {}", req.output.display()))?;
+    errln!(
+        "Đã ghi / written: {} ({} lượt làm / attempts, {} câu hỏi / questions)",
+        req.output.display(),
+        view.quiz.attempts,
+        view.questions.len()
     )?;
     Ok(())
 }

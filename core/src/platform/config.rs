@@ -64,6 +64,12 @@ pub struct Config {
     pub programmes_every_minutes: u64,
     #[serde(default)]
     pub sso: SsoConfig,
+    /// The web address of the course files in their git repository, down to the courses folder
+    /// (`https://git.example.vn/daotao/courses/-/blob/main/courses`): the quiz statistics (#19) link a
+    /// flagged question to `{this}/{course}/{file}#L{line}`, which GitHub, GitLab and Gitea all open at the
+    /// line. Empty: the path and line are shown as text.
+    #[serde(default)]
+    pub course_source_url: String,
 }
 
 /// A target of the reports (`[[targets]]`). A competency target: `percent` of the staff (all, or those whose
@@ -137,6 +143,7 @@ impl Default for Config {
             mail_from: String::new(),
             programmes_every_minutes: programmes_every_minutes(),
             sso: SsoConfig::default(),
+            course_source_url: String::new(),
         }
     }
 }
@@ -160,6 +167,7 @@ const ENV_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "programmes_every_minutes",
+    "course_source_url",
 ];
 
 /// Why the configuration could not be read.

@@ -7,6 +7,7 @@ pub mod competency;
 pub mod compliance;
 pub mod csv;
 pub mod data;
+pub mod items;
 pub mod progress;
 pub mod xlsx;
 

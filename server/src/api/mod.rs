@@ -15,6 +15,7 @@ pub mod error;
 pub mod me;
 pub mod models;
 pub mod optional_json;
+pub mod quiz_statistics;
 pub mod search;
 pub mod session;
 
@@ -46,12 +47,26 @@ pub enum ApiTags {
     Search,
 }
 
-type Apis = (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi, search::SearchApi);
+type Apis = (
+    session::SessionApi,
+    courses::CoursesApi,
+    attempts::AttemptsApi,
+    me::MeApi,
+    search::SearchApi,
+    quiz_statistics::QuizStatisticsApi,
+);
 
 /// The OpenAPI service (operations and document).
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (session::SessionApi, courses::CoursesApi, attempts::AttemptsApi, me::MeApi, search::SearchApi),
+        (
+            session::SessionApi,
+            courses::CoursesApi,
+            attempts::AttemptsApi,
+            me::MeApi,
+            search::SearchApi,
+            quiz_statistics::QuizStatisticsApi,
+        ),
         "Đào tạo số API",
         "1",
     )

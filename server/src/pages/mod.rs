@@ -13,6 +13,7 @@ pub mod lesson;
 pub mod login;
 pub mod me;
 pub mod quiz;
+pub mod quiz_statistics;
 pub mod search;
 pub mod sso;
 

@@ -6,6 +6,7 @@ pub mod account;
 pub mod enrolment;
 pub mod find;
 pub mod progress;
+pub mod quiz_statistics;
 pub mod session;
 
 use daotao_core::entities::user;

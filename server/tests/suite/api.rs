@@ -462,6 +462,7 @@ async fn openapi_document_lists_every_path() {
         ("/courses/{course}/lessons/{lesson}", vec!["get"]),
         ("/courses/{course}/lessons/{lesson}/progress", vec!["put"]),
         ("/courses/{course}/quizzes/{quiz}/attempts", vec!["post"]),
+        ("/courses/{course}/quizzes/{quiz}/statistics", vec!["get"]),
         ("/me", vec!["get"]),
         ("/search", vec!["get"]),
         ("/session", vec!["delete", "post"]),

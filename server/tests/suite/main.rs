@@ -8,5 +8,6 @@ mod helpers;
 mod pages;
 mod programmes;
 mod quiz;
+mod quiz_statistics;
 mod search;
 mod sso;

@@ -17,7 +17,9 @@
 //! A figure that is undefined on the data (one attempt, no spread) is `None`, never `NaN`.
 //!
 //! Speed (100,000 attempts of a 10-question quiz in under 2 s) is not checked here, as tests read no clock:
-//! the benchmark comes with the database read of #19.
+//! `benches/quiz-statistics` measures it. The attempts come from the database through [`read`].
+
+pub mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -61,6 +63,9 @@ pub struct Choice {
     pub picked: Vec<String>,
     /// Option ids keyed as right.
     pub right: Vec<String>,
+    /// Every option id shown, so an option nobody picks is still counted (with 0): a distractor nobody
+    /// picks is one to rewrite or drop.
+    pub offered: Vec<String>,
 }
 
 /// The whole analysis: the quiz, then its questions in the order they first appear in the attempts.
@@ -106,7 +111,7 @@ pub struct QuestionStatistics {
     /// `100 · C(question, rest) / C_max`, `C_max` the covariance of both sorted: the index relative to the
     /// best these marginals allow.
     pub discriminative_efficiency: Option<f64>,
-    /// For choice questions, every option picked or keyed right, by id.
+    /// For choice questions, every option shown, picked or keyed right, by id.
     pub options: Vec<OptionCount>,
     /// Why the question deserves review, if it does.
     pub flags: Vec<Flag>,
@@ -298,10 +303,13 @@ fn max_covariance(x: &[f64], y: &[f64]) -> Option<f64> {
     covariance(&x, &y)
 }
 
-/// Counts the picks of every option seen picked or keyed right, by option id.
+/// Counts the picks of every option shown, picked or keyed right, by option id.
 fn option_counts<'a>(choices: impl Iterator<Item = &'a Choice>) -> Vec<OptionCount> {
     let mut counts: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
     for choice in choices {
+        for id in &choice.offered {
+            counts.entry(id).or_default();
+        }
         for id in &choice.right {
             counts.entry(id).or_default().1 = true;
         }
@@ -407,7 +415,7 @@ mod tests {
     fn chosen(question: &str, score: f64, max: f64, picked: &[&str], right: &[&str]) -> Answer {
         let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect();
         Answer {
-            choice: Some(Choice { picked: ids(picked), right: ids(right) }),
+            choice: Some(Choice { picked: ids(picked), right: ids(right), offered: Vec::new() }),
             ..answer(question, score, max)
         }
     }
@@ -767,6 +775,21 @@ mod tests {
         assert_eq!(key_flags(["a", "a", "b", "b", "b", "b"]), vec![], "weak learners' picks do not count");
         // Nobody picked a: too hard, and the strongest agree on c.
         assert_eq!(key_flags(["c", "c", "b", "b", "b", "b"]), [vec![Flag::TooHard], wrong_key("c")].concat());
+    }
+
+    #[test]
+    fn an_option_shown_but_never_picked_counts_zero() {
+        let shown = |picked: &str| {
+            let mut answer = chosen("k", if picked == "a" { 1.0 } else { 0.0 }, 1.0, &[picked], &["a"]);
+            answer.choice.as_mut().unwrap().offered = ["a", "b", "c"].map(str::to_owned).to_vec();
+            attempt(1.0, vec![answer])
+        };
+        let analysis = analyse(&[shown("a"), shown("b")]);
+        let count = |id: &str, picked, right| OptionCount { id: id.to_owned(), picked, right };
+        assert_eq!(
+            analysis.questions[0].options,
+            vec![count("a", 1, true), count("b", 1, false), count("c", 0, false)]
+        );
     }
 
     #[test]
