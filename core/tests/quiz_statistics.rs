@@ -74,7 +74,7 @@ fn answer(question: &Question, ability: f64, rng: &mut StdRng) -> Option<Answer>
         Kind::Numerical { answers } => {
             Some(Answer::Number(if right { (answers[0].min + answers[0].max) / 2.0 } else { -1e9 }))
         }
-        Kind::Matching { pairs } => Some(Answer::Matching(
+        Kind::Matching { pairs, .. } => Some(Answer::Matching(
             pairs
                 .iter()
                 .map(|p| (p.id.clone(), if right { p.right.clone() } else { String::new() }))

@@ -297,6 +297,7 @@ mod tests {
             },
             explanation_html: None,
             origin: None,
+            group: None,
         }
     }
 
