@@ -13,11 +13,12 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use daotao_content::course::{Library, Quiz, QuizSettings};
 use daotao_content::quiz::grade::{Answer, Answers, grade_all};
 use daotao_content::quiz::{Kind, Question, draw};
+use daotao_core::assessment::attempts;
 use daotao_core::assessment::statistics::read::{self, Filter};
 use daotao_core::assessment::statistics::{self, Analysis, Flag};
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{quiz, quiz_attempt};
-use daotao_core::learning::catalog;
+use daotao_core::learning::{catalog, enrollment};
 use daotao_core::people::accounts::{self, NewUser};
 use daotao_core::people::units::{self, NewUnit};
 use daotao_core::platform::{db, local_time};
@@ -132,6 +133,7 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
     let mut rng = StdRng::seed_from_u64(19);
     let mut known = Vec::new();
     let mut rows = Vec::new();
+    let mut recorded = 0;
     let first_day = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
     for person in 0..90 {
         let unit = UNITS[person % UNITS.len()].0;
@@ -185,6 +187,12 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
                     q
                 })
                 .collect();
+            // Every other learner's attempts were graded with their item record, which the read takes alone.
+            let answers_json = serde_json::to_string(&answers).unwrap();
+            let items = (person % 2 == 0 && !open)
+                .then(|| read::items_record(&stored, &answers_json, &marks))
+                .flatten();
+            recorded += usize::from(items.is_some());
             rows.push(quiz_attempt::ActiveModel {
                 id: NotSet,
                 user_id: Set(user.id),
@@ -192,7 +200,7 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
                 course_id: Set(COURSE.into()),
                 number: Set(number),
                 questions: Set(serde_json::to_string(&stored).unwrap()),
-                answers: Set(serde_json::to_string(&answers).unwrap()),
+                answers: Set(answers_json),
                 pass_percent: Set(80),
                 started_at: Set(submitted - Duration::minutes(15)),
                 deadline: Set(None),
@@ -203,9 +211,11 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
                 max_score: Set(score.max_score),
                 percent: Set((!open).then_some(score.percent)),
                 passed: Set((!open).then_some(score.percent >= 80.0)),
+                items: Set(items),
             });
         }
     }
+    assert!(recorded > 50 && recorded < rows.len() - 50, "both ways of reading are exercised: {recorded}");
     quiz_attempt::Entity::insert_many(rows).exec(db).await.unwrap();
     known
 }
@@ -333,6 +343,64 @@ async fn story(db: DatabaseConnection) {
     let counts: HashMap<&str, usize> =
         by_default.questions.iter().map(|q| (q.id.as_str(), q.asked)).collect();
     assert!(counts.keys().all(|id| quiz.questions.iter().any(|q| q.id == *id)), "{counts:?}");
+}
+
+/// A learner's attempt graded by `assessment::attempts` (submitted, and closed at its deadline) keeps the
+/// item record that reads as the questions as asked do.
+async fn grading_keeps_the_item_record(db: DatabaseConnection) {
+    let library = library();
+    catalog::sync_library(&db, &library).await.unwrap();
+    let course = library.courses[COURSE].clone();
+    let quiz = quiz_of(&library).clone();
+    let new = NewUser {
+        username: "lan".into(),
+        full_name: "Nguyễn Thị Lan".into(),
+        email: None,
+        unit_code: None,
+        position: "Chuyên viên".into(),
+        role: Role::Learner,
+        password: None,
+    };
+    let user = accounts::add_user(&db, new).await.unwrap().0.id;
+    enrollment::enroll_users(&db, COURSE, &[user], None, None).await.unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();
+    let mut rng = StdRng::seed_from_u64(19);
+    for (n, by_server) in [(0, false), (1, true)] {
+        let now = start + Duration::hours(n);
+        let (attempt, _) = attempts::start(&db, &library, user, &course, &quiz, now).await.unwrap();
+        let mut answers = Answers::new();
+        for q in &attempt.questions {
+            if let Some(a) = answer(q, 0.6, &mut rng) {
+                answers.insert(q.id.clone(), a);
+            }
+        }
+        if by_server {
+            attempts::save_answers(&db, &library, user, attempt.row.id, answers, now).await.unwrap();
+            attempts::close_expired(&db, &library, now + Duration::hours(1)).await.unwrap();
+        } else {
+            attempts::submit(&db, &library, user, attempt.row.id, Some(answers), now).await.unwrap();
+        }
+        let row = quiz_attempt::Entity::find_by_id(attempt.row.id).one(&db).await.unwrap().unwrap();
+        assert_eq!(row.closed_by_server, by_server);
+        let items = row.items.as_deref().expect("grading writes the item record");
+        let bank = read::Bank::new(&quiz.questions);
+        let from_questions = read::decode(&bank, &row.questions, &row.answers, row.marks.as_deref().unwrap());
+        assert_eq!(read::decode_items(items).unwrap(), from_questions.unwrap());
+        assert!(items.len() * 4 < row.questions.len(), "{} bytes for {}", items.len(), row.questions.len());
+    }
+}
+
+#[tokio::test]
+async fn grading_keeps_the_item_record_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
+    grading_keeps_the_item_record(db).await;
+}
+
+#[tokio::test]
+async fn grading_keeps_the_item_record_on_postgres() {
+    let Some(db) = support::fresh_postgres_database().await else { return };
+    grading_keeps_the_item_record(db).await;
 }
 
 #[tokio::test]

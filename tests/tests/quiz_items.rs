@@ -69,6 +69,7 @@ async fn seed(admin: &Admin) -> (f64, usize) {
             max_score: Set(score.max_score),
             percent: Set(Some(score.percent)),
             passed: Set(Some(false)),
+            items: NotSet,
         })
         .exec_without_returning(&db)
         .await

@@ -178,7 +178,7 @@ async fn seed(url: &str, library: &Library, attempts: usize) -> anyhow::Result<(
     let mut rows = Batch::new(
         "quiz_attempts",
         "user_id, quiz_id, course_id, number, questions, answers, pass_percent, started_at, deadline, \
-         submitted_at, closed_by_server, marks, score, max_score, percent, passed",
+         submitted_at, closed_by_server, marks, score, max_score, percent, passed, items",
     );
     for id in 1..=attempts as i64 {
         let ability: f64 = rng.random();
@@ -190,11 +190,15 @@ async fn seed(url: &str, library: &Library, attempts: usize) -> anyhow::Result<(
             })
             .collect();
         let (marks, score) = grade_all(&questions, &answers);
+        let answers = serde_json::to_string(&answers)?;
+        // What grading stores beside the marks (`assessment::attempts`), which the statistics read.
+        let items =
+            read::items_record(&questions, &answers, &marks).context("questions name their bank ids")?;
         let values = format!(
-            "{id}, {quiz_id}, {}, 1, {}, {}, 80, {}, NULL, {}, FALSE, {}, {}, {}, {}, {}",
+            "{id}, {quiz_id}, {}, 1, {}, {}, 80, {}, NULL, {}, FALSE, {}, {}, {}, {}, {}, {}",
             q(COURSE),
             q(&serde_json::to_string(&questions)?),
-            q(&serde_json::to_string(&answers)?),
+            q(&answers),
             ts(now),
             ts(now),
             q(&serde_json::to_string(&marks)?),
@@ -202,6 +206,7 @@ async fn seed(url: &str, library: &Library, attempts: usize) -> anyhow::Result<(
             score.max_score,
             score.percent,
             if score.percent >= 80.0 { "TRUE" } else { "FALSE" },
+            q(&items),
         );
         rows.add(&txn, values).await?;
     }
@@ -254,25 +259,19 @@ async fn measure(url: &str, library: &Library, repeat: usize, aim: f64) -> anyho
         anyhow::ensure!(analysis.quiz.attempts == attempts.len());
     }
     // The decoding alone, on rows already in memory: what the read costs beyond the database.
-    let rows: Vec<(String, String, String)> = {
+    let rows: Vec<String> = {
         use daotao_core::entities::quiz_attempt;
         use sea_orm::{EntityTrait, QuerySelect};
         quiz_attempt::Entity::find()
             .select_only()
-            .column(quiz_attempt::Column::Questions)
-            .column(quiz_attempt::Column::Answers)
-            .column(quiz_attempt::Column::Marks)
+            .column(quiz_attempt::Column::Items)
             .into_tuple()
             .all(&db)
             .await?
     };
-    let decoding_bank = read::Bank::new(&bank.questions);
     for _ in 0..repeat.max(1) {
         let started = Instant::now();
-        let decoded: Result<Vec<_>, _> = rows
-            .iter()
-            .map(|(questions, answers, marks)| read::decode(&decoding_bank, questions, answers, marks))
-            .collect();
+        let decoded: Result<Vec<_>, _> = rows.iter().map(|items| read::decode_items(items)).collect();
         decode_times.push(started.elapsed());
         anyhow::ensure!(decoded?.len() == rows.len());
     }
@@ -288,7 +287,9 @@ async fn measure(url: &str, library: &Library, repeat: usize, aim: f64) -> anyho
     println!("| step | best (s) | median (s) |");
     println!("| --- | --- | --- |");
     println!("| analysis alone (`statistics::analyse`) | {analyse_best:.3} | {analyse_median:.3} |");
-    println!("| decoding alone (`read::decode`, rows in memory) | {decode_best:.3} | {decode_median:.3} |");
+    println!(
+        "| decoding alone (`read::decode_items`, rows in memory) | {decode_best:.3} | {decode_median:.3} |"
+    );
     println!("| read (`read::attempts`: query + decoding) | {read_best:.3} | {read_median:.3} |");
     println!(
         "| read + analysis + join (`admin_views::quiz_statistics::load`) | {whole_best:.3} | {whole_median:.3} |"

@@ -181,6 +181,7 @@ pub async fn start(
             max_score: Set(questions.len() as f64),
             percent: Set(None),
             passed: Set(None),
+            items: Set(None),
         };
         let insert = quiz_attempt::Entity::insert(row);
         let inserted = if group_commit::batches(db) {
@@ -357,6 +358,7 @@ async fn finish(
     row.submitted_at = Some(submitted_at);
     row.closed_by_server = by_server;
     row.marks = Some(serde_json::to_string(&marks).expect("marks serialise"));
+    row.items = super::statistics::read::items_record(&attempt.questions, &row.answers, &marks);
     row.score = Some(score.score);
     row.percent = Some(score.percent);
     row.passed = Some(passed);
@@ -375,6 +377,7 @@ async fn finish(
                 .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(graded.submitted_at))
                 .col_expr(quiz_attempt::Column::ClosedByServer, Expr::value(graded.closed_by_server))
                 .col_expr(quiz_attempt::Column::Marks, Expr::value(graded.marks))
+                .col_expr(quiz_attempt::Column::Items, Expr::value(graded.items))
                 .col_expr(quiz_attempt::Column::Score, Expr::value(graded.score))
                 .col_expr(quiz_attempt::Column::Percent, Expr::value(graded.percent))
                 .col_expr(quiz_attempt::Column::Passed, Expr::value(graded.passed))
