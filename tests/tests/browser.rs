@@ -641,7 +641,8 @@ async fn sign_in_at_the_login_page(b: &Browser, audit: &mut Audit, server: &Serv
 /// Course feedback (#19) in Chromium: a learner completes the course, is asked on the course page, answers
 /// the questionnaire (five levels per statement, a comment), gets the thank-you and is not asked again; four
 /// colleagues answered before, so the fifth answer publishes the group and the course's trainer reads the
-/// results. Steps `feedback-asked`, `feedback-form`, `feedback-answered`, `feedback-thanks`, `feedback-results`.
+/// results, then the quiz's statistics. Steps `feedback-asked`, `feedback-form`, `feedback-answered`,
+/// `feedback-thanks`, `feedback-results`, `quiz-statistics`.
 #[test]
 fn a_learner_completes_a_course_and_gives_feedback_that_the_trainer_reads() {
     let Some(tools) = tools_or_skip() else { return };
@@ -702,6 +703,16 @@ fn a_learner_completes_a_course_and_gives_feedback_that_the_trainer_reads() {
         assert!(results.contains("5 người trả lời"), "{results}");
         assert!(results.contains("Nên có thêm tình huống thực tế ở phường."), "{results}");
         see(&b, &mut audit, "feedback-results").await;
+
+        // The quiz statistics (#19), reached from the course's learners page: mai.le's first attempt, all right,
+        // so every question asked is too easy on this one attempt.
+        b.goto(&server.url(&format!("{course_path}/learners"))).await;
+        b.click_through(&format!("a[href='{course_path}/quizzes/{QUIZ}/statistics']")).await;
+        let figures = b.find_all("table.facts-table td").await;
+        assert_eq!(figures[0].text().await.unwrap(), "1", "attempts counted: mai.le's first");
+        let statistics = b.main_text().await;
+        assert!(statistics.contains("Quá dễ"), "{statistics}");
+        see(&b, &mut audit, "quiz-statistics").await;
 
         let shots = b.screenshots().to_path_buf();
         b.close().await;
