@@ -153,7 +153,8 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         "# A\n\n![](assets/khong-co.png)\n",
     )
     .unwrap();
-    // A question bank dropped in from Moodle with an essay and a question nobody marked right.
+    // A question bank dropped in from Moodle with an essay (a warning, said once the bank parses) and a
+    // question nobody marked right.
     std::fs::write(
         courses.join("chinh-quyen-so/quiz/ngan-hang.gift"),
         "// từ Moodle\n::Luận::Hãy trình bày ý kiến.{}\n\nTrời xanh?{~có ~không}\n",
@@ -184,12 +185,30 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         [
             format!("courses/an-toan-thong-tin-co-ban/course.toml:{toml_lines}: unknown field `bogus`, expected `lessons` or `quiz`").as_str(),
             "courses/an-toan-thong-tin-co-ban/02-nhan-dien-lua-dao.md:3: links to assets/khong-co.png, which does not exist in the course's assets folder",
-            "courses/chinh-quyen-so/quiz/ngan-hang.gift:2: essay questions are not supported: they cannot be graded",
             "courses/chinh-quyen-so/quiz/ngan-hang.gift:4: no option is marked right: mark one with `[x]` (markdown) or `=` (GIFT)",
             format!("courses/programmes.toml:{programme_line}: programme `attt-hang-nam` lists course `an-toan-thong-tin-co-ban`, which has problems and is left out").as_str(),
-            format!("5 problems in 2 courses; {} courses OK, {} programmes OK", total - 2, programmes - 1).as_str(),
+            format!("4 problems in 2 courses; {} courses OK, {} programmes OK", total - 2, programmes - 1).as_str(),
         ]
     );
+
+    // The essay is no problem but a warning (as Moodle imports it), said once the bank has no error left.
+    std::fs::write(
+        courses.join("chinh-quyen-so/quiz/ngan-hang.gift"),
+        "// từ Moodle\n::Luận::Hãy trình bày ý kiến.{}\n\nTrời xanh?{=có ~không}\n",
+    )
+    .unwrap();
+    let out = Command::new(binary("daotao-server"))
+        .current_dir(dir.path())
+        .args(["check", "courses"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l
+            == "courses/chinh-quyen-so/quiz/ngan-hang.gift:2: warning: an essay question cannot be graded: it is left out, the other questions are served"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 problems in 1 course"), "the bank is served now: {stdout}");
 }
 
 #[test]
