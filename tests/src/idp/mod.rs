@@ -72,23 +72,60 @@ impl Process {
 
     /// Waits until the process prints its `listening on PORT ...` line; returns the words after "on".
     pub(crate) async fn announcement(&mut self) -> Vec<String> {
+        match self.announcement_within(PATIENCE).await {
+            Ok(words) => words,
+            Err(why) => panic!("{why}"),
+        }
+    }
+
+    /// As [`Process::announcement`], but gives up after `patience` with what is known of the silent
+    /// process (its state, CPU time and kernel wait channel, from /proc), so a caller can retry.
+    pub(crate) async fn announcement_within(&mut self, patience: Duration) -> Result<Vec<String>, String> {
         let started = Instant::now();
         loop {
             let printed = std::fs::read_to_string(&self.stdout).unwrap_or_default();
             if let Some(line) = printed.lines().find_map(|l| l.strip_prefix("listening on ")) {
-                return line.split_whitespace().map(str::to_string).collect();
+                return Ok(line.split_whitespace().map(str::to_string).collect());
             }
             if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 panic!("{} exited with {status} before it was ready:\n{}", self.what, self.log());
             }
-            assert!(
-                started.elapsed() < PATIENCE,
-                "{} did not start in {PATIENCE:?}; it printed:\n{printed}\nand logged:\n{}",
-                self.what,
-                self.log()
-            );
+            if started.elapsed() >= patience {
+                return Err(format!(
+                    "{} did not start in {patience:?}; it printed:\n{printed}\nand logged:\n{}\n{}",
+                    self.what,
+                    self.log(),
+                    self.proc_state()
+                ));
+            }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// What Linux says of the process and its threads: state, CPU ticks and what each waits on.
+    fn proc_state(&self) -> String {
+        let Some(pid) = self.pid() else { return String::new() };
+        let read = |path: String| std::fs::read_to_string(path).unwrap_or_default();
+        let mut state = format!("process {pid}:");
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten();
+        for task in tasks {
+            let dir = task.path().display().to_string();
+            // Fields after the command name: state is the 1st, utime and stime the 12th and 13th.
+            let stat = read(format!("{dir}/stat"));
+            let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+            let name = read(format!("{dir}/comm"));
+            let wchan = read(format!("{dir}/wchan"));
+            state.push_str(&format!(
+                "\n  thread {} ({}): state {}, utime {}, stime {}, waits in {}",
+                task.file_name().to_string_lossy(),
+                name.trim(),
+                fields.first().unwrap_or(&"?"),
+                fields.get(11).unwrap_or(&"?"),
+                fields.get(12).unwrap_or(&"?"),
+                if wchan.is_empty() { "?" } else { &wchan }
+            ));
+        }
+        state
     }
 
     /// Waits until `url` answers with a success, proof that the provider serves requests.
@@ -121,6 +158,11 @@ impl Process {
     /// What the process has written to stderr so far.
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The process id, while it runs.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Kills the process and waits for it to end (its port is free again afterwards).

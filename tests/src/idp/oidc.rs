@@ -34,6 +34,7 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -252,15 +253,74 @@ impl OidcProvider {
 }
 
 /// Runs oidc-provider.mjs on `config`; returns the process, its port and its key's `kid`.
+///
+/// Twice in full CI runs (never alone, nor in 36 starts side by side under load) a provider stayed
+/// silent for 90 s after loading its modules, before it built its provider. A start that stays silent
+/// for [`TRY_PATIENCE`] is reported on stderr with what Linux and Node say of it (its threads'
+/// states and its JavaScript stack, from a diagnostic report), then killed and started again, up to
+/// [`TRIES`] times; the test fails only when every try stays silent.
 async fn launch(config: &Path, dir: &Path) -> (Process, u16, String) {
-    let mut command = Command::new(node());
-    command.arg(idp_dir().join("oidc-provider.mjs")).arg(config).current_dir(idp_dir());
-    let mut process = Process::spawn("oidc-provider", command, dir);
-    let words = process.announcement().await;
-    match words.as_slice() {
-        [port, key, kid] if key == "kid" => {
-            (process, port.parse().expect("oidc-provider.mjs prints its port"), kid.clone())
+    let mut silent = Vec::new();
+    for attempt in 1..=TRIES {
+        let reports = dir.join(format!("reports-{attempt}"));
+        std::fs::create_dir_all(&reports).unwrap();
+        let mut command = Command::new(node());
+        command
+            .arg("--report-on-signal")
+            .arg("--report-signal=SIGUSR2")
+            .arg(format!("--report-directory={}", reports.display()))
+            .arg(idp_dir().join("oidc-provider.mjs"))
+            .arg(config)
+            .current_dir(idp_dir());
+        let mut process = Process::spawn("oidc-provider", command, dir);
+        match process.announcement_within(TRY_PATIENCE).await {
+            Ok(words) => match words.as_slice() {
+                [port, key, kid] if key == "kid" => {
+                    return (process, port.parse().expect("oidc-provider.mjs prints its port"), kid.clone());
+                }
+                _ => panic!("oidc-provider.mjs printed `listening on {}`", words.join(" ")),
+            },
+            Err(why) => {
+                let report = javascript_stack(&process, &reports).await;
+                let what = format!("try {attempt} of {TRIES}: {why}\n{report}");
+                eprintln!("oidc-provider stayed silent, starting it again. {what}");
+                silent.push(what);
+                process.stop();
+            }
         }
-        _ => panic!("oidc-provider.mjs printed `listening on {}`", words.join(" ")),
     }
+    panic!("oidc-provider never started:\n{}", silent.join("\n"))
+}
+
+/// How many times [`launch`] starts a provider that stays silent.
+const TRIES: u32 = 3;
+
+/// How long one start may stay silent: a loaded 2-core machine once took over 30 s.
+const TRY_PATIENCE: Duration = Duration::from_secs(45);
+
+/// Asks the silent Node.js process for a diagnostic report (SIGUSR2, see [`launch`]) and returns the
+/// JavaScript stack and the event loop's handles (a listening socket or not) it names, or why there
+/// is none.
+async fn javascript_stack(process: &Process, reports: &Path) -> String {
+    let Some(pid) = process.pid() else { return "no process".into() };
+    let _ = Command::new("kill").arg("-USR2").arg(pid.to_string()).status();
+    for _ in 0..50 {
+        let written = std::fs::read_dir(reports).into_iter().flatten().flatten().next();
+        let text = written.and_then(|entry| std::fs::read_to_string(entry.path()).ok());
+        if let Some(Ok(report)) = text.map(|t| serde_json::from_str::<serde_json::Value>(&t)) {
+            let handles: Vec<String> = report["libuv"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|h| format!("{} {}", h["type"], h["localEndpoint"]))
+                .collect();
+            return format!(
+                "Node's report: JavaScript stack {:#}; libuv handles: {}",
+                report["javascriptStack"],
+                handles.join(", ")
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    "Node wrote no diagnostic report in 5 s".into()
 }
