@@ -416,7 +416,6 @@ async fn seed_attempts(db: &DatabaseConnection, ids: &[i64], rng: &mut Lcg, now:
                 max_score: Set(10.0),
                 percent: Set(Some(percent)),
                 passed: Set(Some(percent >= 80.0)),
-                items: NotSet,
             });
             if attempts.len() == 1000 {
                 quiz_attempt::Entity::insert_many(std::mem::take(&mut attempts))

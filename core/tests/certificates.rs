@@ -105,7 +105,6 @@ async fn pass(db: &DatabaseConnection, user_id: i64, slug: &str, number: i32, pe
         max_score: Set(10.0),
         percent: Set(Some(percent)),
         passed: Set(Some(true)),
-        items: NotSet,
     })
     .exec_without_returning(db)
     .await

@@ -368,7 +368,6 @@ async fn pass(db: &DatabaseConnection, user_id: i64, quiz_id: i64, number: i32, 
         max_score: Set(10.0),
         percent: Set(Some(90.0)),
         passed: Set(Some(true)),
-        items: NotSet,
     })
     .exec_without_returning(db)
     .await

@@ -17,7 +17,7 @@ use daotao_core::assessment::attempts;
 use daotao_core::assessment::statistics::read::{self, Filter};
 use daotao_core::assessment::statistics::{self, Analysis, Flag};
 use daotao_core::entities::user::Role;
-use daotao_core::entities::{quiz, quiz_attempt};
+use daotao_core::entities::{quiz, quiz_attempt, quiz_attempt_item};
 use daotao_core::learning::{catalog, enrollment};
 use daotao_core::people::accounts::{self, NewUser};
 use daotao_core::people::units::{self, NewUnit};
@@ -25,7 +25,7 @@ use daotao_core::platform::{db, local_time};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
 
 mod support;
@@ -133,7 +133,7 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
     let mut rng = StdRng::seed_from_u64(19);
     let mut known = Vec::new();
     let mut rows = Vec::new();
-    let mut recorded = 0;
+    let mut records = Vec::new();
     let first_day = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
     for person in 0..90 {
         let unit = UNITS[person % UNITS.len()].0;
@@ -189,35 +189,70 @@ async fn seed(db: &DatabaseConnection, library: &Library) -> Vec<Known> {
                 .collect();
             // Every other learner's attempts were graded with their item record, which the read takes alone.
             let answers_json = serde_json::to_string(&answers).unwrap();
+            let (stored_json, marks_json) =
+                (serde_json::to_string(&stored).unwrap(), serde_json::to_string(&marks).unwrap());
             let items = (person % 2 == 0 && !open)
-                .then(|| read::items_record(&stored, &answers_json, &marks))
+                .then(|| read::items_record(&stored_json, &answers_json, &marks_json))
                 .flatten();
-            recorded += usize::from(items.is_some());
+            if let Some(items) = items {
+                records.push((user.id, number, submitted, items));
+            }
             rows.push(quiz_attempt::ActiveModel {
                 id: NotSet,
                 user_id: Set(user.id),
                 quiz_id: Set(quiz_row.id),
                 course_id: Set(COURSE.into()),
                 number: Set(number),
-                questions: Set(serde_json::to_string(&stored).unwrap()),
+                questions: Set(stored_json),
                 answers: Set(answers_json),
                 pass_percent: Set(80),
                 started_at: Set(submitted - Duration::minutes(15)),
                 deadline: Set(None),
                 submitted_at: Set((!open).then_some(submitted)),
                 closed_by_server: Set(person % 11 == 3),
-                marks: Set((!open).then(|| serde_json::to_string(&marks).unwrap())),
+                marks: Set((!open).then_some(marks_json)),
                 score: Set((!open).then_some(score.score)),
                 max_score: Set(score.max_score),
                 percent: Set((!open).then_some(score.percent)),
                 passed: Set((!open).then_some(score.percent >= 80.0)),
-                items: Set(items),
             });
         }
     }
+    let recorded = records.len();
     assert!(recorded > 50 && recorded < rows.len() - 50, "both ways of reading are exercised: {recorded}");
     quiz_attempt::Entity::insert_many(rows).exec(db).await.unwrap();
+    insert_item_records(db, quiz_row.id, records).await;
     known
+}
+
+/// Writes the item records (learner, attempt number, submitted, items) as grading would have.
+async fn insert_item_records(
+    db: &DatabaseConnection,
+    quiz_id: i64,
+    records: Vec<(i64, i32, DateTime<Utc>, String)>,
+) {
+    let ids: HashMap<(i64, i32), i64> = quiz_attempt::Entity::find()
+        .select_only()
+        .column(quiz_attempt::Column::UserId)
+        .column(quiz_attempt::Column::Number)
+        .column(quiz_attempt::Column::Id)
+        .into_tuple::<(i64, i32, i64)>()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(user, number, id)| ((user, number), id))
+        .collect();
+    let records =
+        records.into_iter().map(|(user, number, submitted, items)| quiz_attempt_item::ActiveModel {
+            attempt_id: Set(ids[&(user, number)]),
+            quiz_id: Set(quiz_id),
+            user_id: Set(user),
+            number: Set(number),
+            submitted_at: Set(submitted),
+            items: Set(items),
+        });
+    quiz_attempt_item::Entity::insert_many(records).exec(db).await.unwrap();
 }
 
 fn quiz_of(library: &Library) -> &Quiz {
@@ -382,7 +417,13 @@ async fn grading_keeps_the_item_record(db: DatabaseConnection) {
         }
         let row = quiz_attempt::Entity::find_by_id(attempt.row.id).one(&db).await.unwrap().unwrap();
         assert_eq!(row.closed_by_server, by_server);
-        let items = row.items.as_deref().expect("grading writes the item record");
+        let record = quiz_attempt_item::Entity::find_by_id(row.id).one(&db).await.unwrap();
+        let record = record.expect("grading writes the item record");
+        assert_eq!(
+            (record.quiz_id, record.user_id, record.number, Some(record.submitted_at)),
+            (row.quiz_id, row.user_id, row.number, row.submitted_at)
+        );
+        let items = record.items.as_str();
         let bank = read::Bank::new(&quiz.questions);
         let from_questions = read::decode(&bank, &row.questions, &row.answers, row.marks.as_deref().unwrap());
         assert_eq!(read::decode_items(items).unwrap(), from_questions.unwrap());

@@ -35,7 +35,6 @@ async fn attempt(db: &DatabaseConnection, user_id: i64, quiz_id: i64, number: i3
         max_score: Set(10.0),
         percent: Set(percent),
         passed: Set(percent.map(|p| p >= 80.0)),
-        items: NotSet,
     })
     .exec_without_returning(db)
     .await

@@ -255,6 +255,22 @@ impl Browser {
         self.set_viewport(DESKTOP.0, DESKTOP.1).await;
     }
 
+    /// The rendered width in CSS px of the first element matching `css` when the viewport is
+    /// `viewport_width` px wide (a phone's, say); leaves the viewport at desktop size.
+    pub async fn width_at(&self, viewport_width: u32, css: &str) -> f64 {
+        self.set_viewport(viewport_width, DESKTOP.1).await;
+        let script = format!(
+            "return document.querySelector({}).getBoundingClientRect().width;",
+            serde_json::to_string(css).unwrap()
+        );
+        let width = self.run(&script).await;
+        self.set_viewport(DESKTOP.0, DESKTOP.1).await;
+        match width.as_f64() {
+            Some(width) => width,
+            None => panic!("no `{css}` on {}: {width}", self.path().await),
+        }
+    }
+
     /// The whole page at `width`, in one picture or, past [`MAX_SHOT_HEIGHT`], in parts from the
     /// top (the last part scrolled to the bottom, so it may repeat the end of the one before).
     async fn photograph(&self, width: u32) -> Vec<Vec<u8>> {

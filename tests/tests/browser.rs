@@ -14,7 +14,7 @@ use std::io::Write;
 use daotao_content::quiz::{Kind, Question};
 use daotao_core::entities::user::Role;
 use daotao_core::people::accounts::{NewUser, add_user};
-use daotao_tests::browser::{Audit, Browser, Tools, tools_or_skip};
+use daotao_tests::browser::{Audit, Browser, Tools, WIDTHS, tools_or_skip};
 use daotao_tests::{Server, bundled_courses, copy_dir};
 
 /// The course the journey takes: found by searching "chinh quyen so".
@@ -712,6 +712,10 @@ fn a_learner_completes_a_course_and_gives_feedback_that_the_trainer_reads() {
         assert_eq!(figures[0].text().await.unwrap(), "1", "attempts counted: mai.le's first");
         let statistics = b.main_text().await;
         assert!(statistics.contains("Quá dễ"), "{statistics}");
+        // On a phone the table scrolls sideways rather than squeeze the questions into a column of a
+        // few letters: the question column keeps 16rem (256 px).
+        let question_column = b.width_at(WIDTHS[0], "table.statistics tbody td:nth-child(2)").await;
+        assert!(question_column >= 256.0, "the question column is {question_column} px wide on a phone");
         see(&b, &mut audit, "quiz-statistics").await;
 
         let shots = b.screenshots().to_path_buf();

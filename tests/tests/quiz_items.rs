@@ -69,7 +69,6 @@ async fn seed(admin: &Admin) -> (f64, usize) {
             max_score: Set(score.max_score),
             percent: Set(Some(score.percent)),
             passed: Set(Some(false)),
-            items: NotSet,
         })
         .exec_without_returning(&db)
         .await

@@ -177,9 +177,11 @@ async fn seed(url: &str, library: &Library, attempts: usize) -> anyhow::Result<(
     users.flush(&txn).await?;
     let mut rows = Batch::new(
         "quiz_attempts",
-        "user_id, quiz_id, course_id, number, questions, answers, pass_percent, started_at, deadline, \
-         submitted_at, closed_by_server, marks, score, max_score, percent, passed, items",
+        "id, user_id, quiz_id, course_id, number, questions, answers, pass_percent, started_at, deadline, \
+         submitted_at, closed_by_server, marks, score, max_score, percent, passed",
     );
+    let mut records =
+        Batch::new("quiz_attempt_items", "attempt_id, quiz_id, user_id, number, submitted_at, items");
     for id in 1..=attempts as i64 {
         let ability: f64 = rng.random();
         let questions = draw::questions_for_attempt(&bank.questions, &bank.settings, &mut rng);
@@ -191,29 +193,35 @@ async fn seed(url: &str, library: &Library, attempts: usize) -> anyhow::Result<(
             .collect();
         let (marks, score) = grade_all(&questions, &answers);
         let answers = serde_json::to_string(&answers)?;
+        let (questions, marks) = (serde_json::to_string(&questions)?, serde_json::to_string(&marks)?);
         // What grading stores beside the marks (`assessment::attempts`), which the statistics read.
         let items =
             read::items_record(&questions, &answers, &marks).context("questions name their bank ids")?;
         let values = format!(
-            "{id}, {quiz_id}, {}, 1, {}, {}, 80, {}, NULL, {}, FALSE, {}, {}, {}, {}, {}, {}",
+            "{id}, {id}, {quiz_id}, {}, 1, {}, {}, 80, {}, NULL, {}, FALSE, {}, {}, {}, {}, {}",
             q(COURSE),
-            q(&serde_json::to_string(&questions)?),
+            q(&questions),
             q(&answers),
             ts(now),
             ts(now),
-            q(&serde_json::to_string(&marks)?),
+            q(&marks),
             score.score,
             score.max_score,
             score.percent,
             if score.percent >= 80.0 { "TRUE" } else { "FALSE" },
-            q(&items),
         );
         rows.add(&txn, values).await?;
+        records.add(&txn, format!("{id}, {quiz_id}, {id}, 1, {}, {}", ts(now), q(&items))).await?;
     }
     rows.flush(&txn).await?;
+    records.flush(&txn).await?;
     txn.commit().await?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        db.execute_unprepared("SELECT setval('users_id_seq', (SELECT MAX(id) FROM users)); ANALYZE").await?;
+        db.execute_unprepared(
+            "SELECT setval('users_id_seq', (SELECT MAX(id) FROM users)); \
+             SELECT setval('quiz_attempts_id_seq', (SELECT MAX(id) FROM quiz_attempts)); ANALYZE",
+        )
+        .await?;
     }
     eprintln!(
         "seeded {attempts} attempts of {} questions in {:.1} s",
@@ -260,11 +268,11 @@ async fn measure(url: &str, library: &Library, repeat: usize, aim: f64) -> anyho
     }
     // The decoding alone, on rows already in memory: what the read costs beyond the database.
     let rows: Vec<String> = {
-        use daotao_core::entities::quiz_attempt;
+        use daotao_core::entities::quiz_attempt_item;
         use sea_orm::{EntityTrait, QuerySelect};
-        quiz_attempt::Entity::find()
+        quiz_attempt_item::Entity::find()
             .select_only()
-            .column(quiz_attempt::Column::Items)
+            .column(quiz_attempt_item::Column::Items)
             .into_tuple()
             .all(&db)
             .await?

@@ -17,7 +17,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
 
-use crate::entities::{quiz, quiz_attempt, user};
+use crate::entities::{quiz, quiz_attempt, quiz_attempt_item, user};
 use crate::platform::group_commit;
 
 /// How late a submission may arrive and still count its answers: the countdown in the page submits at zero,
@@ -181,7 +181,6 @@ pub async fn start(
             max_score: Set(questions.len() as f64),
             percent: Set(None),
             passed: Set(None),
-            items: Set(None),
         };
         let insert = quiz_attempt::Entity::insert(row);
         let inserted = if group_commit::batches(db) {
@@ -357,8 +356,9 @@ async fn finish(
     row.answers = serde_json::to_string(&attempt.answers).expect("answers serialise");
     row.submitted_at = Some(submitted_at);
     row.closed_by_server = by_server;
-    row.marks = Some(serde_json::to_string(&marks).expect("marks serialise"));
-    row.items = super::statistics::read::items_record(&attempt.questions, &row.answers, &marks);
+    let marks = serde_json::to_string(&marks).expect("marks serialise");
+    let items = super::statistics::read::items_record(&row.questions, &row.answers, &marks);
+    row.marks = Some(marks);
     row.score = Some(score.score);
     row.percent = Some(score.percent);
     row.passed = Some(passed);
@@ -377,7 +377,6 @@ async fn finish(
                 .col_expr(quiz_attempt::Column::SubmittedAt, Expr::value(graded.submitted_at))
                 .col_expr(quiz_attempt::Column::ClosedByServer, Expr::value(graded.closed_by_server))
                 .col_expr(quiz_attempt::Column::Marks, Expr::value(graded.marks))
-                .col_expr(quiz_attempt::Column::Items, Expr::value(graded.items))
                 .col_expr(quiz_attempt::Column::Score, Expr::value(graded.score))
                 .col_expr(quiz_attempt::Column::Percent, Expr::value(graded.percent))
                 .col_expr(quiz_attempt::Column::Passed, Expr::value(graded.passed))
@@ -387,6 +386,17 @@ async fn finish(
                 .await?;
             if updated.rows_affected == 0 {
                 return Ok::<_, DbErr>(false);
+            }
+            if let (Some(items), Some(submitted_at)) = (items, graded.submitted_at) {
+                let record = quiz_attempt_item::ActiveModel {
+                    attempt_id: Set(graded.id),
+                    quiz_id: Set(graded.quiz_id),
+                    user_id: Set(graded.user_id),
+                    number: Set(graded.number),
+                    submitted_at: Set(submitted_at),
+                    items: Set(items),
+                };
+                quiz_attempt_item::Entity::insert(record).exec_without_returning(txn).await?;
             }
             if let Some(completion) = completion {
                 crate::learning::completion::apply(txn, completion, now).await?;

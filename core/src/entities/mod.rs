@@ -15,6 +15,7 @@ pub mod mail_outbox;
 pub mod programme_assignment;
 pub mod quiz;
 pub mod quiz_attempt;
+pub mod quiz_attempt_item;
 pub mod session;
 pub mod sso_pending;
 pub mod sso_spent;

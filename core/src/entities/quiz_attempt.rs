@@ -28,10 +28,6 @@ pub struct Model {
     pub max_score: f64,
     pub percent: Option<f64>,
     pub passed: Option<bool>,
-    /// What the quiz statistics need of the graded attempt, written with `marks` (#19): the compact JSON of
-    /// `assessment::statistics::read::items_record`. Null before grading, and for attempts graded before it
-    /// was kept or whose questions do not name their bank question.
-    pub items: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,7 +21,9 @@
 
 pub mod read;
 
-use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 /// A question whose facility is above this (percent) is flagged [`Flag::TooEasy`].
 pub const TOO_EASY_ABOVE: f64 = 90.0;
@@ -31,6 +33,13 @@ pub const TOO_HARD_BELOW: f64 = 20.0;
 pub const LOW_DISCRIMINATION_BELOW: f64 = 10.0;
 /// ... once the question was asked at least this often: on fewer attempts the index is mostly noise.
 pub const MIN_ASKED_FOR_DISCRIMINATION: usize = 30;
+
+/// A question's or an option's id. Shared, not copied: 100,000 attempts name the same few dozen ids millions of
+/// times, and [`read`] hands out one allocation per distinct id.
+pub type Id = Arc<str>;
+
+/// A list of ids, shared as [`Id`]s are: the same few orders of a question's options recur in every attempt.
+pub type IdList = Arc<[Id]>;
 
 /// One graded attempt: the input of the analysis. Scores and maximums are finite numbers (graded marks).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +56,7 @@ pub struct Attempt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// The question's id, the same in every attempt that asked it.
-    pub question: String,
+    pub question: Id,
     /// Marks obtained (may be negative under negative marking).
     pub score: f64,
     /// Marks possible for this question.
@@ -60,12 +69,12 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     /// Option ids picked, each once.
-    pub picked: Vec<String>,
+    pub picked: IdList,
     /// Option ids keyed as right.
-    pub right: Vec<String>,
+    pub right: IdList,
     /// Every option id shown, so an option nobody picks is still counted (with 0): a distractor nobody
     /// picks is one to rewrite or drop.
-    pub offered: Vec<String>,
+    pub offered: IdList,
 }
 
 /// The whole analysis: the quiz, then its questions in the order they first appear in the attempts.
@@ -179,7 +188,7 @@ impl Column<'_> {
 
 /// Regroups the attempts by question, keeping the order in which questions first appear.
 fn columns<'a>(attempts: &[&'a Attempt]) -> Vec<Column<'a>> {
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: FxHashMap<&str, usize> = FxHashMap::default();
     let mut columns: Vec<Column> = Vec::new();
     for attempt in attempts {
         let scale = 100.0 / attempt.max;
@@ -298,26 +307,43 @@ fn discrimination(x: &[f64], y: &[f64]) -> Discrimination {
 /// Covariance of the two samples each sorted ascending (Moodle's `covariancemax`).
 fn max_covariance(x: &[f64], y: &[f64]) -> Option<f64> {
     let (mut x, mut y) = (x.to_vec(), y.to_vec());
-    x.sort_by(f64::total_cmp);
-    y.sort_by(f64::total_cmp);
+    x.sort_unstable_by(f64::total_cmp);
+    y.sort_unstable_by(f64::total_cmp);
     covariance(&x, &y)
 }
 
-/// Counts the picks of every option shown, picked or keyed right, by option id.
+/// Counts the picks of every option shown, picked or keyed right, by option id (in id order). A question
+/// has a handful of options: a short list searched in order beats hashing each id of a million rows.
 fn option_counts<'a>(choices: impl Iterator<Item = &'a Choice>) -> Vec<OptionCount> {
-    let mut counts: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
-    for choice in choices {
-        for id in &choice.offered {
-            counts.entry(id).or_default();
-        }
-        for id in &choice.right {
-            counts.entry(id).or_default().1 = true;
-        }
-        for id in &choice.picked {
-            counts.entry(id).or_default().0 += 1;
+    let mut counts: Vec<(&Id, usize, bool)> = Vec::new();
+    fn at<'a>(counts: &mut Vec<(&'a Id, usize, bool)>, id: &'a Id) -> usize {
+        match counts.iter().position(|(seen, _, _)| Arc::ptr_eq(seen, id) || *seen == id) {
+            Some(at) => at,
+            None => {
+                counts.push((id, 0, false));
+                counts.len() - 1
+            }
         }
     }
-    counts.into_iter().map(|(id, (picked, right))| OptionCount { id: id.to_owned(), picked, right }).collect()
+    for choice in choices {
+        for id in choice.offered.iter() {
+            at(&mut counts, id);
+        }
+        for id in choice.right.iter() {
+            let i = at(&mut counts, id);
+            counts[i].2 = true;
+        }
+        for id in choice.picked.iter() {
+            let i = at(&mut counts, id);
+            counts[i].1 += 1;
+        }
+    }
+    let mut counts: Vec<OptionCount> = counts
+        .into_iter()
+        .map(|(id, picked, right)| OptionCount { id: id.to_string(), picked, right })
+        .collect();
+    counts.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    counts
 }
 
 /// Wrong options the strongest third picked more often than any right option: the key is likely wrong.
@@ -330,8 +356,8 @@ fn likely_wrong_keys(rows: &[Row]) -> Vec<String> {
     if rests.is_empty() {
         return Vec::new();
     }
-    rests.sort_by(|a, b| b.total_cmp(a));
-    let cut = rests[rests.len().div_ceil(3) - 1];
+    let third = rests.len().div_ceil(3) - 1;
+    let (_, &mut cut, _) = rests.select_nth_unstable_by(third, |a, b| b.total_cmp(a));
     let strongest = rows.iter().filter(|row| row.rest >= cut).filter_map(|row| row.choice);
     let counts = option_counts(strongest);
     let most_picked_right = counts.iter().filter(|option| option.right).map(|option| option.picked).max();
@@ -369,7 +395,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 
 fn median(values: &[f64]) -> Option<f64> {
     let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let middle = sorted.len() / 2;
     match sorted.len() {
         0 => None,
@@ -409,13 +435,13 @@ mod tests {
     const EPS: f64 = 1e-9;
 
     fn answer(question: &str, score: f64, max: f64) -> Answer {
-        Answer { question: question.to_owned(), score, max, choice: None }
+        Answer { question: question.into(), score, max, choice: None }
     }
 
     fn chosen(question: &str, score: f64, max: f64, picked: &[&str], right: &[&str]) -> Answer {
-        let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect();
+        let ids = |ids: &[&str]| ids.iter().map(|id| Id::from(*id)).collect();
         Answer {
-            choice: Some(Choice { picked: ids(picked), right: ids(right), offered: Vec::new() }),
+            choice: Some(Choice { picked: ids(picked), right: ids(right), offered: ids(&[]) }),
             ..answer(question, score, max)
         }
     }
@@ -657,7 +683,7 @@ mod tests {
         let picks = |id: &str| {
             attempts
                 .iter()
-                .filter(|a| a.answers[2].choice.as_ref().is_some_and(|c| c.picked[0] == id))
+                .filter(|a| a.answers[2].choice.as_ref().is_some_and(|c| *c.picked[0] == *id))
                 .count()
         };
         let options = &analysis.questions[2].options;
@@ -781,7 +807,7 @@ mod tests {
     fn an_option_shown_but_never_picked_counts_zero() {
         let shown = |picked: &str| {
             let mut answer = chosen("k", if picked == "a" { 1.0 } else { 0.0 }, 1.0, &[picked], &["a"]);
-            answer.choice.as_mut().unwrap().offered = ["a", "b", "c"].map(str::to_owned).to_vec();
+            answer.choice.as_mut().unwrap().offered = ["a", "b", "c"].map(Id::from).into_iter().collect();
             attempt(1.0, vec![answer])
         };
         let analysis = analyse(&[shown("a"), shown("b")]);
