@@ -129,6 +129,15 @@ fn the_bundled_library_has_no_problems() {
     for course in library.courses.values() {
         assert!(course.lessons.len() >= 4, "{} has {} lessons", course.id, course.lessons.len());
     }
+    // No bundled bank cues its answers by length, nor leaves anything out (#20).
+    let warnings: Vec<String> = library
+        .courses
+        .values()
+        .flat_map(|c| &c.quizzes)
+        .flat_map(|q| &q.warnings)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(warnings, Vec::<String>::new());
     let programmes: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(programmes, ["attt-hang-nam", "attt-can-bo-cntt", "dvc-trung-tam-phuc-vu-hcc"]);
     let it = &library.programmes[1];
@@ -331,6 +340,34 @@ fn an_essay_in_a_gift_bank_is_a_warning_and_the_rest_is_served() {
             "khoa/quiz/on-tap.gift:4: an essay question cannot be graded: it is left out, the other questions are served"
         ]
     );
+}
+
+#[test]
+fn a_bank_whose_right_option_is_most_often_the_longest_is_a_warning() {
+    // Three single-choice questions, the right option the longest in two (67%); the true/false one is not counted.
+    let cued = "+++\ntitle = \"K\"\n+++\n\n## Một?\n\n- [x] Phương án đúng dài hơn\n- [ ] Sai\n\n## Hai?\n\n- [x] Cũng đúng và dài hơn\n- [ ] Sai\n\n## Ba?\n\n- [x] Đúng\n- [ ] Sai nhưng dài hơn hẳn\n\n## Bốn?\n\n- [x] Đúng\n- [ ] Sai\n";
+    let dir = good_with(&[("khoa/quiz/on-tap.md", cued.as_bytes())]);
+    let library = load_library(dir.path());
+    assert!(library.problems.is_empty(), "a warning, not an error: {:?}", library.problems);
+    let quiz = library.courses["khoa"].quizzes.iter().find(|q| q.id == "on-tap").unwrap();
+    assert_eq!(quiz.questions.len(), 4, "the quiz is served whole");
+    let warnings: Vec<String> = quiz
+        .warnings
+        .iter()
+        .map(|w| w.to_string().replace(&format!("{}/", dir.path().display()), ""))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "khoa/quiz/on-tap.md: the right option is the longest in 2 of 3 single-choice questions (66%, more than 40%): a learner who always picks the longest option passes; make the wrong options as long and specific as the right one"
+        ]
+    );
+    // Two more questions whose right option is not the longest bring it to 2 of 5: 40%, not more than 40%.
+    let fair = "\n## Năm?\n\n- [x] Đúng\n- [ ] Sai nhưng dài hơn hẳn\n\n## Sáu?\n\n- [ ] Sai nhưng dài hơn hẳn\n- [x] Đúng\n";
+    let dir = good_with(&[("khoa/quiz/on-tap.md", format!("{cued}{fair}").as_bytes())]);
+    let library = load_library(dir.path());
+    let quiz = library.courses["khoa"].quizzes.iter().find(|q| q.id == "on-tap").unwrap();
+    assert!(quiz.warnings.is_empty(), "2 of 5 is 40%, not more: {:?}", quiz.warnings);
 }
 
 #[test]

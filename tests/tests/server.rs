@@ -209,6 +209,26 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         "{stdout}"
     );
     assert!(stdout.contains("3 problems in 1 course"), "the bank is served now: {stdout}");
+
+    // A bank whose right option is the longest in more than 40% of its single-choice questions is a warning
+    // too (#20): a test-wise learner would pass it by length.
+    std::fs::write(
+        courses.join("chinh-quyen-so/quiz/ngan-hang.gift"),
+        "Trời xanh?{=Có, vì hôm nay trời quang mây ~Không ~Mưa}\n\nNước mặn?{=Có ~Không, nước ở đây là nước ngọt}\n",
+    )
+    .unwrap();
+    let out = Command::new(binary("daotao-server"))
+        .current_dir(dir.path())
+        .args(["check", "courses"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().any(|l| l
+            == "courses/chinh-quyen-so/quiz/ngan-hang.gift: warning: the right option is the longest in 1 of 2 single-choice questions (50%, more than 40%): a learner who always picks the longest option passes; make the wrong options as long and specific as the right one"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 problems in 1 course"), "a warning is not a problem: {stdout}");
 }
 
 #[test]

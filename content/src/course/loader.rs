@@ -505,6 +505,9 @@ fn parse_quiz(
         );
         return None;
     }
+    let mut warnings: Vec<Problem> =
+        warnings.into_iter().map(|w| Problem::at(path, w.line, w.message)).collect();
+    warnings.extend(quiz::length_cue::warning(&questions).map(|message| Problem::file(path, message)));
     Some(Quiz {
         id: stem.to_string(),
         questions: Arc::new(questions),
@@ -513,7 +516,7 @@ fn parse_quiz(
         format,
         settings,
         content_hash: hex(Sha256::digest(source.as_bytes())),
-        warnings: warnings.into_iter().map(|w| Problem::at(path, w.line, w.message)).collect(),
+        warnings,
     })
 }
 

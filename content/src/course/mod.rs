@@ -147,7 +147,8 @@ pub struct Quiz {
     pub questions: Arc<Vec<crate::quiz::Question>>,
     pub content_hash: String,
     /// What the quiz file holds that is left out but does not stop the quiz (a GIFT essay question, a question
-    /// written twice): `check` prints them, the quiz is served.
+    /// written twice), and a bank whose right option is most often the longest (`quiz::length_cue`): `check`
+    /// prints them, the quiz is served.
     pub warnings: Vec<Problem>,
 }
 

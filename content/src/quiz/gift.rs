@@ -1507,7 +1507,7 @@ Con vật nào tốt nhất?{
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../courses/an-toan-thong-tin-cntt/quiz/on-tap.gift");
         let source = std::fs::read_to_string(path).expect("the bundled GIFT bank");
         let qs = parse_ok(&source);
-        assert_eq!(qs.len(), 16);
+        assert_eq!(qs.len(), 17);
         let by_start = |text: &str| {
             qs.iter()
                 .find(|q| q.stem_html.starts_with(text))
@@ -1516,6 +1516,7 @@ Con vật nào tốt nhất?{
 
         let q = by_start("Luật An ninh mạng số 116/2025/QH15 có hiệu lực");
         assert_eq!(q.line, 10);
+        assert_eq!(q.group.as_deref(), Some("Bài 1: Khung pháp lý"), "each lesson is a category");
         assert!(
             matches!(&q.kind, Kind::Single { options } if options.len() == 4 && options[0].weight == 1.0)
         );
@@ -1534,9 +1535,9 @@ Con vật nào tốt nhất?{
         let q = by_start("Trong tệp sshd_config, đặt _____ no");
         assert!(matches!(q.kind, Kind::Single { .. }));
 
-        let q = by_start("Lúc 02:00, quản trị viên đứng ở thư mục nhà (~, tức ${HOME})");
-        assert!(q.stem_html.contains("\"#PasswordAuthentication no\" và \"PasswordAuthentication=yes\""));
-        assert!(options(&q.kind)[0].html.contains("dòng PasswordAuthentication=yes đang có hiệu lực"));
+        let q = by_start("Trong tệp /etc/ssh/sshd_config của một máy chủ");
+        assert!(matches!(&q.kind, Kind::Single { options } if options.len() == 4));
+        assert_eq!(q.group.as_deref(), Some("Bài 2: Tăng cường cấu hình"));
 
         let q = by_start("Lỗ hổng nào nên được xử lý trước tiên?");
         assert!(q.explanation_html.as_deref().unwrap().starts_with("Khi ưu tiên, kết hợp ba yếu tố:"));
@@ -1563,6 +1564,20 @@ Con vật nào tốt nhất?{
 
         let trues = qs.iter().filter(|q| matches!(q.kind, Kind::TrueFalse { answer: true, .. })).count();
         assert_eq!(trues, 2);
+    }
+
+    /// The escaping example that was once a learner's question in the bundled bank (#20).
+    #[test]
+    fn escaped_example_fixture_parses() {
+        let qs = parse_ok(include_str!("testdata/escapes.gift"));
+        let [q] = qs.as_slice() else { panic!("one question: {qs:?}") };
+        assert!(q.stem_html.starts_with("Lúc 02:00, quản trị viên đứng ở thư mục nhà (~, tức ${HOME})"));
+        assert!(q.stem_html.contains("\"#PasswordAuthentication no\" và \"PasswordAuthentication=yes\""));
+        assert!(options(&q.kind)[0].html.contains("dòng PasswordAuthentication=yes đang có hiệu lực"));
+        assert!(
+            options(&q.kind)[0].feedback_html.as_deref().unwrap().contains("chấp nhận dấu = giữa từ khóa")
+        );
+        assert!(q.explanation_html.as_deref().unwrap().contains("(không có dấu # ở đầu dòng)"));
     }
 
     // ----- properties -----

@@ -7,6 +7,7 @@ pub mod asked;
 pub mod draw;
 pub mod gift;
 pub mod grade;
+pub mod length_cue;
 pub mod markdown;
 pub mod review;
 
