@@ -366,31 +366,33 @@ fn backup_refuses_to_overwrite_and_restore_refuses_what_is_not_a_whole_backup() 
     // Cut short (a copy that ran out of disk, say), and a database that is not ours.
     let cut = admin.dir.path().join("cut.backup");
     std::fs::write(&cut, &first[..first.len() / 2]).unwrap();
-    let foreign = admin.dir.path().join("foreign.backup");
     if url.starts_with("sqlite") {
         refuse(&cut, "damaged");
-        let other = format!("sqlite://{}?mode=rwc", foreign.display());
-        admin_on(&other).exec("CREATE TABLE notes (x INTEGER)");
     } else {
         refuse(&cut, "cannot read it");
-        let other =
-            tokio::runtime::Runtime::new().unwrap().block_on(daotao_tests::test_database_url(dir.path()));
-        admin_on(&other).exec("CREATE TABLE notes (x INTEGER)");
-        let out = std::process::Command::new("pg_dump")
-            .args(["--format=custom", "--file", foreign.to_str().unwrap(), "--dbname", &other])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
     }
+    let foreign = admin.dir.path().join("foreign.backup");
+    backup_made_by(&foreign, Made::Foreign);
     refuse(&foreign, "not a backup of Đào tạo số");
+    let newer = admin.dir.path().join("newer.backup");
+    backup_made_by(&newer, Made::Newer);
+    let run = refuse(&newer, "made by a newer version of Đào tạo số");
+    assert!(run.stderr.contains(FUTURE), "{run:?}");
     // The database itself is not a backup of itself.
     if url.starts_with("sqlite") {
         let live_file = url.trim_start_matches("sqlite://");
         let run = admin.run(&["restore", "--force", live_file]).failed();
         assert!(run.stderr.contains("is the database itself"), "{run:?}");
     }
-    // The whole backup goes in.
-    target.run(&["restore", file_arg]).ok();
+    // A backup made by the version before goes in, and is migrated to this version's schema.
+    let older = admin.dir.path().join("older.backup");
+    backup_made_by(&older, Made::Older);
+    let last = target.run(&["restore", older.to_str().unwrap()]).ok();
+    let migrations = daotao_core::platform::backup::known_migrations();
+    let newest = migrations.last().unwrap();
+    assert!(last.stdout.contains(&format!("migrated: 1 ({newest})")), "{last:?}");
+    assert!(last.stdout.contains(&format!("schema: {newest}")), "{last:?}");
+    assert_eq!(target.scalar("SELECT count(*) FROM seaql_migrations"), migrations.len() as i64);
 }
 
 /// A SQLite backup refused by a PostgreSQL database, a PostgreSQL one by an SQLite database; and the
@@ -442,6 +444,58 @@ fn a_backup_of_the_other_kind_is_refused_and_no_password_is_printed() {
     let restore_into = restore_into.replacen("postgres@", &format!("postgres:{secret}@"), 1);
     let run = admin_on(&restore_into).run(&["restore", pg_file.to_str().unwrap()]).ok();
     assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{run:?}");
+}
+
+/// A migration no version knows yet.
+const FUTURE: &str = "m20991231_000099_from_the_future";
+
+/// What [`backup_made_by`] puts in its database.
+enum Made {
+    /// A table of someone else's.
+    Foreign,
+    /// Our schema and a migration this version does not know.
+    Newer,
+    /// Our schema without its last migration (a backup made by the version before).
+    Older,
+}
+
+/// A backup file at `out` of the run's kind, of a new database as `made`: an SQLite file written and
+/// closed, or a database of its own dumped by `pg_dump`.
+fn backup_made_by(out: &Path, made: Made) {
+    use daotao_migrations::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let url = if daotao_tests::on_postgres() {
+        rt.block_on(daotao_tests::test_database_url(scratch.path()))
+    } else {
+        format!("sqlite://{}?mode=rwc", out.display())
+    };
+    rt.block_on(async {
+        let db = match made {
+            Made::Foreign => sea_orm::Database::connect(&url).await.unwrap(),
+            Made::Newer | Made::Older => daotao_core::platform::db::connect(&url).await.unwrap(),
+        };
+        match made {
+            Made::Foreign => db.execute_unprepared("CREATE TABLE notes (x INTEGER)").await.map(drop),
+            Made::Newer => db
+                .execute_unprepared(&format!(
+                    "INSERT INTO seaql_migrations (version, applied_at) VALUES ('{FUTURE}', 0)"
+                ))
+                .await
+                .map(drop),
+            Made::Older => daotao_migrations::Migrator::down(&db, Some(1)).await,
+        }
+        .unwrap();
+        db.close().await.unwrap();
+    });
+    if daotao_tests::on_postgres() {
+        let dumped = std::process::Command::new("pg_dump")
+            .args(["--format=custom", "--file", out.to_str().unwrap(), "--dbname", &url])
+            .output()
+            .unwrap();
+        assert!(dumped.status.success(), "{dumped:?}");
+    }
 }
 
 /// The database at `url` holds no table (on SQLite: its file does not exist).

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use file_kind::Kind;
 pub use pg_tools::major_version;
+pub use schema::known_migrations;
 
 use super::db::{Backend, DbError};
 
