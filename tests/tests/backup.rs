@@ -346,6 +346,8 @@ fn backup_refuses_to_overwrite_and_restore_refuses_what_is_not_a_whole_backup() 
     let file_arg = file.to_str().unwrap();
     admin.run(&["backup", "--output", file_arg]).ok();
     let first = std::fs::read(&file).unwrap();
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600, "a backup is readable by its owner only");
 
     let again = admin.run(&["backup", "--output", file_arg]).failed();
     assert!(again.stderr.contains("already exists") && again.stderr.contains("--overwrite"), "{again:?}");

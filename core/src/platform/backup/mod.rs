@@ -16,6 +16,7 @@ mod postgres;
 mod schema;
 mod sqlite;
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub use file_kind::Kind;
@@ -133,9 +134,17 @@ pub async fn backup(url: &str, output: &Path, overwrite: bool) -> Result<Written
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(file_error(dir))?;
     }
+    let backend = Backend::of(url)?;
     let partial = partial_path(output);
     let _ = std::fs::remove_file(&partial);
-    let backend = Backend::of(url)?;
+    // Created empty first, readable by its owner only: a backup holds password hashes and personal data.
+    // `VACUUM INTO` accepts an empty file, and pg_dump writes into it keeping its mode.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(file_error(&partial))?;
     let result = match backend {
         Backend::Sqlite => sqlite::backup(url, &partial).await,
         Backend::Postgres => postgres::backup(url, &partial).await,
