@@ -316,6 +316,12 @@ fn a_backup_taken_during_a_burst_of_submissions_restores_every_one_acknowledged_
 
     // The live database is not empty: refused, untouched. With --force its contents become the backup's,
     // and what was submitted after the backup is gone with them.
+    if live_url.starts_with("sqlite") {
+        // With the server still running on the file, even --force is refused: it would write to the old one.
+        let in_use = live.run(&["restore", "--force", file_arg]).failed();
+        assert!(in_use.stderr.contains("is a server still running on it?"), "{in_use:?}");
+        assert_eq!(submitted(&live), all.len() as i64, "a refused restore changes nothing");
+    }
     assert_eq!(server.terminate().code(), Some(0));
     let live_count = submitted(&live);
     assert_eq!(live_count, all.len() as i64, "every acknowledged submission is in the live database");

@@ -93,6 +93,7 @@ fn explain(e: BackupError, url: &str) -> anyhow::Error {
         BackupError::NotEmpty { .. } => {
             "cơ sở dữ liệu không trống: hãy khôi phục vào cơ sở dữ liệu mới, hoặc thêm --force để thay nội dung"
         }
+        BackupError::InUse(_) => "cơ sở dữ liệu đang được dùng: hãy dừng máy chủ trước",
         BackupError::SameFile(_) => "tệp sao lưu chính là cơ sở dữ liệu",
         BackupError::ToolMissing { .. } => "chưa cài công cụ của PostgreSQL",
         BackupError::ToolTooOld { .. } => "công cụ của PostgreSQL cũ hơn máy chủ",

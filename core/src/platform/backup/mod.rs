@@ -92,6 +92,10 @@ pub enum BackupError {
          or add --force to replace its contents with the backup"
     )]
     NotEmpty { what: String },
+    #[error(
+        "{0} is open in another program (is a server still running on it?): stop the servers, then restore"
+    )]
+    InUse(PathBuf),
     #[error("{0} is the database itself: restore from a backup file, not from the live database")]
     SameFile(PathBuf),
     #[error("{program} is not installed or not on PATH ({error}): install Debian's postgresql-client")]

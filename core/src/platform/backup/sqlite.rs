@@ -68,11 +68,17 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<(bool, Vec<S
     {
         return Err(BackupError::NotEmpty { what: what.clone() });
     }
+    if occupied.is_some() {
+        ensure_unused(&target).await?;
+    }
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(file_error(dir))?;
     }
     let partial = partial_path(&target);
-    std::fs::copy(file, &partial).map_err(file_error(&partial))?;
+    if let Err(e) = std::fs::copy(file, &partial) {
+        let _ = std::fs::remove_file(&partial);
+        return Err(BackupError::File { path: partial, source: e });
+    }
     // The old database's journal files belong to the old file: gone before the new one takes its name.
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = target.clone().into_os_string();
@@ -86,6 +92,25 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<(bool, Vec<S
     }
     put_in_place(&partial, &target)?;
     Ok((occupied.is_some(), in_backup))
+}
+
+/// Refuses a database file that another connection has open: a server still running on it would go on
+/// writing to the replaced file, and every write would be lost. A WAL database cannot leave WAL mode while
+/// another connection has it open, so switching it out of WAL (its contents are about to be replaced
+/// anyway) tells; a file SQLite cannot open is nobody's database.
+async fn ensure_unused(path: &Path) -> Result<(), BackupError> {
+    let options = SqliteConnectOptions::new().filename(path).busy_timeout(Duration::from_secs(5));
+    let Ok(db) = open(options).await else { return Ok(()) };
+    let answer = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), "PRAGMA journal_mode = DELETE"))
+        .await;
+    let _ = db.close().await;
+    let mode = match answer {
+        Ok(row) => row.and_then(|r| r.try_get_by_index::<String>(0).ok()).unwrap_or_default(),
+        Err(e) if e.to_string().contains("locked") || e.to_string().contains("busy") => String::new(),
+        Err(_) => return Ok(()),
+    };
+    if mode.eq_ignore_ascii_case("delete") { Ok(()) } else { Err(BackupError::InUse(path.to_path_buf())) }
 }
 
 /// Whether `a` and `b` are the same existing file.
