@@ -152,7 +152,7 @@ struct Ack {
     percent: f64,
 }
 
-/// Starts an attempt for learner `i`, answers it (right on `round` % 3 questions... of two) and submits it.
+/// Starts an attempt for learner `i`, answers `(i + round) % 3` of its two questions right and submits it.
 fn one_attempt(http: &reqwest::blocking::Client, base: &str, token: &str, i: usize, round: usize) -> Ack {
     let start = format!("{base}/api/v1/courses/{COURSE}/quizzes/{QUIZ}/attempts");
     let (status, body) = call(http, reqwest::Method::POST, &start, token, &json!({}));
@@ -239,7 +239,7 @@ impl Burst {
     }
 }
 
-/// The submitted attempts of the course in the database at `url`.
+/// The submitted attempts of the course in the database `admin` works on.
 fn submitted(admin: &Admin) -> i64 {
     admin.scalar(&format!(
         "SELECT count(*) FROM quiz_attempts WHERE course_id = '{COURSE}' AND submitted_at IS NOT NULL"
@@ -256,7 +256,8 @@ fn a_backup_taken_during_a_burst_of_submissions_restores_every_one_acknowledged_
     let live = admin_on(&live_url);
     let burst = Burst::start(&server.base_url, &tokens);
     burst.wait_for(ACKS_BEFORE);
-    // A backup is quick: taken again (a new file each time) until submissions were acknowledged while one ran.
+    // A backup is quick: taken again (a new file each time) until a submission was acknowledged while
+    // one ran.
     let mut taken = None;
     for n in 1..=BACKUP_TRIES {
         let file = live.dir.path().join(format!("backups/daotao-nightly-{n}.backup"));

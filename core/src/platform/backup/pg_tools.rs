@@ -86,7 +86,8 @@ pub fn major_version(version: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// The version `program --version` reports (`pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` -> `15.20`).
+/// The version `program --version` reports: `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` is
+/// `15.20`.
 pub async fn client_version(program: &'static str) -> Result<String, BackupError> {
     let out = Command::new(program)
         .arg("--version")

@@ -36,7 +36,8 @@ pub async fn tables(db: &impl ConnectionTrait) -> Result<Vec<String>, BackupErro
              WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
         }
         _ => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1"
+            "SELECT name FROM sqlite_master \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY 1"
         }
     };
     strings(db, sql).await
