@@ -61,6 +61,13 @@ pub const SMTP: Tool = Tool {
     how_to_get_it: "python3 -m pip install aiosmtpd==1.4.6",
 };
 
+/// PostgreSQL's `pg_dump` and `pg_restore`, which `daotao-admin backup` and `restore` run on PostgreSQL (#21).
+pub const PG_DUMP: Tool = Tool {
+    name: "pg_dump and pg_restore",
+    require_flag: "DAOTAO_TEST_PG_DUMP",
+    how_to_get_it: "apt-get install postgresql-client (of the server's major version or newer)",
+};
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {

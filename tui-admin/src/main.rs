@@ -1,7 +1,7 @@
 //! `daotao-admin`: the admin tool. Without a subcommand, the terminal UI
 //! ([`tui`]); with one, plain commands for people and scripts: status, CSV
 //! imports of units and users, accounts and passwords, enrollments, trainers'
-//! courses, training programmes, reports, and a demo province.
+//! courses, training programmes, reports, a demo province, and backups of the database.
 //!
 //! Output is Vietnamese first, with English after a `/`. Commands that hand
 //! out passwords print only `username<TAB>password` lines on stdout (so they
@@ -11,6 +11,7 @@
 //! arguments that do not parse get clap's usage message (exit code 2).
 
 mod accounts;
+mod backup;
 mod database_url;
 mod demo;
 mod enroll;
@@ -85,6 +86,25 @@ enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// Sao lưu cơ sở dữ liệu khi máy chủ đang chạy / back up the database while the server runs (SQLite:
+    /// `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`).
+    Backup {
+        /// Tệp sao lưu / the backup file to write.
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+        /// Ghi đè tệp đã có / replace FILE if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Khôi phục bản sao lưu vào cơ sở dữ liệu trống, rồi nâng cấp lược đồ / restore a backup into an empty
+    /// database, then migrate it. Dừng máy chủ trước / stop the servers first.
+    Restore {
+        /// Tệp sao lưu / the backup file (SQLite or pg_dump custom format, told by its first bytes).
+        file: PathBuf,
+        /// Thay toàn bộ nội dung cơ sở dữ liệu đang có / replace the contents of a database that is not empty.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -432,6 +452,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             programmes::assign(&config, args.dry_run, args.as_of).await
         }
         Command::Demo => demo::run(&config).await,
+        Command::Backup { output, overwrite } => backup::backup(&config, &output, overwrite).await,
+        Command::Restore { file, force } => backup::restore(&config, &file, force).await,
         Command::Report { command } => {
             let (competency, course, args) = match command {
                 ReportCommand::Competency(args) => (true, None, args),

@@ -1,7 +1,8 @@
 //! What every domain module stands on and no domain rule lives in: configuration, the database connection,
-//! group commit, the province's clock, the audit trail and paging.
+//! group commit, the province's clock, the audit trail and paging, and backups of the database.
 
 pub mod audit;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod group_commit;
