@@ -61,6 +61,13 @@ pub const SMTP: Tool = Tool {
     how_to_get_it: "python3 -m pip install aiosmtpd==1.4.6",
 };
 
+/// Prometheus's `promtool`, which checks the server's `/metrics` text as Prometheus would read it.
+pub const PROMTOOL: Tool = Tool {
+    name: "promtool",
+    require_flag: "DAOTAO_TEST_PROMTOOL",
+    how_to_get_it: "apt-get install prometheus",
+};
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {
