@@ -224,7 +224,7 @@ mod tests {
         let text = m.encode();
         for line in [
             "daotao_http_requests_total{method=\"GET\",route=\"/courses/:course\",status=\"200\"} 1",
-            "daotao_http_request_duration_seconds_bucket{le=\"0.005\",method=\"GET\",route=\"/courses/:course\",status=\"200\"} 1",
+            "daotao_http_request_duration_seconds_bucket{method=\"GET\",route=\"/courses/:course\",status=\"200\",le=\"0.005\"} 1",
             "daotao_logins_total{outcome=\"throttled\"} 1",
             "daotao_quiz_attempts_submitted_total 1",
             "# TYPE daotao_search_index_age_seconds gauge",
