@@ -45,7 +45,8 @@ struct Readiness {
     courses: usize,
     /// `None` until the first index is built.
     search_documents: Option<usize>,
-    /// This server's course files ([`crate::library_fingerprint`]).
+    /// This server's course files ([`crate::library_fingerprint`]); empty until they are hashed, just after
+    /// start-up.
     library_fingerprint: String,
     /// Other running servers whose course files differ.
     library_differs_from: Vec<OtherServer>,
@@ -58,6 +59,10 @@ pub async fn readyz(state: Data<&Arc<AppState>>) -> Response {
     let own = state.fingerprint.own();
     let checked = tokio::time::timeout(DATABASE_BUDGET, async {
         state.db.ping().await?;
+        // Nothing to compare before this server's own files are hashed (the first seconds after start).
+        if own.is_empty() {
+            return Ok(Vec::new());
+        }
         state.fingerprint.others_differing(&state.db, &own).await
     })
     .await;

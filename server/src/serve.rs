@@ -41,10 +41,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // The state starts indexing for search in the background: meanwhile the catalog is synced.
     let state = Arc::new(AppState::with_config(library, db, &config));
     catalog::sync_library(&state.db, &state.library()).await.context("cannot sync the course catalog")?;
-    // Published before listening: a server whose course files differ says so from its first line on.
-    if let Err(e) = state.fingerprint.check(&state).await {
-        tracing::warn!("cannot compare the course files with the other servers': {e:#}");
-    }
+    // Its first round starts now, beside the start-up: hashing a large library must not delay listening.
     tokio::spawn(library_fingerprint::run(state.clone()));
     tokio::spawn(attempt_closer::run(state.clone()));
     if config.programmes_every_minutes > 0 {

@@ -397,10 +397,16 @@ fn a_server_whose_course_files_differ_says_so_in_readyz_and_its_log() {
     content.push_str("\nMột đoạn chỉ có ở bản sao này.\n");
     std::fs::write(&edited, content).unwrap();
 
+    // Ready, and its files hashed and compared (the first round runs beside the start-up).
+    let compared = |s: &Server| {
+        let (status, body, _) = readyz(s);
+        status == 200 && body["library_fingerprint"].as_str().is_some_and(|f| !f.is_empty())
+    };
     let first = start_on(first_dir.path(), &url);
+    first.wait_for("/readyz to say ready with the fingerprint", compared);
     // The same files in another folder: the same library.
     let same = start_on(same_dir.path(), &url);
-    same.wait_for("/readyz to say ready", |s| readyz(s).0 == 200);
+    same.wait_for("/readyz to say ready with the fingerprint", compared);
     let (status, body, _) = readyz(&same);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["warnings"], json!([]), "{body}");
@@ -410,7 +416,7 @@ fn a_server_whose_course_files_differ_says_so_in_readyz_and_its_log() {
 
     // One lesson differs: the server says so, naming both others, and still serves (a warning).
     let other = start_on(other_dir.path(), &url);
-    other.wait_for("/readyz to say ready", |s| readyz(s).0 == 200);
+    other.wait_for("/readyz to say ready with the fingerprint", compared);
     let (status, body, _) = readyz(&other);
     assert_eq!(status, 200, "a difference is a warning, not a reason to stop serving: {body}");
     assert_ne!(body["library_fingerprint"], fingerprint.as_str(), "{body}");
@@ -427,11 +433,15 @@ fn a_server_whose_course_files_differ_says_so_in_readyz_and_its_log() {
     }
     let warnings = body["warnings"].to_string();
     assert!(warnings.contains("the course files differ from those of"), "{body}");
+    other.wait_for("the warning in the log", |s| {
+        s.log().lines().any(|l| l.contains("WARN") && l.contains("differ from other servers'"))
+    });
     let log = other.log();
-    assert!(
-        log.lines().any(|l| l.contains("WARN") && l.contains("differ from other servers'")),
-        "the log says so:\n{log}"
-    );
+    for server in [&first, &same] {
+        let address = server.base_url.trim_start_matches("http://");
+        let warning = log.lines().find(|l| l.contains("differ from other servers'")).unwrap();
+        assert!(warning.contains(address), "the warning names {address}: {warning}");
+    }
     // The first server sees the newcomer too.
     let (_, body, _) = readyz(&first);
     let differs = body["library_differs_from"].to_string();
