@@ -43,9 +43,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match config.log_format {
         LogFormat::Text => log.init(),
         // One JSON object a line, the event's fields at the top level (`route`, `status`, ...) where a log
-        // collector finds them; no span list (the request line carries its own id).
+        // collector finds them; a line written while a request is served has `span.request_id`.
         LogFormat::Json => {
-            log.json().flatten_event(true).with_current_span(false).with_span_list(false).init()
+            log.json().flatten_event(true).with_current_span(true).with_span_list(false).init()
         }
     }
     match cli.command.unwrap_or(Command::Serve) {

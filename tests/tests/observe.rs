@@ -226,6 +226,10 @@ fn metrics_count_logins_pages_and_attempts_and_promtool_accepts_them_and_the_jso
     let ids: std::collections::HashSet<&str> =
         requests.iter().map(|l| l["request_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), requests.len(), "one id per request");
+    let throttled =
+        lines.iter().find(|l| l["message"] == "API login throttled").expect("the throttle's warning");
+    let throttled_request = logins.iter().find(|l| l["status"] == 429).unwrap();
+    assert_eq!(throttled["span"]["request_id"], throttled_request["request_id"], "{throttled}");
     let enrolled = requests
         .iter()
         .find(|l| l["route"] == "/api/v1/courses/:param0/enrollment")

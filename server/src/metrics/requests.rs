@@ -12,6 +12,7 @@ use std::time::Instant;
 use poem::PathPattern;
 use poem::http::{HeaderValue, Method};
 use poem::{Endpoint, IntoResponse, Request, Response};
+use tracing::Instrument;
 
 use super::RequestLabels;
 use crate::auth::Viewer;
@@ -39,7 +40,9 @@ pub async fn observe<E: Endpoint>(ep: E, mut req: Request, state: Arc<AppState>)
     let method = method_label(req.method());
     let seen = Arc::new(Seen::default());
     req.extensions_mut().insert(seen.clone());
-    let result = ep.call(req).await.map(IntoResponse::into_response);
+    // What is logged while the request is served carries its id (`request{request_id=…}`).
+    let span = tracing::info_span!("request", request_id = request_id.as_str());
+    let result = ep.call(req).instrument(span).await.map(IntoResponse::into_response);
     let latency = started.elapsed();
     let status = match &result {
         Ok(resp) => resp.status(),
