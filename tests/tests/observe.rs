@@ -452,3 +452,41 @@ fn a_server_whose_course_files_differ_says_so_in_readyz_and_its_log() {
     assert!(differs.contains(other.base_url.trim_start_matches("http://")), "{body}");
     assert!(!differs.contains(same.base_url.trim_start_matches("http://")), "{body}");
 }
+
+#[test]
+fn the_server_counts_the_attempts_it_closes_past_their_deadline() {
+    let dir = scratch();
+    let url = format!("sqlite://{}/db.sqlite", dir.path().display());
+    let user_id = create_user(&url, "binh.tran");
+    // An attempt of the 20-minute quiz started an hour ago, before the server starts: its first pass of the
+    // deadline closer (at start-up) finds it past its deadline.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let db = daotao_core::platform::db::connect(&url).await.unwrap();
+        let library = daotao_content::course::load_library(&dir.path().join("courses"));
+        daotao_core::learning::catalog::sync_library(&db, &library).await.unwrap();
+        daotao_core::learning::enrollment::enroll_users(&db, COURSE, &[user_id], None, None).await.unwrap();
+        let course = library.courses.get(COURSE).unwrap();
+        let quiz = course.quizzes.iter().find(|q| q.id == QUIZ).unwrap();
+        let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        let (_, created) =
+            daotao_core::assessment::attempts::start(&db, &library, user_id, course, quiz, an_hour_ago)
+                .await
+                .unwrap();
+        assert!(created);
+    });
+    let server = Server::start(dir.path(), &[("DAOTAO_DATABASE_URL", &url), ("DAOTAO_METRICS_TOKEN", TOKEN)]);
+    let closed = |s: &Server| {
+        let (_, text) = get(&s.url("/metrics"), Some(TOKEN));
+        samples(&text).get("daotao_quiz_attempts_closed_by_server_total").copied()
+    };
+    server.wait_for("the closer's first pass", |s| {
+        s.log().contains("closed quiz attempts past their deadline")
+    });
+    let (_, text) = get(&server.url("/metrics"), Some(TOKEN));
+    assert_eq!(closed(&server), Some(1.0), "{text}");
+    assert_eq!(
+        samples(&text)["daotao_quiz_attempts_submitted_total"],
+        0.0,
+        "the learner submitted nothing: {text}"
+    );
+}
