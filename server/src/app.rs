@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use poem::http::StatusCode;
-use poem::middleware::{CatchPanic, Compression, CookieJarManager, Tracing};
+use poem::middleware::{CatchPanic, Compression, CookieJarManager};
 use poem::web::CompressionLevel;
 use poem::{Endpoint, EndpointExt, Route, get, post};
 
@@ -14,7 +14,7 @@ use crate::pages::{
     me, quiz, quiz_statistics, search, sso,
 };
 use crate::state::AppState;
-use crate::{api, auth, course_assets, health, lang_switch, security_headers, static_files};
+use crate::{api, auth, course_assets, health, lang_switch, metrics, security_headers, static_files};
 
 /// Compression level for pages: brotli 4 is smaller than gzip 6 on lesson HTML
 /// (slow links matter) and still cheap; gzip 4 costs less CPU than poem's default.
@@ -43,6 +43,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
     Route::new()
         .at("/", compressed(get(catalog::catalog)))
         .at("/healthz", compressed(get(health::healthz)))
+        .at("/readyz", compressed(get(health::readyz)))
         .at("/lang/:code", get(lang_switch::switch))
         .at("/static/:file", compressed(get(static_files::serve)))
         // The reading group: everyone, unless `anonymous_reading = false`.
@@ -99,13 +100,19 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint {
         .at("/verify", compressed(get(certificate::form)))
         .at("/verify/:code", compressed(get(certificate::verify)))
         .nest("/api", api::routes())
+        .around(metrics::requests::note)
         .around(auth::resolve)
-        .data(state)
+        .data(state.clone())
         .around(error::render_errors)
         .with(
             CatchPanic::new().with_handler(|_| error::page(Lang::Vi, "/", StatusCode::INTERNAL_SERVER_ERROR)),
         )
         .with(CookieJarManager::new())
         .around(move |ep, req| security_headers::add(ep, req, csp.clone()))
-        .with(Tracing)
+        .around({
+            let state = state.clone();
+            move |ep, req| metrics::requests::observe(ep, req, state.clone())
+        })
+        // Before sessions are looked up, and not counted as a request: see `metrics::scrape`.
+        .around(move |ep, req| metrics::scrape::on_main(ep, req, state.clone()))
 }

@@ -27,6 +27,7 @@ pub async fn run(state: Arc<AppState>) {
 pub async fn close_once(state: &AppState) -> anyhow::Result<usize> {
     let now = chrono::Utc::now();
     let closed = attempts::close_expired(&state.db, &state.library(), now).await?;
+    state.metrics.attempts_closed_by_server(closed.len());
     if !closed.is_empty() {
         tracing::info!(count = closed.len(), "closed quiz attempts past their deadline");
     }

@@ -11,6 +11,8 @@ pub mod error;
 pub mod health;
 pub mod i18n;
 pub mod lang_switch;
+pub mod library_fingerprint;
+pub mod metrics;
 pub mod pages;
 pub mod programme_jobs;
 pub mod reload;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use daotao_core::platform::config::Config;
+use daotao_core::platform::config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -38,10 +38,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load()?;
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Text => log.init(),
+        // One JSON object a line, the event's fields at the top level (`route`, `status`, ...) where a log
+        // collector finds them; a line written while a request is served has `span.request_id`.
+        LogFormat::Json => {
+            log.json().flatten_event(true).with_current_span(true).with_span_list(false).init()
+        }
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             tokio::runtime::Runtime::new()?.block_on(daotao_server::serve::run(config))?;

@@ -72,7 +72,9 @@ pub async fn once(state: &AppState, mailer: Option<&Mailer>, site_url: &str) -> 
     if queued.total() > 0 {
         tracing::info!(queued = queued.total(), "reminders queued");
     }
+    state.metrics.mail(queued.total(), 0, 0);
     let sent = mailer.send_queued(&state.db).await?;
+    state.metrics.mail(0, sent.sent, sent.failed);
     if sent.sent > 0 || sent.failed > 0 {
         tracing::info!(sent = sent.sent, failed = sent.failed, "mail sent");
     }

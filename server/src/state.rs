@@ -10,6 +10,9 @@ use daotao_core::platform::config::Config;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::throttle::Throttle;
+use crate::library_fingerprint::Fingerprints;
+use crate::metrics::Metrics;
+use crate::metrics::scrape::Exposure;
 use crate::search::Search;
 use crate::sso::SingleSignOn;
 
@@ -42,6 +45,12 @@ pub struct AppState {
     pub course_source_url: Option<String>,
     /// Woken after the course files change, so the programmes pass applies an edited `programmes.toml` at once.
     pub programmes_now: tokio::sync::Notify,
+    /// The server's metrics (#21), bumped where things happen and read by `/metrics`.
+    pub metrics: Metrics,
+    /// Where `/metrics` is served and the token it asks (`metrics_bind`, `metrics_token`).
+    pub metrics_exposure: Exposure,
+    /// The fingerprint of the course files, compared with the other servers' (#21).
+    pub fingerprint: Fingerprints,
 }
 
 impl AppState {
@@ -74,6 +83,9 @@ impl AppState {
             course_source_url: Some(config.course_source_url.trim().trim_end_matches('/').to_string())
                 .filter(|u| !u.is_empty()),
             programmes_now: tokio::sync::Notify::new(),
+            metrics: Metrics::new(),
+            metrics_exposure: Exposure::from_config(config),
+            fingerprint: Fingerprints::new(&config.bind),
         }
     }
 

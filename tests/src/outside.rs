@@ -68,6 +68,13 @@ pub const PG_DUMP: Tool = Tool {
     how_to_get_it: "apt-get install postgresql-client (of the server's major version or newer)",
 };
 
+/// Prometheus's `promtool`, which checks the server's `/metrics` text as Prometheus would read it.
+pub const PROMTOOL: Tool = Tool {
+    name: "promtool",
+    require_flag: "DAOTAO_TEST_PROMTOOL",
+    how_to_get_it: "apt-get install prometheus",
+};
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {

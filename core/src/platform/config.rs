@@ -70,6 +70,46 @@ pub struct Config {
     /// line. Empty: the path and line are shown as text.
     #[serde(default)]
     pub course_source_url: String,
+    /// A second address that serves only `/metrics` (`127.0.0.1:9100`), for Prometheus on a private network
+    /// (#21). Empty: no second listener. When set, the main address never serves `/metrics`.
+    #[serde(default)]
+    pub metrics_bind: String,
+    /// The bearer token `/metrics` asks for (`Authorization: Bearer …`). Alone, `/metrics` is served on the
+    /// main address behind it; with `metrics_bind`, the second listener asks for it too. With neither set,
+    /// `/metrics` is not served at all: never public by accident.
+    #[serde(default)]
+    pub metrics_token: MetricsToken,
+    /// `text` (the default, for a person at a terminal) or `json` (one object per line, for a log
+    /// collector): every request is one line with its id, route, status, latency and user id.
+    #[serde(default)]
+    pub log_format: LogFormat,
+}
+
+/// The token of `/metrics`: `Debug` hides it, so printing the configuration never leaks it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MetricsToken(pub String);
+
+impl MetricsToken {
+    /// The token, when one is set (blank counts as unset).
+    pub fn get(&self) -> Option<&str> {
+        Some(self.0.trim()).filter(|t| !t.is_empty())
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.get().is_some() { "\"(hidden)\"" } else { "\"\"" })
+    }
+}
+
+/// How the server writes its log (`log_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// A target of the reports (`[[targets]]`). A competency target: `percent` of the staff (all, or those whose
@@ -144,6 +184,9 @@ impl Default for Config {
             programmes_every_minutes: programmes_every_minutes(),
             sso: SsoConfig::default(),
             course_source_url: String::new(),
+            metrics_bind: String::new(),
+            metrics_token: MetricsToken::default(),
+            log_format: LogFormat::default(),
         }
     }
 }
@@ -168,6 +211,9 @@ const ENV_KEYS: &[&str] = &[
     "mail_from",
     "programmes_every_minutes",
     "course_source_url",
+    "metrics_bind",
+    "metrics_token",
+    "log_format",
 ];
 
 /// Why the configuration could not be read.
@@ -347,6 +393,29 @@ mod tests {
             Ok(())
         });
         assert!(Config::default().sso.problems().is_empty());
+    }
+
+    #[test]
+    fn metrics_and_log_format_from_the_environment_and_the_token_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            let config = Config::load_from(None).unwrap();
+            assert_eq!(config.metrics_token.get(), None, "no token unless set");
+            assert!(config.metrics_bind.is_empty());
+            assert_eq!(config.log_format, LogFormat::Text);
+            jail.set_env("DAOTAO_METRICS_TOKEN", "bi-mat-do-thi");
+            jail.set_env("DAOTAO_METRICS_BIND", "127.0.0.1:9100");
+            jail.set_env("DAOTAO_LOG_FORMAT", "json");
+            let config = Config::load_from(None).unwrap();
+            assert_eq!(config.metrics_token.get(), Some("bi-mat-do-thi"));
+            assert_eq!(config.metrics_bind, "127.0.0.1:9100");
+            assert_eq!(config.log_format, LogFormat::Json);
+            assert!(!format!("{config:?}").contains("bi-mat-do-thi"), "the token must never be printed");
+            jail.set_env("DAOTAO_METRICS_TOKEN", "  ");
+            assert_eq!(Config::load_from(None).unwrap().metrics_token.get(), None, "blank is unset");
+            jail.set_env("DAOTAO_LOG_FORMAT", "xml");
+            assert!(Config::load_from(None).is_err());
+            Ok(())
+        });
     }
 
     #[test]

@@ -69,6 +69,9 @@ impl AttemptsApi {
         let now = chrono::Utc::now();
         let (attempt, created) =
             attempts::start(&state.db, &library, caller.user().id, found, q, now).await?;
+        if created {
+            state.metrics.attempt_started();
+        }
         let body = Json(attempt_out(&attempt));
         Ok(if created { Started::Created(body) } else { Started::Resumed(body) })
     }
@@ -149,6 +152,7 @@ impl AttemptsApi {
         let now = chrono::Utc::now();
         let attempt =
             attempts::submit(&state.db, &state.library(), caller.user().id, id.0, answers, now).await?;
+        state.metrics.submitted(&attempt.row, now);
         GradedOut::of(&attempt)
             .map(Json)
             .ok_or_else(|| ApiError::internal("a submitted attempt has no result"))

@@ -124,6 +124,7 @@ fn allowed_before_password_change(path: &str) -> bool {
         || path.starts_with("/static/")
         || path.starts_with("/lang/")
         || path == "/healthz"
+        || path == "/readyz"
 }
 
 /// A 303 to a path of this site.

@@ -307,7 +307,10 @@ pub async fn post(
         attempts::save_answers(&state.db, &library, user_id, id, answers, now).await
     };
     let error = match result {
-        Ok(_) if submit => return Ok(auth::redirect(&here)),
+        Ok(attempt) if submit => {
+            state.metrics.submitted(&attempt.row, now);
+            return Ok(auth::redirect(&here));
+        }
         Ok(_) => return Ok(auth::redirect(&format!("{here}?saved=1"))),
         Err(e) => e,
     };

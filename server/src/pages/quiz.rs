@@ -114,7 +114,12 @@ pub async fn start(
     let quiz = find::quiz(course, &quiz_id)?;
     let t = lang.texts();
     let error = match attempts::start(&state.db, &library, user_id, course, quiz, chrono::Utc::now()).await {
-        Ok((attempt, _)) => return Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id))),
+        Ok((attempt, created)) => {
+            if created {
+                state.metrics.attempt_started();
+            }
+            return Ok(auth::redirect(&format!("/attempts/{}", attempt.row.id)));
+        }
         Err(e) => e,
     };
     // Refused: the quiz page again, saying why.

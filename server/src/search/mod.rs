@@ -59,7 +59,8 @@ pub struct Search {
 }
 
 struct Shared {
-    current: RwLock<Option<Arc<SearchIndex>>>,
+    /// The index in use and when it was swapped in (its age is a metric, #21).
+    current: RwLock<Option<(Arc<SearchIndex>, Instant)>>,
     /// (requested, built) generations.
     progress: Mutex<(u64, u64)>,
     built: Condvar,
@@ -108,7 +109,13 @@ impl Search {
 
     /// The index searches use now; `None` until the first one is built.
     pub fn current(&self) -> Option<Arc<SearchIndex>> {
-        self.shared.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current_with_age().map(|(index, _)| index)
+    }
+
+    /// The index in use and how long ago it was built, for `/metrics`.
+    pub fn current_with_age(&self) -> Option<(Arc<SearchIndex>, Duration)> {
+        let current = self.shared.current.read().unwrap_or_else(|e| e.into_inner());
+        current.as_ref().map(|(index, built)| (index.clone(), built.elapsed()))
     }
 
     /// Waits until every library asked for so far is indexed (tests, benchmarks); false on timeout.
@@ -174,7 +181,8 @@ impl Shared {
                         let _ = gate.recv();
                     }
                     let documents = index.len();
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(index));
+                    *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+                        Some((Arc::new(index), Instant::now()));
                     tracing::info!(
                         documents,
                         elapsed_ms = started.elapsed().as_millis() as u64,

@@ -12,6 +12,7 @@ use daotao_core::platform::audit::{self, Event};
 
 use super::Actor;
 use crate::error::AppError;
+use crate::metrics::LoginOutcome;
 use crate::sso::SingleSignOn;
 use crate::sso::oidc::token::LogoutClaims;
 use crate::state::AppState;
@@ -39,12 +40,18 @@ pub async fn log_in(
             Door::Site => tracing::warn!(ip = %ip, "login throttled"),
             Door::Api => tracing::warn!(ip = %ip, "API login throttled"),
         }
+        state.metrics.login(LoginOutcome::Throttled);
         return Err(AppError::Throttled(wait));
     }
     let ip_text = crate::auth::ip_text(ip);
     let outcome = login(&state.db, username, password, &ip_text, &state.auth.policy).await;
     if let (Err(LoginError::Invalid), Some(ip)) = (&outcome, ip) {
         state.throttle.record_failure(ip, Instant::now());
+    }
+    match &outcome {
+        Ok(_) => state.metrics.login(LoginOutcome::Succeeded),
+        Err(LoginError::Invalid | LoginError::LocalPasswordsOff) => state.metrics.login(LoginOutcome::Failed),
+        Err(LoginError::Db(_)) => {}
     }
     Ok(outcome?)
 }
