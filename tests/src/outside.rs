@@ -75,6 +75,10 @@ pub const PROMTOOL: Tool = Tool {
     how_to_get_it: "apt-get install prometheus",
 };
 
+/// nginx, the load balancer the several-servers tests put in front of two servers (#21).
+pub const NGINX: Tool =
+    Tool { name: "nginx", require_flag: "DAOTAO_TEST_NGINX", how_to_get_it: "apt-get install nginx-light" };
+
 impl Tool {
     /// Whether CI asked for this tool to be present (`<require_flag>=require`).
     pub fn required(&self) -> bool {
