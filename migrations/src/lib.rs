@@ -17,6 +17,7 @@ mod m20261204_000010_course_feedback;
 mod m20261204_000011_extra_time;
 mod m20261204_000012_attempt_items;
 mod m20261204_000013_library_fingerprints;
+mod m20261204_000014_login_failures;
 
 /// Runs every migration in order; the server calls it on start.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_extra_time::Migration),
             Box::new(m20261204_000012_attempt_items::Migration),
             Box::new(m20261204_000013_library_fingerprints::Migration),
+            Box::new(m20261204_000014_login_failures::Migration),
         ]
     }
 }

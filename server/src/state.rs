@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use daotao_content::course::Library;
 use daotao_core::people::auth::Policy;
+use daotao_core::people::auth::address_limit::AddressLimit;
 use daotao_core::platform::config::Config;
 use sea_orm::DatabaseConnection;
 
-use crate::auth::throttle::Throttle;
 use crate::library_fingerprint::Fingerprints;
 use crate::metrics::Metrics;
 use crate::metrics::scrape::Exposure;
@@ -30,7 +30,7 @@ pub struct AppState {
     library: RwLock<Arc<Library>>,
     pub db: DatabaseConnection,
     pub auth: AuthSettings,
-    pub throttle: Throttle,
+    pub throttle: AddressLimit,
     /// Rebuilt in the background whenever the library changes.
     pub search: Search,
     /// `public_url` from configuration, without a trailing `/`; `None` when not set.
@@ -72,7 +72,7 @@ impl AppState {
                 secure_cookies: config.secure_cookies,
                 anonymous_reading: config.anonymous_reading,
             },
-            throttle: Throttle::new(
+            throttle: AddressLimit::new(
                 config.ip_failure_limit,
                 Duration::from_secs(config.ip_failure_window_seconds),
             ),

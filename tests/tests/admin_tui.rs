@@ -158,8 +158,11 @@ fn an_admin_enrols_a_person_through_the_terminal_ui() {
     let Some(tmux) = Tmux::start(dir.path(), &url, 100, 30) else { return };
     tmux.wait_for(&["1 Tổng quan", "5 Ghi danh", "Tài khoản 12 hoạt động", "? trợ giúp"]);
     tmux.keys(&["5"]);
-    // The first course of the catalog is selected; the demo enrolled its two IT learners.
-    tmux.wait_for(&[COURSE, "2 người đã ghi danh"]);
+    // The catalog opens on its first course (`ai-trong-cong-vu`); the next one is the IT course, where the
+    // demo enrolled its two IT learners.
+    tmux.wait_for(&["▸ai-trong-cong-vu"]);
+    tmux.keys(&["Down"]);
+    tmux.wait_for(&[&format!("▸{COURSE}"), "2 người đã ghi danh"]);
     tmux.keys(&["a"]);
     tmux.wait_for(&["Ghi danh một người · an-toan-thong-tin-cntt"]);
     tmux.type_text("lan.nguyen");

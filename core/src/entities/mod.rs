@@ -11,6 +11,7 @@ pub mod feedback_pending;
 pub mod feedback_response;
 pub mod lesson;
 pub mod lesson_progress;
+pub mod login_failure;
 pub mod mail_outbox;
 pub mod programme_assignment;
 pub mod quiz;

@@ -4,7 +4,6 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod guard;
-pub mod throttle;
 
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -3,7 +3,6 @@
 //! provider's single logout.
 
 use std::net::IpAddr;
-use std::time::Instant;
 
 use daotao_core::people::auth::login::{LoggedIn, LoginError, login};
 use daotao_core::people::auth::session::{self, NewSession};
@@ -33,20 +32,21 @@ pub async fn log_in(
     username: &str,
     password: &str,
 ) -> Result<LoggedIn, AppError> {
-    if let Some(ip) = ip
-        && let Some(wait) = state.throttle.retry_after(ip, Instant::now())
+    let address = ip.map(|ip| ip.to_string());
+    if let Some(address) = &address
+        && let Some(wait) = state.throttle.retry_after(&state.db, address, chrono::Utc::now()).await?
     {
         match door {
-            Door::Site => tracing::warn!(ip = %ip, "login throttled"),
-            Door::Api => tracing::warn!(ip = %ip, "API login throttled"),
+            Door::Site => tracing::warn!(ip = %address, "login throttled"),
+            Door::Api => tracing::warn!(ip = %address, "API login throttled"),
         }
         state.metrics.login(LoginOutcome::Throttled);
         return Err(AppError::Throttled(wait));
     }
     let ip_text = crate::auth::ip_text(ip);
     let outcome = login(&state.db, username, password, &ip_text, &state.auth.policy).await;
-    if let (Err(LoginError::Invalid), Some(ip)) = (&outcome, ip) {
-        state.throttle.record_failure(ip, Instant::now());
+    if let (Err(LoginError::Invalid), Some(address)) = (&outcome, &address) {
+        state.throttle.record_failure(&state.db, address, chrono::Utc::now()).await?;
     }
     match &outcome {
         Ok(_) => state.metrics.login(LoginOutcome::Succeeded),

@@ -1,6 +1,7 @@
 //! Accounts' security: password hashing, sessions stored in the database,
 //! login with per-account lock-out, and the audit trail of it all.
 
+pub mod address_limit;
 pub mod login;
 pub mod password;
 pub mod session;
