@@ -289,6 +289,7 @@ pub async fn test_database_url(scratch: &Path) -> String {
     }
 }
 pub mod admin_cli;
+pub mod api;
 pub mod browser;
 pub mod idp;
 pub mod outside;

@@ -126,14 +126,8 @@ fn call(
     token: &str,
     body: &Value,
 ) -> (u16, Value) {
-    let mut req = http.request(method, url).json(body);
-    if !token.is_empty() {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send().unwrap_or_else(|e| panic!("{url}: {e}"));
-    let status = resp.status().as_u16();
-    let text = resp.text().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    let bearer = (!token.is_empty()).then_some(token);
+    daotao_tests::api::send(http, method, url, bearer, Some(body)).unwrap_or_else(|e| panic!("{url}: {e}"))
 }
 
 fn log_in(http: &reqwest::blocking::Client, base: &str, i: usize) -> String {

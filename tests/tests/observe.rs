@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 
 use daotao_core::entities::user::Role;
 use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_tests::api::{call, get};
 use daotao_tests::outside::{self, PROMTOOL};
-use daotao_tests::{PATIENCE, Server, bundled_courses, copy_dir, free_port};
+use daotao_tests::{Server, bundled_courses, copy_dir, free_port};
 use serde_json::{Value, json};
 
 const COURSE: &str = "an-toan-thong-tin-co-ban";
@@ -47,40 +48,6 @@ fn create_user(url: &str, username: &str) -> i64 {
         };
         add_user(&db, new).await.unwrap().0.id
     })
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .pool_max_idle_per_host(0)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(PATIENCE)
-        .build()
-        .unwrap()
-}
-
-/// A JSON request: (status, body as JSON, or as a string when it is not JSON).
-fn call(method: reqwest::Method, url: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let mut req = client().request(method, url);
-    if let Some(token) = bearer {
-        req = req.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-/// GET `url` with an optional bearer token: (status, body).
-fn get(url: &str, bearer: Option<&str>) -> (u16, String) {
-    let mut req = client().get(url);
-    if let Some(token) = bearer {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send().unwrap();
-    (resp.status().as_u16(), resp.text().unwrap())
 }
 
 /// Every sample of a Prometheus text body: `name{labels}` as written, to its value.

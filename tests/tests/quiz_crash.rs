@@ -120,14 +120,7 @@ fn call(
     token: Option<&str>,
     body: &Value,
 ) -> reqwest::Result<(u16, Value)> {
-    let mut req = http.request(method, url).json(body);
-    if let Some(token) = token {
-        req = req.bearer_auth(token);
-    }
-    let resp = req.send()?;
-    let status = resp.status().as_u16();
-    let text = resp.text()?;
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
+    daotao_tests::api::send(http, method, url, token, Some(body))
 }
 
 /// A learner ready to submit: logged in, attempt started, answers saved.

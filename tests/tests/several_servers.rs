@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use daotao_core::entities::user::Role;
 use daotao_core::people::accounts::{NewUser, add_user};
+use daotao_tests::api::{call, get};
 use daotao_tests::{
     PATIENCE, Server, bundled_courses, copy_dir, free_port, fresh_postgres_database, outside,
 };
@@ -93,30 +94,6 @@ fn nginx_binary() -> Option<PathBuf> {
         .chain([PathBuf::from("/usr/sbin")])
         .map(|dir| dir.join("nginx"))
         .find(|candidate| candidate.is_file())
-}
-
-/// A request without keep-alive, so that nginx, not a pooled connection, decides where each one goes.
-fn call(method: reqwest::Method, url: &str, bearer: Option<&str>, body: Option<Value>) -> (u16, Value) {
-    let client =
-        reqwest::blocking::Client::builder().pool_max_idle_per_host(0).timeout(PATIENCE).build().unwrap();
-    let mut req = client.request(method, url);
-    if let Some(token) = bearer {
-        req = req.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().unwrap_or_else(|e| panic!("{url}: {e}"));
-    let status = resp.status().as_u16();
-    let text = resp.text().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-}
-
-fn get(url: &str, bearer: Option<&str>) -> (u16, String) {
-    match call(reqwest::Method::GET, url, bearer, None) {
-        (status, Value::String(text)) => (status, text),
-        (status, json) => (status, json.to_string()),
-    }
 }
 
 /// The sum of the samples of one series in a server's `/metrics` (scraped from that server, not through nginx).
