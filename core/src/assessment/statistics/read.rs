@@ -85,18 +85,17 @@ pub async fn attempts(
     if quiz_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let people = filter.unit.map(|unit| async move {
-        let units = crate::learning::enrollment::subtree(db, unit).await?;
-        Ok::<_, DbErr>(
-            Query::select()
+    // The people of the unit and its sub-units, as a subquery both reads below filter on.
+    let people = match filter.unit {
+        Some(unit) => {
+            let units = crate::learning::enrollment::subtree(db, unit).await?;
+            let mut people = Query::select();
+            people
                 .column(user::Column::Id)
                 .from(user::Entity)
-                .and_where(Expr::col(user::Column::UnitId).is_in(units))
-                .to_owned(),
-        )
-    });
-    let people = match people {
-        Some(people) => Some(people.await?),
+                .and_where(Expr::col(user::Column::UnitId).is_in(units));
+            Some(people)
+        }
         None => None,
     };
     let since = filter.from.map(local_time::start_of);
