@@ -1,7 +1,7 @@
 //! Training programmes (#18): the daily pass assigns by role, unit subtree and position (with or without
 //! diacritics), enrols with the due date, completes from course completions still valid, withdraws open
-//! cycles of people who no longer match and keeps completed ones; a dry run writes nothing. On a SQLite
-//! file and on PostgreSQL.
+//! cycles of people who no longer match and keeps completed ones; a dry run writes nothing; a pass while
+//! others write waits for them instead of failing. On a SQLite file and on PostgreSQL.
 
 use std::collections::HashMap;
 
@@ -17,7 +17,10 @@ use daotao_core::people::units::{self, NewUnit};
 use daotao_core::platform::db;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
 
 mod support;
 
@@ -130,7 +133,7 @@ async fn enrolled(db: &DatabaseConnection, username: &str, course: &str) -> Opti
     enrol::find(db, id(db, username).await, course).await.unwrap()
 }
 
-async fn cycles(db: &DatabaseConnection) -> u64 {
+async fn cycles(db: &impl ConnectionTrait) -> u64 {
     programme_assignment::Entity::find().count(db).await.unwrap()
 }
 
@@ -385,6 +388,56 @@ async fn programmes_on_sqlite() {
 async fn programmes_on_postgres() {
     let Some(db) = support::fresh_postgres_database().await else { return };
     story(db).await;
+}
+
+/// The server's pass while other connections write (an exam rush: every answer saved is a commit). Another
+/// connection holds a write transaction open while the pass runs, and commits once the pass has had time to
+/// read everything. A pass begun as a reader (SQLite's default, `DEFERRED`) fails at its first write with
+/// "database is locked" (5 while the other holds the lock, 517 once it has committed: its snapshot is
+/// stale, and no busy timeout waits that out); begun as a writer it waits for the lock and then runs.
+async fn pass_while_others_write(db: DatabaseConnection) {
+    let db = &db;
+    let q = seed(db).await;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // The failure this guards against, shown on the same database: read, someone commits, write.
+        let reader = db.begin().await.unwrap();
+        assert_eq!(cycles(&reader).await, 0);
+        units::insert_units(db, &[new_unit("XA-B")]).await.unwrap();
+        let late = units::insert_units(&reader, &[new_unit("XA-C")]).await;
+        let error = format!("{:?}", late.expect_err("a stale reader cannot write"));
+        assert!(error.contains("database is locked") && error.contains("517"), "{error}");
+        reader.rollback().await.unwrap();
+    }
+    let other = db::begin_write(db).await.unwrap();
+    units::insert_units(&other, &[new_unit("XA-D")]).await.unwrap();
+    let pass = tokio::spawn({
+        let (db, q) = (db.clone(), q.clone());
+        async move { assign(&db, &rules(), &q, day("2026-12-04"), "daotao-server (programmes)", false).await }
+    });
+    // Ample time for a pass begun as a reader to read everything and reach its first write.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    other.commit().await.unwrap();
+    let changes = pass.await.unwrap().expect("the pass waits for the other writer instead of failing");
+    assert!(!changes.assigned.is_empty());
+    assert_eq!(cycles(db).await, changes.assigned.len() as u64);
+    assert!(run(db, &rules(), &q, "2026-12-04").await.is_empty(), "a second pass has nothing left to do");
+}
+
+fn new_unit(code: &str) -> NewUnit {
+    NewUnit { code: code.into(), name: code.into(), parent_code: None }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pass_while_others_write_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
+    pass_while_others_write(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pass_while_others_write_on_postgres() {
+    let Some(db) = support::fresh_postgres_database().await else { return };
+    pass_while_others_write(db).await;
 }
 
 /// The migration undoes cleanly and applies again (an operator rolling back a release).

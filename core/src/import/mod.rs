@@ -17,10 +17,7 @@ pub mod users;
 
 use std::fmt;
 
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::DbErr;
 pub use units::{UnitsImport, import_units};
 pub use users::{NewAccount, UsersImport, import_users};
 
@@ -92,16 +89,9 @@ impl Problems {
     }
 }
 
-/// Starts the import's transaction; on SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so what was checked inside it cannot change before the
-/// writes. PostgreSQL ignores the mode.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
+/// The import's transaction takes SQLite's write lock at once, so what was checked inside it cannot change
+/// before the writes.
+pub(crate) use crate::platform::db::begin_write;
 
 /// How a Vietnamese reader and an English one are both told: "vi / en".
 pub(crate) fn both(vi: &str, en: &str) -> String {

@@ -297,11 +297,11 @@ pub async fn set_extra_time(
     actor: &str,
     ip: &str,
 ) -> Result<(user::Model, u32), AccountError> {
-    use sea_orm::TransactionTrait;
     if percent > MAX_EXTRA_TIME_PERCENT {
         return Err(AccountError::ExtraTimeTooLarge(percent));
     }
-    let txn = db.begin().await?;
+    // It writes what it read: on SQLite it takes the write lock first (`begin_write`).
+    let txn = crate::platform::db::begin_write(db).await?;
     let account = existing(&txn, username).await?;
     let before = account.extra_time_percent.max(0) as u32;
     if before == percent {

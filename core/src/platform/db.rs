@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use daotao_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 
 pub use sea_orm::DatabaseConnection as Db;
 
@@ -83,6 +86,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbError> {
     Migrator::up(&db, None).await.map_err(DbError::Migrate)?;
     crate::people::search_key::fill_missing_keys(&db).await.map_err(DbError::Migrate)?;
     Ok(db)
+}
+
+/// Begins a transaction that will write after reading. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), waiting for it under the busy timeout: a transaction begun as a reader (the default,
+/// `DEFERRED`) that reads, then writes after another connection has committed, fails at its first write with
+/// "database is locked" (`SQLITE_BUSY_SNAPSHOT`, 517), which no busy timeout can wait out, because its
+/// snapshot is stale; and what it decided from its reads could no longer hold. PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// The folder of an SQLite file URL (`sqlite://data/x.sqlite` -> `data`), if it has one.

@@ -7,7 +7,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionOptions, TransactionTrait,
+    DbErr, EntityTrait, QueryFilter, QuerySelect, SqlErr,
 };
 
 use super::{Identity, Provider, Refusal, Rules};
@@ -16,6 +16,7 @@ use crate::people::accounts::{AccountRow, is_valid_username};
 use crate::people::auth::login::normalize_username;
 use crate::people::{search_key, units};
 use crate::platform::audit::{self, Event};
+use crate::platform::db::begin_write;
 
 /// Finds or creates the account for `identity` and refreshes it from the identity; every change, link,
 /// creation and refusal is audited (actor and target: the username; never a token). Writes happen in one
@@ -49,16 +50,6 @@ pub async fn sign_in(
             Err(Lost::Db(e)) => return Err(Refusal::Db(e)),
         }
     }
-}
-
-/// Starts the transaction; on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so what was decided
-/// inside it cannot change before the writes, and sign-ins never fail to upgrade a read lock.
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {
