@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Exam rush: hundreds of learners of one unit log in, then start, answer and
+# Exam rush: thousands of learners of one unit log in, then start, answer and
 # submit a quiz within seconds, against the release server, on SQLite and on
-# PostgreSQL. See README.md beside this file.
+# PostgreSQL (there with one server, or several behind a real nginx). See
+# README.md beside this file.
 #
 #   bash benches/exam-rush/run.sh
 #
 # Settings (environment, all optional):
 #   BACKENDS="sqlite postgres"   which databases to run on, in this order
-#   LEARNERS=2000                learners in the unit (all enrolled, all log in, all take the quiz)
+#   LEARNERS=5000                learners in the unit (all enrolled, all log in, all take the quiz)
+#   SERVERS=1                    PostgreSQL only: how many servers on the one database; more than one are
+#                                put behind a real nginx (round robin, docs/operations.md's configuration)
+#                                and the load goes through it. SQLite always runs one server.
+#   NGINX=/usr/sbin/nginx        the nginx binary (SERVERS > 1)
 #   LOGIN_CONCURRENCY=64         logins in flight at once
 #   CONCURRENCY=64               learners between start and submit at once
 #   COURSE=an-toan-thong-tin-co-ban QUIZ=cuoi-khoa   the bundled quiz taken (20 minutes, 10 of its questions drawn)
@@ -21,7 +26,9 @@
 set -euo pipefail
 
 BACKENDS=${BACKENDS:-sqlite postgres}
-LEARNERS=${LEARNERS:-2000}
+LEARNERS=${LEARNERS:-5000}
+SERVERS=${SERVERS:-1}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 LOGIN_CONCURRENCY=${LOGIN_CONCURRENCY:-64}
 CONCURRENCY=${CONCURRENCY:-64}
 COURSE=${COURSE:-an-toan-thong-tin-co-ban}
@@ -41,23 +48,30 @@ die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 
 command -v curl >/dev/null 2>&1 || die "curl is needed"
 
+[[ $SERVERS =~ ^[1-9][0-9]*$ ]] || die "SERVERS must be a positive number"
+
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daotao-exam-rush.XXXXXX")
-SERVER_PID=""
+SERVER_PIDS=()
+NGINX_PID=""
 PG_CREATED=""
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 SERVER="$TARGET/daotao-server"
 TOOL="$TARGET/exam-rush"
 
-stop_server() {
-    if [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null; then
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
+stop_servers() {
+    local pid
+    for pid in "${SERVER_PIDS[@]}" $NGINX_PID; do
+        if kill "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+    SERVER_PIDS=()
+    NGINX_PID=""
 }
 cleanup() {
     local rc=$?
     set +e
-    stop_server
+    stop_servers
     if [[ -n $PG_CREATED ]]; then
         "$TOOL" drop-postgres --admin-url "$POSTGRES_ADMIN_URL" --name "$PG_NAME" >/dev/null 2>&1
     fi
@@ -78,6 +92,76 @@ free_port() {
         fi
     done
     die "no free port found"
+}
+
+# Waits until $1 answers 200, or dies with the tail of log $3 when process $2 is gone or after 30 s.
+wait_healthy() {
+    local url=$1 pid=$2 log=$3 i
+    for i in $(seq 1 300); do
+        if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+        kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "$url: the process exited"; }
+        ((i == 300)) && { tail -n 30 "$log" >&2; die "$url: no answer after 30 s"; }
+        sleep 0.1
+    done
+}
+
+# Starts daotao-server number $2 of backend $1 on database $3 on a free port, left in PORT (not printed:
+# in a command substitution, the server would be the child of a subshell, out of SERVER_PIDS).
+start_server() {
+    local backend=$1 n=$2 url=$3 port log
+    port=$(free_port)
+    log="$WORK/server-$backend-$n.log"
+    NO_COLOR=1 DAOTAO_BIND="127.0.0.1:$port" DAOTAO_DATABASE_URL="$url" DAOTAO_COURSES_DIR="$ROOT/courses" \
+        DAOTAO_TRUSTED_PROXIES=127.0.0.1 "$SERVER" >"$log" 2>&1 &
+    SERVER_PIDS+=($!)
+    wait_healthy "http://127.0.0.1:$port/healthz" "$!" "$log"
+    PORT=$port
+}
+
+# Starts nginx in front of the servers on ports "$@", configured as docs/operations.md says (round robin,
+# keepalive 16 to the servers), with Debian's default worker settings; its port is left in PORT.
+start_nginx() {
+    local port dir="$WORK/nginx" upstream="" user="" p
+    [[ -x $NGINX ]] || die "SERVERS=$SERVERS needs nginx (Debian's nginx-light); none at $NGINX"
+    mkdir -p "$dir"
+    port=$(free_port)
+    for p in "$@"; do upstream+="        server 127.0.0.1:$p;"$'\n'; done
+    # As root, nginx's workers would run as nobody, who cannot write in this temporary folder.
+    ((EUID == 0)) && user="user root;"
+    cat >"$dir/nginx.conf" <<CONF
+daemon off;
+$user
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+worker_processes auto;
+events { worker_connections 768; }
+http {
+    access_log $dir/access.log;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    upstream daotao {
+$upstream        keepalive 16;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            proxy_pass http://daotao;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+        }
+    }
+}
+CONF
+    "$NGINX" -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" </dev/null >/dev/null 2>&1 &
+    NGINX_PID=$!
+    wait_healthy "http://127.0.0.1:$port/healthz" "$NGINX_PID" "$dir/error.log"
+    PORT=$port
 }
 
 if [[ ${SKIP_BUILD:-} != 1 ]]; then
@@ -104,31 +188,48 @@ for backend in $BACKENDS; do
     "$TOOL" seed --database-url "$url" --courses "$ROOT/courses" --learners "$LEARNERS" \
         --password "$PASSWORD" --course "$COURSE" || die "seeding failed"
 
-    port=$(free_port)
-    say "$backend: starting daotao-server on 127.0.0.1:$port (request log at the default level, to a temporary file)"
-    NO_COLOR=1 DAOTAO_BIND="127.0.0.1:$port" DAOTAO_DATABASE_URL="$url" DAOTAO_COURSES_DIR="$ROOT/courses" \
-        "$SERVER" >"$WORK/server-$backend.log" 2>&1 &
-    SERVER_PID=$!
-    for i in $(seq 1 300); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then break; fi
-        kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$WORK/server-$backend.log" >&2; die "daotao-server exited"; }
-        ((i == 300)) && { tail -n 30 "$WORK/server-$backend.log" >&2; die "daotao-server not ready after 30 s"; }
-        sleep 0.1
+    servers=1
+    [[ $backend == postgres ]] && servers=$SERVERS
+    ports=()
+    for n in $(seq 1 "$servers"); do
+        say "$backend: starting daotao-server $n of $servers (request log at the default level, to a temporary file)"
+        start_server "$backend" "$n" "$url"
+        ports+=("$PORT")
     done
+    if ((servers > 1)); then
+        start_nginx "${ports[@]}"
+        base="http://127.0.0.1:$PORT"
+        mode="$servers servers behind nginx"
+    else
+        base="http://127.0.0.1:${ports[0]}"
+        mode="one server"
+    fi
+    say "$backend: $mode, the load sent to $base"
 
     echo
-    echo "## $backend"
+    echo "## $backend, $mode"
     rc=0
-    "$TOOL" run --base-url "http://127.0.0.1:$port" --courses "$ROOT/courses" --learners "$LEARNERS" \
+    "$TOOL" run --base-url "$base" --courses "$ROOT/courses" --learners "$LEARNERS" \
         --password "$PASSWORD" --course "$COURSE" --quiz "$QUIZ" --right-share "$RIGHT_SHARE" \
         --login-concurrency "$LOGIN_CONCURRENCY" \
         --concurrency "$CONCURRENCY" --aim-seconds "$AIM_SECONDS" --aim-p99-ms "$AIM_P99_MS" || rc=$?
-    if grep -Eq ' (ERROR|WARN) ' "$WORK/server-$backend.log"; then
+    if grep -Eq ' (ERROR|WARN) ' "$WORK"/server-"$backend"-*.log; then
         echo
         echo "server log warnings and errors (first 10):"
-        grep -E ' (ERROR|WARN) ' "$WORK/server-$backend.log" | head -n 10 | sed 's/^/    /'
+        grep -hE ' (ERROR|WARN) ' "$WORK"/server-"$backend"-*.log | head -n 10 | sed 's/^/    /'
     fi
-    stop_server
+    # An error the server logged (a background job's too) is an error of the run.
+    if grep -Eq ' ERROR ' "$WORK"/server-"$backend"-*.log; then
+        echo "FAIL: the server logged errors" >&2
+        rc=2
+    fi
+    if [[ -n $NGINX_PID ]] && grep -Eq '\[(error|crit|alert|emerg)\]' "$WORK/nginx/error.log"; then
+        echo
+        echo "nginx errors (first 10):"
+        grep -E '\[(error|crit|alert|emerg)\]' "$WORK/nginx/error.log" | head -n 10 | sed 's/^/    /'
+        rc=2
+    fi
+    stop_servers
     if [[ $backend == postgres ]]; then
         "$TOOL" drop-postgres --admin-url "$POSTGRES_ADMIN_URL" --name "$PG_NAME" || true
         PG_CREATED=""

@@ -5,8 +5,8 @@
 //!
 //! ```text
 //! exam-rush create-postgres --admin-url postgres://postgres@127.0.0.1:5432/test --name daotao_exam_rush
-//! exam-rush seed --database-url URL --courses courses --learners 2000
-//! exam-rush run --base-url http://127.0.0.1:8080 --learners 2000
+//! exam-rush seed --database-url URL --courses courses --learners 5000
+//! exam-rush run --base-url http://127.0.0.1:8080 --learners 5000
 //! exam-rush drop-postgres --admin-url ... --name daotao_exam_rush
 //! ```
 
@@ -92,7 +92,8 @@ enum Command {
 
 #[derive(clap::Args, Clone)]
 struct Who {
-    #[arg(long, default_value_t = 2000)]
+    /// Learners in the unit: 5,000 is issue #21's exam.
+    #[arg(long, default_value_t = 5000)]
     learners: usize,
     #[arg(long, default_value = "mat-khau-thi-2026")]
     password: String,
