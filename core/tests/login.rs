@@ -117,3 +117,52 @@ async fn with_passwords_for_admins_only_a_learner_gets_no_session() {
     assert!(login(&db, "quantri", "mật khẩu đúng", "10.0.0.1", &policy).await.is_ok());
     assert_eq!(session::Entity::find().count(&db).await.unwrap(), 1);
 }
+
+/// Sessions unused for over a minute are touched when used (`last_seen_at`), many at once as an exam's first
+/// requests do: on SQLite the touches are committed together (the group commit), each one still stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_used_after_a_minute_are_touched_even_many_at_once() {
+    use daotao_core::entities::session;
+    use daotao_core::people::auth::session::{create, lookup};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = daotao_core::platform::db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display()))
+        .await
+        .unwrap();
+    let new = NewUser {
+        username: "lan".into(),
+        full_name: "Lan".into(),
+        email: None,
+        unit_code: None,
+        position: String::new(),
+        role: Role::Learner,
+        password: Some("mật khẩu đúng".into()),
+    };
+    let (user, _) = add_user(&db, new).await.unwrap();
+    let policy = Policy::default();
+    let mut tokens = Vec::new();
+    for _ in 0..40 {
+        tokens.push(create(&db, user.id, "10.0.0.1", &policy).await.unwrap().token);
+    }
+    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(long_ago))
+        .exec(&db)
+        .await
+        .unwrap();
+    let before = chrono::Utc::now();
+    let mut lookups = tokio::task::JoinSet::new();
+    for token in tokens {
+        let db = db.clone();
+        lookups.spawn(async move { lookup(&db, &token, &policy).await });
+    }
+    while let Some(found) = lookups.join_next().await {
+        let current = found.unwrap().unwrap().expect("a live session");
+        assert!(current.session.last_seen_at >= before);
+    }
+    let stale =
+        session::Entity::find().filter(session::Column::LastSeenAt.lt(before)).all(&db).await.unwrap();
+    assert!(stale.is_empty(), "every touch is stored: {stale:?}");
+}

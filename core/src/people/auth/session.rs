@@ -10,6 +10,7 @@ use super::Policy;
 use super::token::{hash_token, random_token};
 use crate::entities::user::Provider;
 use crate::entities::{session, user};
+use crate::platform::group_commit;
 
 /// `last_seen_at` is written at most this often, so reading pages does not write on every request.
 const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
@@ -102,11 +103,17 @@ pub async fn lookup(db: &DatabaseConnection, token: &str, policy: &Policy) -> Re
     }
     let mut found = found;
     if now - found.last_seen_at > TOUCH_EVERY {
-        session::Entity::update_many()
+        let touch = session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
-            .filter(session::Column::Id.eq(found.id))
-            .exec(db)
-            .await?;
+            .filter(session::Column::Id.eq(found.id));
+        // On SQLite committed with the other writes queued meanwhile: when a crowd that logged in over more
+        // than a minute starts an exam, nearly every first request touches its session, and one commit (one
+        // `fsync` under the one write lock) each would queue them all behind each other.
+        if group_commit::batches(db) {
+            group_commit::write(db, move |txn| Box::pin(async move { touch.exec(txn).await })).await?;
+        } else {
+            touch.exec(db).await?;
+        }
         found.last_seen_at = now;
     }
     Ok(Some(Current { session: found, user: account }))
