@@ -296,7 +296,8 @@ pub async fn submit(
 }
 
 /// Closes every open attempt past its deadline at `now`, grading the answers saved in time (and completing
-/// courses their passes complete). Returns the attempts it closed.
+/// courses their passes complete). Returns the attempts this call closed, not those another closer running
+/// at the same moment (another server's) closed first.
 pub async fn close_expired(
     db: &DatabaseConnection,
     library: &Library,
@@ -313,8 +314,9 @@ pub async fn close_expired(
         let id = row.0.id;
         // One attempt that cannot be read or graded is logged and left; the others are still closed.
         match Attempt::decode_with_quiz(row) {
-            Ok(attempt) => match finish(db, library, attempt, now, true).await {
-                Ok(attempt) if attempt.row.closed_by_server => closed.push(attempt),
+            // Only what this pass graded: another server's closer (or the learner) may have been first.
+            Ok(attempt) => match grade_once(db, library, attempt, now, true).await {
+                Ok((attempt, true)) if attempt.row.closed_by_server => closed.push(attempt),
                 Ok(_) => {}
                 Err(AttemptError::Db(e)) => return Err(AttemptError::Db(e)),
                 Err(e) => tracing::error!(attempt = id, "closing an expired attempt failed: {e}"),
@@ -332,10 +334,22 @@ pub async fn close_expired(
 async fn finish(
     db: &DatabaseConnection,
     library: &Library,
-    mut attempt: Attempt,
+    attempt: Attempt,
     now: DateTime<Utc>,
     by_server: bool,
 ) -> Result<Attempt, AttemptError> {
+    grade_once(db, library, attempt, now, by_server).await.map(|(attempt, _)| attempt)
+}
+
+/// [`finish`], telling whether this call graded the attempt (false: it was graded before, or by a concurrent
+/// call that won the race), so that several servers' closers count each attempt once between them.
+async fn grade_once(
+    db: &DatabaseConnection,
+    library: &Library,
+    mut attempt: Attempt,
+    now: DateTime<Utc>,
+    by_server: bool,
+) -> Result<(Attempt, bool), AttemptError> {
     // Stored times have microseconds (PostgreSQL): the result returned must equal the result read back.
     let now = now.trunc_subsecs(6);
     let by_server = by_server || attempt.is_expired(now);
@@ -343,7 +357,7 @@ async fn finish(
         // Only what was saved before the deadline counts.
         attempt = stored(db, attempt.row.id).await?;
         if attempt.is_submitted() {
-            return Ok(attempt);
+            return Ok((attempt, false));
         }
     }
     let (marks, score) = grade_all(&attempt.questions, &attempt.answers);
@@ -407,9 +421,9 @@ async fn finish(
     .await?;
     if !first {
         // Someone else (another tab, the closer) graded it first: theirs is the result.
-        return stored(db, attempt.row.id).await;
+        return Ok((stored(db, attempt.row.id).await?, false));
     }
-    Ok(attempt)
+    Ok((attempt, true))
 }
 
 /// The attempt `id` as stored.

@@ -68,17 +68,21 @@ pub async fn queue(
     for slice in due.chunks(2000) {
         let keys: Vec<String> = slice.iter().map(|r| r.key.clone()).collect();
         let known = outbox::known_keys(db, &keys).await?;
-        let mut messages = Vec::new();
+        let mut messages: BTreeMap<&'static str, Vec<outbox::Outgoing>> = BTreeMap::new();
         for reminder in slice.iter().filter(|r| !known.contains(&r.key)) {
             match world.message(reminder, context, as_of) {
-                Some(message) => {
-                    *queued.by_kind.entry(reminder.kind.as_str()).or_default() += 1;
-                    messages.push(message);
-                }
+                Some(message) => messages.entry(reminder.kind.as_str()).or_default().push(message),
                 None => queued.without_address += 1,
             }
         }
-        outbox::queue(db, &messages, now).await?;
+        // Counted as the outbox took them: another server queueing the same reminders at the same moment
+        // inserts each key once, and only the one that inserted it counts it.
+        for (kind, messages) in messages {
+            let added = outbox::queue(db, &messages, now).await?;
+            if added > 0 {
+                *queued.by_kind.entry(kind).or_default() += added;
+            }
+        }
     }
     Ok(queued)
 }
