@@ -399,12 +399,14 @@ fn http(base: &str, rounds: usize, answers: Option<&Path>) -> anyhow::Result<()>
     Ok(())
 }
 
-/// A word no lesson has, different for each edit: letters only, so it is one term.
+/// A word no lesson has, different for each edit and three letters from any other edit's (one typo away, a
+/// search for it would find an earlier edit's word).
 fn new_word(edit: usize) -> String {
     let mut word = String::from("huoumoi");
     let mut n = edit;
     loop {
-        word.push((b'a' + (n % 26) as u8) as char);
+        let letter = (b'a' + (n % 26) as u8) as char;
+        word.extend([letter; 3]);
         n /= 26;
         if n == 0 {
             return word;
@@ -440,7 +442,8 @@ fn edit(base: &str, dir: &Path, edits: usize) -> anyhow::Result<()> {
                 page_at = Some(written.elapsed());
             }
             if search_at.is_none()
-                && String::from_utf8_lossy(&connection.get(&search, None)?.1).contains("\"total\":1")
+                && String::from_utf8_lossy(&connection.get(&search, None)?.1)
+                    .contains(&format!("\"url\":\"{page}"))
             {
                 search_at = Some(written.elapsed());
             }
