@@ -8,11 +8,16 @@
 # Settings (environment, all optional):
 #   LESSONS=10000     lessons in the synthetic library (100 per course, about 400 words each)
 #   ROUNDS=25         rounds of the query set for the latency figures
+#   HTTP_ROUNDS=25    rounds of the query set over HTTP (keep-alive), per kind of request
+#   EDITS=10          lessons edited one at a time, each timed until its page and search show it
+#   ANSWERS=FILE      keep the uncompressed API answers of the query set there (to compare two builds)
 #   SKIP_BUILD=1      use the existing release binaries as they are
 set -euo pipefail
 
 LESSONS=${LESSONS:-10000}
 ROUNDS=${ROUNDS:-25}
+HTTP_ROUNDS=${HTTP_ROUNDS:-25}
+EDITS=${EDITS:-10}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -101,6 +106,18 @@ INDEX_MS=$(sed -n 's/.*search index built.*elapsed_ms=\([0-9]*\).*/\1/p' "$WORK/
 sleep 1
 RSS=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 HWM=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
+
+# --- query latency over HTTP, then edits, on the running server ----------------------------------
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+say "measuring query latency over HTTP, keep-alive ($HTTP_ROUNDS rounds of the query set per kind)"
+HTTP_LOAD=$(loadavg)
+HTTP=$("$BENCH" http "$BASE" "$HTTP_ROUNDS" ${ANSWERS:+"$ANSWERS"})
+say "editing $EDITS lessons, one at a time, each until its page and search show it"
+EDIT_LOAD=$(loadavg)
+EDIT=$("$BENCH" edit "$BASE" "$WORK/courses" "$EDITS")
+REINDEXED=$(grep -c 'search index updated' "$WORK/server.log" || true)
+REBUILT=$(grep -c 'search index built' "$WORK/server.log" || true)
+RSS_AFTER=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status")
 kill "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
@@ -119,6 +136,21 @@ echo "| server start to search answering | ${SEARCHABLE} s | under 10 s |"
 echo "| index build in the server (log) | ${INDEX_MS} ms | |"
 echo "| lesson pages served while indexing (slowest) | ${PAGES_WHILE_INDEXING} (${PAGE_MAX_MS} ms) | served |"
 echo "| server resident memory after indexing (peak) | ${RSS} MB (${HWM} MB) | under 300 MB |"
+echo
+echo "| server resident memory after the edits | ${RSS_AFTER} MB | |"
+echo "| index updates of one course (log) / whole rebuilds, start-up included (log) | ${REINDEXED} / ${REBUILT} | |"
+echo
+echo "Over HTTP, one keep-alive connection per kind (\`search-bench http\`, load average $HTTP_LOAD):"
+echo
+echo '```'
+echo "$HTTP"
+echo '```'
+echo
+echo "Edit to visible (\`search-bench edit\`, load average $EDIT_LOAD):"
+echo
+echo '```'
+echo "$EDIT"
+echo '```'
 echo
 echo "In process (\`search-bench measure\`):"
 echo

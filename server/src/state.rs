@@ -13,7 +13,7 @@ use sea_orm::DatabaseConnection;
 use crate::library_fingerprint::Fingerprints;
 use crate::metrics::Metrics;
 use crate::metrics::scrape::Exposure;
-use crate::search::Search;
+use crate::search::{Reindex, Search};
 use crate::sso::SingleSignOn;
 
 /// Settings of logins and sessions, from configuration.
@@ -96,12 +96,18 @@ impl AppState {
 
     /// Applies `change` to a copy of the library, publishes the copy and has it indexed for search.
     pub fn update_library(&self, change: impl FnOnce(&mut Library)) {
+        self.update_library_reindexing(Reindex::Everything, change);
+    }
+
+    /// As [`AppState::update_library`], indexing again only what `reindex` names: the courses a reload
+    /// changed, so an edited lesson is searchable in milliseconds instead of a rebuild's seconds.
+    pub fn update_library_reindexing(&self, reindex: Reindex, change: impl FnOnce(&mut Library)) {
         let mut guard = self.library.write().unwrap_or_else(|e| e.into_inner());
         let mut next = Library::clone(&guard);
         change(&mut next);
         let next = Arc::new(next);
         *guard = next.clone();
         // Still under the lock, so the indexer is asked in the order the library changed.
-        self.search.rebuild(next);
+        self.search.update(next, reindex);
     }
 }

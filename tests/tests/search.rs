@@ -48,6 +48,21 @@ fn edited_added_and_removed_courses_are_searchable_without_a_restart() {
         ),
         "{body}"
     );
+    let (status, page) = server.get("/courses/an-toan-thong-tin-co-ban/mat-khau-va-xac-thuc");
+    assert_eq!(status, 200);
+    assert!(page.contains("Con hươu cao cổ nhắc mọi người đổi mật khẩu."), "the page is served new too");
+    // Only that course was indexed again (#21): the one whole build is the start-up's, and the update
+    // added that course's documents, not the library's.
+    let log = server.log();
+    assert_eq!(log.matches("search index built").count(), 1, "{log}");
+    let update = log.lines().find(|l| l.contains("search index updated")).unwrap_or_else(|| panic!("{log}"));
+    assert!(update.contains("an-toan-thong-tin-co-ban"), "{update}");
+    let number = |key: &str| -> usize {
+        let after = update.split(&format!(" {key}=")).nth(1).unwrap_or_else(|| panic!("{key}: {update}"));
+        after.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+    };
+    let (added, removed, documents) = (number("added"), number("removed"), number("documents"));
+    assert!(added > 0 && added.abs_diff(removed) <= 1 && added * 2 < documents, "{update}");
 
     // A new course folder is searchable; removed, it is gone.
     let new_course = dir.path().join("courses/khoa-moi");
@@ -57,4 +72,5 @@ fn edited_added_and_removed_courses_are_searchable_without_a_restart() {
     server.wait_for("the new course in search", |_| api("te+giac").1.contains("\"course\":\"khoa-moi\""));
     std::fs::remove_dir_all(&new_course).unwrap();
     server.wait_for("the removed course out of search", |_| !api("te+giac").1.contains("khoa-moi"));
+    assert_eq!(server.log().matches("search index built").count(), 1, "added and removed course by course");
 }

@@ -61,6 +61,11 @@ fn is_word_char(c: char) -> bool {
 
 /// One word's term: lower case, NFC, and folded when asked.
 pub fn term_text(word: &str, fold: bool) -> String {
+    // Most words of a lesson (and of any query typed without diacritics) are ASCII: lower case is all there
+    // is to do (folding and NFC leave ASCII as it is), without the allocations of the general case.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let lower = word.to_lowercase();
     if fold { fold_diacritics(&lower) } else { nfc(&lower) }
 }

@@ -1,21 +1,23 @@
 //! The index itself: one document per lesson section (the text under one
 //! heading, linked by the heading's anchor) and one per course (title and
-//! summary), built whole in memory from a [`Library`]. Quizzes are never
-//! indexed: their questions, answers and explanations are not lesson content.
+//! summary), in memory, built from a [`Library`] and updated course by course
+//! by [`super::indexer`]. Quizzes are never indexed: their questions, answers
+//! and explanations are not lesson content.
 
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
 use daotao_content::course::{Course, Lesson, Library};
-use daotao_content::text::nfc;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, Searcher};
 
 use super::Hit;
-use super::analyzer::{EXACT, FOLDED, PAIRS, PairTokenizer, VietnameseTokenizer};
+use super::analyzer::{EXACT, FOLDED, PAIRS};
+use super::indexer::Indexer;
 use super::query::ParsedQuery;
 use super::snippet::snippet_html;
 
@@ -38,11 +40,8 @@ pub struct Fields {
 
 const ENTRY_FIELD: &str = "entry";
 
-/// Lesson text beyond this many bytes per section is not indexed (a lesson is at most 1 MB).
-const MAX_SECTION_BYTES: usize = 256 * 1024;
-
 impl Fields {
-    fn schema() -> (Schema, Fields) {
+    pub(super) fn schema() -> (Schema, Fields) {
         let mut builder = Schema::builder();
         let text = |tokenizer: &str, record| {
             TextOptions::default().set_indexing_options(
@@ -60,11 +59,18 @@ impl Fields {
     }
 }
 
-/// What a search document stands for.
-struct Entry {
-    course: Arc<Course>,
-    /// `None` for the course itself (title and summary).
-    section: Option<Section>,
+/// The documents of one course as indexed: what each stands for, by the low 32 bits of its `entry` value
+/// (the high 32 bits are the course's slot, new each time the course is indexed, so the documents of a
+/// course's older version, deleted but not yet merged away, never point at the new one's sections).
+pub(super) struct IndexedCourse {
+    pub(super) course: Arc<Course>,
+    /// `None` for the course itself (title and summary), then one per lesson section.
+    pub(super) sections: Vec<Option<Section>>,
+}
+
+/// The `entry` value of a course's document number `local`.
+pub(super) fn entry_value(slot: u32, local: usize) -> u64 {
+    (u64::from(slot) << 32) | local as u64
 }
 
 /// A part of a lesson: the text under one heading, or before the first.
@@ -77,12 +83,15 @@ pub struct Section {
     pub body: Range<usize>,
 }
 
-/// A built index, never changed once built (a new library gets a new one).
+/// The index as it was at one moment, never changed: a search keeps the snapshot it started with while
+/// the index is updated (see [`super::indexer::Indexer`]).
 pub struct SearchIndex {
-    reader: IndexReader,
-    fields: Fields,
-    entries: Vec<Entry>,
-    vocabulary: Vocabulary,
+    pub(super) searcher: Searcher,
+    pub(super) fields: Fields,
+    /// By slot (see [`IndexedCourse`]).
+    pub(super) courses: HashMap<u32, Arc<IndexedCourse>>,
+    pub(super) documents: usize,
+    pub(super) vocabulary: Arc<Vocabulary>,
 }
 
 /// The terms of the index with their document counts, to expand a prefix or a typo into the
@@ -95,12 +104,12 @@ pub struct Vocabulary {
 }
 
 /// Sorted `(term, documents)` pairs of one field.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Terms(Vec<(String, u32)>);
 
 impl Terms {
-    fn of(searcher: &tantivy::Searcher, field: Field) -> tantivy::Result<Terms> {
-        let mut counts = std::collections::BTreeMap::<String, u32>::new();
+    pub(super) fn of(searcher: &Searcher, field: Field) -> tantivy::Result<Terms> {
+        let mut counts = BTreeMap::<String, u32>::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(field)?;
             let mut stream = inverted.terms().stream()?;
@@ -111,6 +120,23 @@ impl Terms {
             }
         }
         Ok(Terms(counts.into_iter().collect()))
+    }
+
+    /// These terms with `changes` (documents added, negative for removed) applied, in one pass over both.
+    pub(super) fn updated(&self, changes: &BTreeMap<String, i64>) -> Terms {
+        let mut out = Vec::with_capacity(self.0.len() + changes.len());
+        let mut old = self.0.iter().peekable();
+        for (term, change) in changes {
+            while let Some(before) = old.next_if(|(t, _)| t < term) {
+                out.push(before.clone());
+            }
+            let count = old.next_if(|(t, _)| t == term).map_or(0, |(_, n)| i64::from(*n)) + change;
+            if count > 0 {
+                out.push((term.clone(), u32::try_from(count).unwrap_or(u32::MAX)));
+            }
+        }
+        out.extend(old.cloned());
+        Terms(out)
     }
 
     /// In how many documents `term` is.
@@ -175,72 +201,16 @@ pub fn sections(lesson_index: usize, lesson: &Lesson) -> Vec<Section> {
 impl SearchIndex {
     /// Indexes every course and lesson of `library` (seconds for thousands of lessons: run off the async runtime).
     pub fn build(library: &Library) -> tantivy::Result<SearchIndex> {
-        let (schema, fields) = Fields::schema();
-        let index = Index::create_in_ram(schema);
-        // Tokenizers are not stored in the index: registered on every index made or opened.
-        index.tokenizers().register(FOLDED, VietnameseTokenizer::analyzer(true));
-        index.tokenizers().register(EXACT, VietnameseTokenizer::analyzer(false));
-        index.tokenizers().register(PAIRS, PairTokenizer::analyzer());
-
-        let lessons: usize = library.courses.values().map(|c| c.lessons.len()).sum();
-        let (threads, budget) = if lessons >= 500 { (2, 200_000_000) } else { (1, 20_000_000) };
-        let mut writer: IndexWriter = index.writer_with_num_threads(threads, budget)?;
-        let mut entries = Vec::new();
-        for course in library.courses.values() {
-            let mut doc = TantivyDocument::new();
-            let title = nfc(&course.meta.title);
-            let summary = nfc(&course.meta.summary);
-            let all = format!("{title}\n{title}\n{summary}");
-            doc.add_text(fields.all, &all);
-            doc.add_text(fields.exact, &all);
-            doc.add_text(fields.pairs, &all);
-            doc.add_text(fields.course, &course.id);
-            doc.add_u64(fields.entry, entries.len() as u64);
-            writer.add_document(doc)?;
-            entries.push(Entry { course: course.clone(), section: None });
-
-            for (i, lesson) in course.lessons.iter().enumerate() {
-                let lesson_title = nfc(&lesson.title);
-                for section in sections(i, lesson) {
-                    let mut body = &lesson.text[section.body.clone()];
-                    if body.len() > MAX_SECTION_BYTES {
-                        let cut =
-                            (0..=MAX_SECTION_BYTES).rev().find(|&b| body.is_char_boundary(b)).unwrap_or(0);
-                        body = &body[..cut];
-                    }
-                    let heading = section.heading.map(|h| lesson.toc[h].text.as_str()).unwrap_or_default();
-                    // The lesson title belongs to its first section only, so it is one hit, not one per section.
-                    let title = if section.heading.is_none() { lesson_title.as_str() } else { "" };
-                    let all = format!("{title}\n{title}\n{heading}\n{heading}\n{body}");
-                    let mut doc = TantivyDocument::new();
-                    doc.add_text(fields.all, &all);
-                    doc.add_text(fields.exact, &all);
-                    doc.add_text(fields.pairs, &all);
-                    doc.add_text(fields.course, &course.id);
-                    doc.add_u64(fields.entry, entries.len() as u64);
-                    writer.add_document(doc)?;
-                    entries.push(Entry { course: course.clone(), section: Some(section) });
-                }
-            }
-        }
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let searcher = reader.searcher();
-        let vocabulary = Vocabulary {
-            folded: Terms::of(&searcher, fields.all)?,
-            exact: Terms::of(&searcher, fields.exact)?,
-        };
-        Ok(SearchIndex { reader, fields, entries, vocabulary })
+        Ok(Indexer::build(library)?.snapshot())
     }
 
     /// How many documents (course entries and lesson sections) the index holds.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.documents
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.documents == 0
     }
 
     /// The hits `offset..offset + limit` for `query`, best first, and how many documents match in all.
@@ -254,64 +224,73 @@ impl SearchIndex {
         if query.is_empty() || limit == 0 {
             return Ok((Vec::new(), 0));
         }
-        let searcher = self.reader.searcher();
+        let searcher = &self.searcher;
         let tantivy_query = query.to_query(&self.fields, &self.vocabulary, course);
         let wanted = offset.saturating_add(limit);
         let collector = (TopDocs::with_limit(wanted).order_by_score(), Count);
         let (top, total) = searcher.search(&tantivy_query, &collector)?;
         let mut hits = Vec::with_capacity(limit.min(top.len()));
         for (score, address) in top.into_iter().skip(offset).take(limit) {
-            let entry = self.entry(&searcher, address)?;
-            hits.push(self.hit(entry, query, score));
+            let (course, section) = self.entry(searcher, address)?;
+            hits.push(hit(course, section, query, score));
         }
         Ok((hits, total))
     }
 
-    fn entry(&self, searcher: &tantivy::Searcher, address: DocAddress) -> tantivy::Result<&Entry> {
+    /// The course and section (`None`: the course itself) a document stands for.
+    fn entry(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> tantivy::Result<(&Arc<Course>, Option<&Section>)> {
         let column = searcher.segment_reader(address.segment_ord).fast_fields().u64(ENTRY_FIELD)?;
         column
             .first(address.doc_id)
-            .and_then(|i| self.entries.get(usize::try_from(i).ok()?))
+            .and_then(|value| {
+                let indexed = self.courses.get(&u32::try_from(value >> 32).ok()?)?;
+                let section = indexed.sections.get(usize::try_from(value & u64::from(u32::MAX)).ok()?)?;
+                Some((&indexed.course, section.as_ref()))
+            })
             .ok_or_else(|| tantivy::TantivyError::InternalError(format!("no entry for {address:?}")))
     }
+}
 
-    fn hit(&self, entry: &Entry, query: &ParsedQuery, score: f32) -> Hit {
-        let course = &entry.course;
-        let Some(section) = &entry.section else {
-            return Hit {
-                course: course.id.clone(),
-                course_title: course.meta.title.clone(),
-                lesson: None,
-                title: course.meta.title.clone(),
-                heading: None,
-                anchor: None,
-                url: format!("/courses/{}", course.id),
-                snippet_html: snippet_html(&course.meta.summary, query),
-                score,
-            };
-        };
-        let lesson = &course.lessons[section.lesson];
-        let toc = section.heading.map(|h| &lesson.toc[h]);
-        let mut snippet = snippet_html(&lesson.text[section.body.clone()], query);
-        if snippet.is_empty() {
-            // A heading with no text under it, or a lesson that starts with a heading.
-            snippet = snippet_html(&lesson.text, query);
-        }
-        let page = format!("/courses/{}/{}", course.id, lesson.id);
-        Hit {
+/// A hit for `course`, or its `section`, with its snippet.
+fn hit(course: &Course, section: Option<&Section>, query: &ParsedQuery, score: f32) -> Hit {
+    let Some(section) = section else {
+        return Hit {
             course: course.id.clone(),
             course_title: course.meta.title.clone(),
-            lesson: Some(lesson.id.clone()),
-            title: lesson.title.clone(),
-            heading: toc.map(|t| t.text.clone()),
-            anchor: toc.map(|t| t.id.clone()),
-            url: match toc {
-                Some(t) => format!("{page}#{}", t.id),
-                None => page,
-            },
-            snippet_html: snippet,
+            lesson: None,
+            title: course.meta.title.clone(),
+            heading: None,
+            anchor: None,
+            url: format!("/courses/{}", course.id),
+            snippet_html: snippet_html(&course.meta.summary, query),
             score,
-        }
+        };
+    };
+    let lesson = &course.lessons[section.lesson];
+    let toc = section.heading.map(|h| &lesson.toc[h]);
+    let mut snippet = snippet_html(&lesson.text[section.body.clone()], query);
+    if snippet.is_empty() {
+        // A heading with no text under it, or a lesson that starts with a heading.
+        snippet = snippet_html(&lesson.text, query);
+    }
+    let page = format!("/courses/{}/{}", course.id, lesson.id);
+    Hit {
+        course: course.id.clone(),
+        course_title: course.meta.title.clone(),
+        lesson: Some(lesson.id.clone()),
+        title: lesson.title.clone(),
+        heading: toc.map(|t| t.text.clone()),
+        anchor: toc.map(|t| t.id.clone()),
+        url: match toc {
+            Some(t) => format!("{page}#{}", t.id),
+            None => page,
+        },
+        snippet_html: snippet,
+        score,
     }
 }
 

@@ -1,17 +1,22 @@
 //! Full-text search over the course library (issue #5), for `/search` and
 //! `GET /api/v1/search`.
 //!
-//! The index lives in memory and is rebuilt whole from the library on a
-//! worker thread: at start-up (pages are served meanwhile) and after every
-//! reload. A finished index is swapped in behind an `Arc`, so a search in
-//! progress keeps the index it started with and no search ever waits for a
-//! build. Bursts of reloads are coalesced: only the newest library is built.
+//! The index lives in memory and is kept by a worker thread: built whole from
+//! the library at start-up (pages are served meanwhile) and when a reload
+//! changed something every course depends on, updated course by course when
+//! a reload changed only some courses ([`indexer`]). Each finished index is
+//! swapped in behind an `Arc` as a snapshot, so a search in progress keeps the
+//! index it started with and no search ever waits for a build or an update.
+//! Bursts of reloads are coalesced: the newest library is indexed, once.
 
 pub mod analyzer;
 pub mod index;
+pub mod indexer;
 pub mod query;
 pub mod snippet;
 
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -19,6 +24,7 @@ use std::time::{Duration, Instant};
 use daotao_content::course::Library;
 
 pub use self::index::SearchIndex;
+use self::indexer::Indexer;
 pub use self::query::{Notice, ParsedQuery};
 
 /// One result: a lesson section (or a course), where to go, and why it matched.
@@ -52,10 +58,47 @@ pub struct Results {
     pub ready: bool,
 }
 
-/// The search service: the current index, and the worker that rebuilds it.
+/// What of a changed library must be indexed again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reindex {
+    /// Everything: the index is built anew.
+    Everything,
+    /// These courses only (changed, added or removed); none when only the library's problems changed.
+    Courses(BTreeSet<String>),
+}
+
+impl Reindex {
+    /// What two changes in a row need.
+    fn and(self, next: Reindex) -> Reindex {
+        match (self, next) {
+            (Reindex::Courses(mut ids), Reindex::Courses(more)) => {
+                ids.extend(more);
+                Reindex::Courses(ids)
+            }
+            _ => Reindex::Everything,
+        }
+    }
+}
+
+/// What the worker has done since it started, as counts (the log says the same line by line): tests and
+/// the benchmark tell a whole build from a course's update by them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Whole builds.
+    pub builds: u64,
+    /// Updates of some courses.
+    pub updates: u64,
+    /// Documents added by those updates (a whole build's are not counted).
+    pub documents_updated: u64,
+}
+
+/// A request to the worker: its generation, the library, and what of it to index.
+type Request = (u64, Arc<Library>, Reindex);
+
+/// The search service: the current index, and the worker that builds and updates it.
 pub struct Search {
     shared: Arc<Shared>,
-    requests: Mutex<Sender<(u64, Arc<Library>)>>,
+    requests: Mutex<Sender<Request>>,
 }
 
 struct Shared {
@@ -64,6 +107,9 @@ struct Shared {
     /// (requested, built) generations.
     progress: Mutex<(u64, u64)>,
     built: Condvar,
+    builds: AtomicU64,
+    updates: AtomicU64,
+    documents_updated: AtomicU64,
     /// Tests hold a finished build here, before it is swapped in, to search while a rebuild is under way.
     #[cfg(test)]
     gate: Mutex<Option<Receiver<()>>>,
@@ -82,6 +128,9 @@ impl Search {
             current: RwLock::new(None),
             progress: Mutex::new((0, 0)),
             built: Condvar::new(),
+            builds: AtomicU64::new(0),
+            updates: AtomicU64::new(0),
+            documents_updated: AtomicU64::new(0),
             #[cfg(test)]
             gate: Mutex::new(None),
         });
@@ -94,13 +143,20 @@ impl Search {
         Self { shared, requests: Mutex::new(sender) }
     }
 
-    /// Asks for `library` to be indexed; returns at once.
+    /// Asks for `library` to be indexed whole; returns at once.
     pub fn rebuild(&self, library: Arc<Library>) {
+        self.update(library, Reindex::Everything);
+    }
+
+    /// Asks for what `reindex` names of `library` to be indexed again (the rest is as the previous library
+    /// had it); returns at once.
+    pub fn update(&self, library: Arc<Library>, reindex: Reindex) {
         let mut progress = self.shared.progress.lock().unwrap_or_else(|e| e.into_inner());
         progress.0 += 1;
         let generation = progress.0;
         // Sent under the lock: generations reach the worker in order.
-        let sent = self.requests.lock().unwrap_or_else(|e| e.into_inner()).send((generation, library));
+        let sent =
+            self.requests.lock().unwrap_or_else(|e| e.into_inner()).send((generation, library, reindex));
         drop(progress);
         if sent.is_err() {
             tracing::error!("the search index thread has stopped; search results will not change");
@@ -116,6 +172,15 @@ impl Search {
     pub fn current_with_age(&self) -> Option<(Arc<SearchIndex>, Duration)> {
         let current = self.shared.current.read().unwrap_or_else(|e| e.into_inner());
         current.as_ref().map(|(index, built)| (index.clone(), built.elapsed()))
+    }
+
+    /// What the worker has done so far.
+    pub fn work(&self) -> Work {
+        Work {
+            builds: self.shared.builds.load(Ordering::Relaxed),
+            updates: self.shared.updates.load(Ordering::Relaxed),
+            documents_updated: self.shared.documents_updated.load(Ordering::Relaxed),
+        }
     }
 
     /// Waits until every library asked for so far is indexed (tests, benchmarks); false on timeout.
@@ -166,35 +231,90 @@ impl Search {
 }
 
 impl Shared {
-    fn run(&self, requests: Receiver<(u64, Arc<Library>)>) {
-        while let Ok(mut request) = requests.recv() {
-            // Only the newest library matters.
-            while let Ok(newer) = requests.try_recv() {
-                request = newer;
+    fn run(&self, requests: Receiver<Request>) {
+        let mut indexer: Option<Indexer> = None;
+        while let Ok((mut generation, mut library, mut reindex)) = requests.recv() {
+            // Only the newest library matters, with everything the burst changed.
+            while let Ok((newer, newest, more)) = requests.try_recv() {
+                (generation, library) = (newer, newest);
+                reindex = reindex.and(more);
             }
-            let (generation, library) = request;
             let started = Instant::now();
-            match SearchIndex::build(&library) {
-                Ok(index) => {
-                    #[cfg(test)]
-                    if let Some(gate) = self.gate.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-                        let _ = gate.recv();
-                    }
-                    let documents = index.len();
-                    *self.current.write().unwrap_or_else(|e| e.into_inner()) =
-                        Some((Arc::new(index), Instant::now()));
-                    tracing::info!(
-                        documents,
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        "search index built"
-                    );
-                }
-                Err(e) => tracing::error!("building the search index failed; the previous one is kept: {e}"),
+            let anew = match (indexer.as_mut(), &reindex) {
+                (Some(_), Reindex::Courses(ids)) if ids.is_empty() => false,
+                (Some(current), Reindex::Courses(ids)) => !self.update(current, &library, ids, started),
+                _ => true,
+            };
+            if anew {
+                indexer = self.build(&library, started);
             }
             let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
             progress.1 = progress.1.max(generation);
             self.built.notify_all();
         }
+    }
+
+    /// Re-indexes the courses `ids` of `library` and swaps the result in; false if that failed (then the
+    /// indexer is half updated and must be built anew).
+    fn update(
+        &self,
+        indexer: &mut Indexer,
+        library: &Library,
+        ids: &BTreeSet<String>,
+        started: Instant,
+    ) -> bool {
+        match indexer.update(library, ids) {
+            Ok(update) => {
+                self.publish(indexer);
+                self.updates.fetch_add(1, Ordering::Relaxed);
+                self.documents_updated.fetch_add(update.added as u64, Ordering::Relaxed);
+                tracing::info!(
+                    courses = ids.len(),
+                    course = ids.iter().next().map(String::as_str).unwrap_or_default(),
+                    removed = update.removed,
+                    added = update.added,
+                    documents = indexer.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "search index updated"
+                );
+                true
+            }
+            Err(e) => {
+                tracing::error!("updating the search index failed; it is built anew: {e}");
+                false
+            }
+        }
+    }
+
+    /// Builds the index of `library` and swaps it in; `None` if that failed (the previous index is kept in
+    /// use, and the next change builds anew).
+    fn build(&self, library: &Library, started: Instant) -> Option<Indexer> {
+        match Indexer::build(library) {
+            Ok(built) => {
+                self.publish(&built);
+                self.builds.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(
+                    documents = built.len(),
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "search index built"
+                );
+                Some(built)
+            }
+            Err(e) => {
+                tracing::error!("building the search index failed; the previous one is kept: {e}");
+                None
+            }
+        }
+    }
+
+    /// Swaps in a snapshot of `indexer` for searches.
+    fn publish(&self, indexer: &Indexer) {
+        let index = indexer.snapshot();
+        #[cfg(test)]
+        if let Some(gate) = self.gate.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            let _ = gate.recv();
+        }
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some((Arc::new(index), Instant::now()));
     }
 }
 
@@ -256,5 +376,69 @@ mod tests {
         assert!(index.is_empty());
         let results = search.search("x", None, 20, 0).unwrap();
         assert!(results.ready && results.notices.is_empty());
+    }
+
+    /// A library of courses `a` and `b`, each with one lesson of one line.
+    fn two_courses(dir: &std::path::Path, a: &str, b: &str) -> Library {
+        for (id, text) in [("a", a), ("b", b)] {
+            let course = dir.join(id);
+            std::fs::create_dir_all(&course).unwrap();
+            std::fs::write(course.join("course.toml"), format!("title = \"Khoá {id}\"\n")).unwrap();
+            std::fs::write(course.join("01-bai.md"), format!("# Bài\n\n{text}\n")).unwrap();
+        }
+        let library = daotao_content::course::load_library(dir);
+        assert!(library.problems.is_empty(), "{:?}", library.problems);
+        library
+    }
+
+    fn total(search: &Search, q: &str) -> usize {
+        search.search(q, None, 20, 0).unwrap().total
+    }
+
+    #[test]
+    fn a_changed_course_alone_is_indexed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let library = Arc::new(two_courses(dir.path(), "Hươu cao cổ.", "Tê giác một sừng."));
+        let search = Search::new();
+        search.rebuild(library.clone());
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        assert_eq!(search.work(), Work { builds: 1, updates: 0, documents_updated: 0 });
+        let documents = search.current().unwrap().len();
+
+        // Course `a`'s lesson is edited and `a` alone loaded again, as the reload does.
+        std::fs::write(dir.path().join("a/01-bai.md"), "# Bài\n\nKhỉ đột lông bạc.\n").unwrap();
+        let course = daotao_content::course::load_course(&dir.path().join("a"), "a", &[]).unwrap();
+        let mut edited = Library::clone(&library);
+        edited.courses.insert("a".into(), Arc::new(course));
+        search.update(Arc::new(edited.clone()), Reindex::Courses(["a".to_string()].into()));
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        // Its two documents (the course, the lesson's one section), not the library's.
+        assert_eq!(search.work(), Work { builds: 1, updates: 1, documents_updated: 2 });
+        assert_eq!((total(&search, "khi dot"), total(&search, "huou cao co")), (1, 0));
+        assert_eq!(total(&search, "te giac"), 1, "the other course is searched as before");
+        assert_eq!(search.current().unwrap().len(), documents);
+        // The vocabulary follows: a typo and a prefix find the new words, and no longer the old ones.
+        assert_eq!((total(&search, "khi dot loong"), total(&search, "khi dot lô")), (1, 1));
+        assert_eq!(total(&search, "huouu"), 0);
+
+        // Removed, the course is gone from search; only problems changed, nothing is indexed.
+        let mut removed = edited;
+        removed.courses.remove("a");
+        search.update(Arc::new(removed.clone()), Reindex::Courses(["a".to_string()].into()));
+        search.update(Arc::new(removed), Reindex::Courses(BTreeSet::new()));
+        assert!(search.wait_until_current(Duration::from_secs(60)));
+        assert_eq!(search.work(), Work { builds: 1, updates: 2, documents_updated: 2 });
+        assert_eq!((total(&search, "khi dot"), total(&search, "te giac")), (0, 1));
+        assert_eq!(search.current().unwrap().len(), documents - 2);
+    }
+
+    #[test]
+    fn a_burst_of_changes_is_one_update_and_everything_is_one_build() {
+        assert_eq!(
+            Reindex::Courses(["a".to_string()].into()).and(Reindex::Courses(["b".to_string()].into())),
+            Reindex::Courses(["a".to_string(), "b".to_string()].into())
+        );
+        assert_eq!(Reindex::Courses(BTreeSet::new()).and(Reindex::Everything), Reindex::Everything);
+        assert_eq!(Reindex::Everything.and(Reindex::Courses(BTreeSet::new())), Reindex::Everything);
     }
 }

@@ -242,9 +242,18 @@ fn exact_boost(fields: &Fields, word: &QueryWord) -> Option<(Occur, Box<dyn Quer
 
 /// Levenshtein distance at most 1, a swap of two neighbours counting as one edit.
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    // Folded words are ASCII: compared as bytes, without collecting their letters (a typo is checked against
+    // every word of the vocabulary of about its length).
+    if a.is_ascii() && b.is_ascii() {
+        return within_one_edit_of(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    within_one_edit_of(&a, &b)
+}
+
+fn within_one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }

@@ -6,7 +6,7 @@
 //! them: folded, one typo in longer words, the last word as a prefix.
 
 use super::analyzer::{Word, words};
-use super::query::{ParsedQuery, within_one_edit};
+use super::query::{ParsedQuery, QueryWord, within_one_edit};
 
 /// Words shown in a snippet.
 const SNIPPET_WORDS: usize = 30;
@@ -19,19 +19,26 @@ pub fn snippet_html(text: &str, query: &ParsedQuery) -> String {
     if found.is_empty() {
         return String::new();
     }
-    let exact = words(text, false);
+    // The words with their diacritics are needed only for a last word typed with them and matched as a
+    // prefix; snippets are made for every hit of every search, so not otherwise.
+    let exact_needed = query.prefix_last && query.words.last().is_some_and(QueryWord::has_diacritics);
+    let exact = if exact_needed { words(text, false) } else { Vec::new() };
     // Words as typed that are in the text: marking every word they start ("ma" in "máy", "mật")
     // or are one typo away from would be noise.
     let present: Vec<bool> = query.words.iter().map(|q| found.iter().any(|w| w.term == q.folded)).collect();
-    let matches: Vec<Option<usize>> =
-        found.iter().zip(&exact).map(|(f, x)| matching_word(&f.term, &x.term, query, &present)).collect();
+    let matches: Vec<Option<usize>> = found
+        .iter()
+        .enumerate()
+        .map(|(i, f)| matching_word(&f.term, exact.get(i).map_or("", |x| x.term.as_str()), query, &present))
+        .collect();
     let start = best_window_start(&matches);
     let end = (start + SNIPPET_WORDS).min(found.len());
     render(text, &found[start..end], &matches[start..end], start > 0, end < found.len())
 }
 
 /// Which query word (an index into the query's words, then its phrases' words) a word of the text
-/// matches, if any, given its `folded` and `exact` terms; `present[i]`: query word `i` is in the text as typed.
+/// matches, if any, given its `folded` and `exact` terms (`exact` only when the last word has diacritics and
+/// is a prefix: nothing else reads it); `present[i]`: query word `i` is in the text as typed.
 fn matching_word(term: &str, exact: &str, query: &ParsedQuery, present: &[bool]) -> Option<usize> {
     let last = query.words.len().saturating_sub(1);
     for (i, word) in query.words.iter().enumerate() {
