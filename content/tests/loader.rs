@@ -581,3 +581,57 @@ fn broken_questionnaires_are_reported_with_file_and_line() {
     assert!(!library.courses.contains_key("khoa"));
     assert!(library.feedback.is_none());
 }
+
+#[test]
+fn lessons_cite_the_shared_footnotes_and_an_unknown_label_has_its_line() {
+    let lesson =
+        "+++\ntitle = \"Bài ba\"\n+++\n\nHồ sơ điện tử[^nd-45-2020] và[^rieng].\n\n[^rieng]: Của bài.\n";
+    let references = "# Văn bản\n\n[^nd-45-2020]: Nghị định số 45/2020/NĐ-CP.\n";
+    let dir =
+        good_with(&[("khoa/03-bai-ba.md", lesson.as_bytes()), ("references.md", references.as_bytes())]);
+    let library = load_library(dir.path());
+    assert_eq!(library.problems, vec![], "{:#?}", library.problems);
+    let course = &library.courses["khoa"];
+    let (_, third) = course.lesson("bai-ba").unwrap();
+    assert!(third.html.contains("<p>Nghị định số 45/2020/NĐ-CP."), "{}", third.html);
+    assert!(third.text.contains("Nghị định số 45/2020/NĐ-CP."));
+    // A course loaded alone (as hot reload does) reads the same list.
+    let alone =
+        daotao_content::course::load_course(&dir.path().join("khoa"), "khoa", &library.competencies).unwrap();
+    assert_eq!(alone.lesson("bai-ba").unwrap().1.html, third.html);
+    assert_eq!(alone.content_hash, course.content_hash);
+
+    // Editing the shared text changes the lesson's and the course's hash, so the catalog sees it.
+    std::fs::write(dir.path().join("references.md"), "[^nd-45-2020]: Nghị định 45/2020/NĐ-CP, sửa.\n")
+        .unwrap();
+    let edited = load_library(dir.path());
+    assert_ne!(edited.courses["khoa"].content_hash, course.content_hash);
+    assert_ne!(edited.courses["khoa"].lesson("bai-ba").unwrap().1.content_hash, third.content_hash);
+
+    // Without the shared entry the label is unknown: an error at the line of the reference.
+    std::fs::remove_file(dir.path().join("references.md")).unwrap();
+    let found = problems(dir.path());
+    assert_eq!(
+        found,
+        [
+            "khoa/03-bai-ba.md:5: footnote [^nd-45-2020] is defined neither in this lesson nor in references.md: add \
+          `[^nd-45-2020]: ...` at the end of the lesson or to courses/references.md, or correct the label"
+        ]
+    );
+    assert!(!load_library(dir.path()).courses.contains_key("khoa"));
+}
+
+#[test]
+fn shared_footnote_file_problems_come_with_the_library_with_their_lines() {
+    let references = "[^a]: Một.\n\n[b]: https://vbpl.vn/\n\n[^A]: Hai.\n";
+    let dir = good_with(&[("references.md", references.as_bytes())]);
+    assert_eq!(
+        problems(dir.path()),
+        [
+            "references.md:3: [b]: is a link definition; a shared footnote is written `[^b]: ...`",
+            "references.md:5: [^A] is defined twice: the first is on line 1",
+        ]
+    );
+    // The courses still load.
+    assert!(load_library(dir.path()).courses.contains_key("khoa"));
+}
