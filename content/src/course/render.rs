@@ -173,11 +173,48 @@ fn undefined_labels(source: &str) -> Vec<String> {
 
 /// A table or code block wider than a phone scrolls sideways; keyboard users must be able to reach and scroll
 /// it (axe: scrollable-region-focusable). Tables get a focusable wrapper that scrolls, so the table keeps its
-/// table layout; code blocks are focusable themselves. Added after sanitising: fixed markup of our own.
+/// table layout; code blocks are focusable themselves. A diagram (an SVG alone in its paragraph) gets the same
+/// wrapper, so a phone shows it at its own size, its text readable, and scrolls it sideways instead of shrinking
+/// it (#20; the stylesheet's `.figure`). Added after sanitising: fixed markup of our own.
 fn scroll_regions(html: &str) -> String {
-    html.replace("<table>", "<div class=\"scroll\" tabindex=\"0\"><table>")
+    let html = html
+        .replace("<table>", "<div class=\"scroll\" tabindex=\"0\"><table>")
         .replace("</table>", "</table></div>")
-        .replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<pre>", "<pre tabindex=\"0\">");
+    figures(&html)
+}
+
+/// Each `<p><img src="….svg" …></p>` (a paragraph holding one SVG image and nothing else) becomes a focusable
+/// `div.scroll.figure` around the image.
+fn figures(html: &str) -> String {
+    const OPEN: &str = "<p><img src=\"";
+    const CLOSE: &str = "></p>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at + 3..];
+        let src_end = tag[10..].find('"').map(|i| i + 10);
+        // The sanitiser escapes `<` and `>` inside attribute values, so the first `>` ends the tag.
+        let tag_end = tag.find('>');
+        match (src_end, tag_end) {
+            (Some(src_end), Some(tag_end))
+                if tag[10..src_end].to_ascii_lowercase().ends_with(".svg")
+                    && tag[tag_end..].starts_with(CLOSE) =>
+            {
+                out.push_str("<div class=\"scroll figure\" tabindex=\"0\">");
+                out.push_str(&tag[..=tag_end]);
+                out.push_str("</div>");
+                rest = &tag[tag_end + CLOSE.len()..];
+            }
+            _ => {
+                out.push_str(OPEN);
+                rest = &rest[at + OPEN.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Render a short piece of markdown (a quiz question, option or explanation) to sanitised HTML. A single
@@ -995,10 +1032,21 @@ mod tests {
     }
 
     #[test]
+    fn a_diagram_alone_in_its_paragraph_scrolls_at_its_own_size() {
+        assert_eq!(
+            render("![Lộ trình > 2026](assets/lo-trinh.SVG)\n\nChữ ![nhỏ](assets/a.svg)\n\n![Ảnh](assets/a.png)\n").html,
+            "<div class=\"scroll figure\" tabindex=\"0\"><img src=\"assets/lo-trinh.SVG\" alt=\"Lộ trình &gt; 2026\" \
+             loading=\"lazy\"></div>\n\
+             <p>Chữ <img src=\"assets/a.svg\" alt=\"nhỏ\" loading=\"lazy\"></p>\n\
+             <p><img src=\"assets/a.png\" alt=\"Ảnh\" loading=\"lazy\"></p>\n"
+        );
+    }
+
+    #[test]
     fn images_are_lazy() {
         assert_eq!(
-            render("![Sơ đồ](assets/so-do.svg \"Hình 1\")").html,
-            "<p><img src=\"assets/so-do.svg\" alt=\"Sơ đồ\" title=\"Hình 1\" loading=\"lazy\"></p>\n"
+            render("![Sơ đồ](assets/so-do.png \"Hình 1\")").html,
+            "<p><img src=\"assets/so-do.png\" alt=\"Sơ đồ\" title=\"Hình 1\" loading=\"lazy\"></p>\n"
         );
     }
 
