@@ -138,6 +138,13 @@ fn the_bundled_library_has_no_problems() {
         .map(ToString::to_string)
         .collect();
     assert_eq!(warnings, Vec::<String>::new());
+    // Every competency says where it sits in the national framework (757/QĐ-BKHCN) and in DigComp 3.0 (#20).
+    assert_eq!(library.competencies.len(), 10);
+    for competency in &library.competencies {
+        let frameworks: Vec<&str> = competency.maps_to.iter().map(|l| l.framework.as_str()).collect();
+        assert_eq!(frameworks, ["757-bkhcn", "digcomp-3"], "{}", competency.code);
+        assert!(!competency.maps_to[1].area_names.is_empty(), "{}", competency.code);
+    }
     // A footnote that several lessons repeat word for word lives in references.md (#20), and lessons cite it.
     let mut written: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     for course in library.courses.values() {
@@ -157,7 +164,23 @@ fn the_bundled_library_has_no_problems() {
         one_stop.html.contains("Nghị định số 118/2025/NĐ-CP của Chính phủ về thực hiện thủ tục hành chính")
     );
     let programmes: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(programmes, ["attt-hang-nam", "attt-can-bo-cntt", "dvc-trung-tam-phuc-vu-hcc"]);
+    assert_eq!(
+        programmes,
+        [
+            "attt-hang-nam",
+            "attt-can-bo-cntt",
+            "dvc-trung-tam-phuc-vu-hcc",
+            "tri-tue-nhan-tao-moi-can-bo",
+            "ky-so-nguoi-ky-va-van-thu",
+            "du-lieu-can-bo-cntt"
+        ]
+    );
+    let signers = library.programme("ky-so-nguoi-ky-va-van-thu").unwrap();
+    for position in ["Chủ tịch UBND xã", "Phó Giám đốc Trung tâm", "Phó Chánh Văn phòng", "Văn thư"]
+    {
+        assert!(signers.matches_position(position), "{position}");
+    }
+    assert!(!signers.matches_position("Chuyên viên"));
     let it = &library.programmes[1];
     assert!(it.matches_position("Chuyên viên công nghệ thông tin"));
     assert!(!it.matches_position("Kỹ sư an toàn thông tin"));
