@@ -138,8 +138,49 @@ fn the_bundled_library_has_no_problems() {
         .map(ToString::to_string)
         .collect();
     assert_eq!(warnings, Vec::<String>::new());
+    // Every competency says where it sits in the national framework (757/QĐ-BKHCN) and in DigComp 3.0 (#20).
+    assert_eq!(library.competencies.len(), 10);
+    for competency in &library.competencies {
+        let frameworks: Vec<&str> = competency.maps_to.iter().map(|l| l.framework.as_str()).collect();
+        assert_eq!(frameworks, ["757-bkhcn", "digcomp-3"], "{}", competency.code);
+        assert!(!competency.maps_to[1].area_names.is_empty(), "{}", competency.code);
+    }
+    // A footnote that several lessons repeat word for word lives in references.md (#20), and lessons cite it.
+    let mut written: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for course in library.courses.values() {
+        for lesson in &course.lessons {
+            for line in std::fs::read_to_string(&lesson.file).unwrap().lines() {
+                if let Some((_, text)) = line.strip_prefix("[^").and_then(|l| l.split_once("]: ")) {
+                    written.entry(text.to_string()).or_default().push(lesson.file.display().to_string());
+                }
+            }
+        }
+    }
+    written.retain(|_, files| files.len() > 1);
+    assert_eq!(written, Default::default(), "move these footnotes to courses/references.md");
+    let (_, one_stop) =
+        library.courses["dich-vu-cong-truc-tuyen"].lesson("cong-dich-vu-cong-va-trung-tam").unwrap();
+    assert!(
+        one_stop.html.contains("Nghị định số 118/2025/NĐ-CP của Chính phủ về thực hiện thủ tục hành chính")
+    );
     let programmes: Vec<&str> = library.programmes.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(programmes, ["attt-hang-nam", "attt-can-bo-cntt", "dvc-trung-tam-phuc-vu-hcc"]);
+    assert_eq!(
+        programmes,
+        [
+            "attt-hang-nam",
+            "attt-can-bo-cntt",
+            "dvc-trung-tam-phuc-vu-hcc",
+            "tri-tue-nhan-tao-moi-can-bo",
+            "ky-so-nguoi-ky-va-van-thu",
+            "du-lieu-can-bo-cntt"
+        ]
+    );
+    let signers = library.programme("ky-so-nguoi-ky-va-van-thu").unwrap();
+    for position in ["Chủ tịch UBND xã", "Phó Giám đốc Trung tâm", "Phó Chánh Văn phòng", "Văn thư"]
+    {
+        assert!(signers.matches_position(position), "{position}");
+    }
+    assert!(!signers.matches_position("Chuyên viên"));
     let it = &library.programmes[1];
     assert!(it.matches_position("Chuyên viên công nghệ thông tin"));
     assert!(!it.matches_position("Kỹ sư an toàn thông tin"));
@@ -580,4 +621,58 @@ fn broken_questionnaires_are_reported_with_file_and_line() {
     // A broken course file leaves the course out, as for any other course file; a broken library file asks nothing.
     assert!(!library.courses.contains_key("khoa"));
     assert!(library.feedback.is_none());
+}
+
+#[test]
+fn lessons_cite_the_shared_footnotes_and_an_unknown_label_has_its_line() {
+    let lesson =
+        "+++\ntitle = \"Bài ba\"\n+++\n\nHồ sơ điện tử[^nd-45-2020] và[^rieng].\n\n[^rieng]: Của bài.\n";
+    let references = "# Văn bản\n\n[^nd-45-2020]: Nghị định số 45/2020/NĐ-CP.\n";
+    let dir =
+        good_with(&[("khoa/03-bai-ba.md", lesson.as_bytes()), ("references.md", references.as_bytes())]);
+    let library = load_library(dir.path());
+    assert_eq!(library.problems, vec![], "{:#?}", library.problems);
+    let course = &library.courses["khoa"];
+    let (_, third) = course.lesson("bai-ba").unwrap();
+    assert!(third.html.contains("<p>Nghị định số 45/2020/NĐ-CP."), "{}", third.html);
+    assert!(third.text.contains("Nghị định số 45/2020/NĐ-CP."));
+    // A course loaded alone (as hot reload does) reads the same list.
+    let alone =
+        daotao_content::course::load_course(&dir.path().join("khoa"), "khoa", &library.competencies).unwrap();
+    assert_eq!(alone.lesson("bai-ba").unwrap().1.html, third.html);
+    assert_eq!(alone.content_hash, course.content_hash);
+
+    // Editing the shared text changes the lesson's and the course's hash, so the catalog sees it.
+    std::fs::write(dir.path().join("references.md"), "[^nd-45-2020]: Nghị định 45/2020/NĐ-CP, sửa.\n")
+        .unwrap();
+    let edited = load_library(dir.path());
+    assert_ne!(edited.courses["khoa"].content_hash, course.content_hash);
+    assert_ne!(edited.courses["khoa"].lesson("bai-ba").unwrap().1.content_hash, third.content_hash);
+
+    // Without the shared entry the label is unknown: an error at the line of the reference.
+    std::fs::remove_file(dir.path().join("references.md")).unwrap();
+    let found = problems(dir.path());
+    assert_eq!(
+        found,
+        [
+            "khoa/03-bai-ba.md:5: footnote [^nd-45-2020] is defined neither in this lesson nor in references.md: add \
+          `[^nd-45-2020]: ...` at the end of the lesson or to courses/references.md, or correct the label"
+        ]
+    );
+    assert!(!load_library(dir.path()).courses.contains_key("khoa"));
+}
+
+#[test]
+fn shared_footnote_file_problems_come_with_the_library_with_their_lines() {
+    let references = "[^a]: Một.\n\n[b]: https://vbpl.vn/\n\n[^A]: Hai.\n";
+    let dir = good_with(&[("references.md", references.as_bytes())]);
+    assert_eq!(
+        problems(dir.path()),
+        [
+            "references.md:3: [b]: is a link definition; a shared footnote is written `[^b]: ...`",
+            "references.md:5: [^A] is defined twice: the first is on line 1",
+        ]
+    );
+    // The courses still load.
+    assert!(load_library(dir.path()).courses.contains_key("khoa"));
 }

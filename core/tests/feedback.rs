@@ -310,6 +310,7 @@ async fn check_reports(db: &DatabaseConnection) {
         name: "An toàn".into(),
         area: "An toàn".into(),
         levels: vec!["Cơ bản".into()],
+        maps_to: Vec::new(),
     }];
     assert!(report::competency::target_problems(&framework, &targets).is_empty());
     let r = report::competency::build(&data, &framework, &targets, today);

@@ -24,6 +24,7 @@ fn framework() -> Vec<Competency> {
             name: format!("Năng lực {code}"),
             area: "Khu vực".into(),
             levels: vec!["Cơ bản".into(), "Thành thạo".into()],
+            maps_to: Vec::new(),
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use daotao_content::course::feedback::FEEDBACK_FILE;
 use daotao_content::course::load_library;
 use daotao_content::course::loader::COMPETENCIES_FILE;
+use daotao_content::course::references::REFERENCES_FILE;
 use daotao_content::programme::PROGRAMMES_FILE;
 
 /// Prints the report to stdout and returns whether the library is clean.
@@ -31,7 +32,7 @@ pub fn run(dir: &Path, out: &mut impl std::io::Write) -> anyhow::Result<bool> {
         .iter()
         .filter_map(|p| p.file.strip_prefix(dir).ok()?.components().next())
         .filter(|c| {
-            ![COMPETENCIES_FILE, PROGRAMMES_FILE, FEEDBACK_FILE]
+            ![COMPETENCIES_FILE, PROGRAMMES_FILE, FEEDBACK_FILE, REFERENCES_FILE]
                 .iter()
                 .any(|f| Path::new(c.as_os_str()) == Path::new(f))
         })

@@ -229,6 +229,25 @@ fn check_reports_every_problem_with_file_and_line_and_fails() {
         "{stdout}"
     );
     assert!(stdout.contains("3 problems in 1 course"), "a warning is not a problem: {stdout}");
+
+    // The library's shared footnotes (#20) are a file of the library, not a course: a problem in it is
+    // reported at its line and counted as no course.
+    let references = courses.join("references.md");
+    let shared = std::fs::read_to_string(&references).unwrap();
+    let first = shared.lines().position(|l| l.starts_with("[^nd-45-2020]: ")).unwrap() + 1;
+    append(&references, "\n[^ND-45-2020]: Lặp lại.\n");
+    let twice = shared.lines().count() + 2;
+    let out = Command::new(binary("daotao-server"))
+        .current_dir(dir.path())
+        .args(["check", "courses"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected = format!(
+        "courses/references.md:{twice}: [^ND-45-2020] is defined twice: the first is on line {first}"
+    );
+    assert!(stdout.lines().any(|l| l == expected), "{expected}\n{stdout}");
+    assert!(stdout.contains("4 problems in 1 course"), "{stdout}");
 }
 
 #[test]

@@ -13,7 +13,8 @@ use super::feedback::{self, FEEDBACK_FILE};
 use super::frontmatter;
 use super::ids::{is_valid_id, lesson_id};
 use super::problem::{Problem, line_of};
-use super::render::{MAX_SOURCE_BYTES, render_markdown};
+use super::references::{REFERENCES_FILE, References};
+use super::render::{MAX_SOURCE_BYTES, render_lesson};
 use super::{Course, CourseMeta, Lesson, Library, Quiz, QuizFormat, QuizSettings};
 use crate::quiz;
 use crate::text::nfc;
@@ -36,6 +37,8 @@ pub fn load_library(root: &Path) -> Library {
             Vec::new()
         }
     };
+    let (references, problems) = References::load(root);
+    library.problems.extend(problems);
     let entries = match std::fs::read_dir(root) {
         Ok(entries) => entries,
         Err(e) => {
@@ -52,7 +55,7 @@ pub fn load_library(root: &Path) -> Library {
     dirs.sort();
     for dir in dirs {
         let id = file_name(&dir);
-        match load_course(&dir, &id, &competencies) {
+        match load_course_with(&dir, &id, &competencies, &references) {
             Ok(course) => {
                 library.courses.insert(id, Arc::new(course));
             }
@@ -80,8 +83,19 @@ pub fn load_competencies(root: &Path) -> Result<Vec<Competency>, Vec<Problem>> {
     competency::parse(&path, &source)
 }
 
-/// Loads and validates one course folder whose id is `id`.
+/// Loads and validates one course folder whose id is `id`, with the shared footnotes of the library it is in
+/// (`references.md` beside it; its problems are the library's, reported by [`load_library`]).
 pub fn load_course(dir: &Path, id: &str, competencies: &[Competency]) -> Result<Course, Vec<Problem>> {
+    let references = dir.parent().map(|root| References::load(root).0).unwrap_or_default();
+    load_course_with(dir, id, competencies, &references)
+}
+
+fn load_course_with(
+    dir: &Path,
+    id: &str,
+    competencies: &[Competency],
+    references: &References,
+) -> Result<Course, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut hasher = Sha256::new();
     if !is_valid_id(id) {
@@ -110,7 +124,7 @@ pub fn load_course(dir: &Path, id: &str, competencies: &[Competency]) -> Result<
         }
     };
     let assets = load_assets(dir, &mut hasher, &mut problems);
-    let lessons = load_lessons(dir, &assets, &mut hasher, &mut problems);
+    let lessons = load_lessons(dir, &assets, references, &mut hasher, &mut problems);
     let quizzes = load_quizzes(dir, &mut hasher, &mut problems);
     let feedback_path = dir.join(FEEDBACK_FILE);
     let feedback = match feedback::load(&feedback_path) {
@@ -219,6 +233,7 @@ struct LessonFrontMatter {
 fn load_lessons(
     dir: &Path,
     assets: &BTreeSet<String>,
+    references: &References,
     hasher: &mut Sha256,
     problems: &mut Vec<Problem>,
 ) -> Vec<Lesson> {
@@ -265,11 +280,21 @@ fn load_lessons(
             }
         };
         hash_file(hasher, &name, source.as_bytes());
-        if let Some(lesson) = load_lesson(&path, id, &source, assets, problems) {
-            lessons.push(lesson);
+        if let Some(lesson) = load_lesson(&path, id, &source, assets, references, problems) {
+            // The shared footnotes it cites are part of what the course shows.
+            if !lesson.shared_footnotes.is_empty() {
+                hash_file(hasher, REFERENCES_FILE, lesson.shared_footnotes.as_bytes());
+            }
+            lessons.push(lesson.lesson);
         }
     }
     lessons
+}
+
+/// A lesson and the text of the shared footnotes it cites.
+struct LoadedLesson {
+    lesson: Lesson,
+    shared_footnotes: String,
 }
 
 fn load_lesson(
@@ -277,8 +302,9 @@ fn load_lesson(
     id: &str,
     source: &str,
     assets: &BTreeSet<String>,
+    references: &References,
     problems: &mut Vec<Problem>,
-) -> Option<Lesson> {
+) -> Option<LoadedLesson> {
     let source = nfc(source);
     let Ok(split) = frontmatter::split(&source) else {
         problems.push(Problem::at(path, 1, "front matter opened with +++ is never closed by a +++ line"));
@@ -291,8 +317,20 @@ fn load_lesson(
             return None;
         }
     };
-    let rendered = render_markdown(split.body, split.body_line);
+    let lesson = render_lesson(split.body, split.body_line, references);
     let before = problems.len();
+    for (label, line) in &lesson.unknown {
+        problems.push(Problem::at(
+            path,
+            *line,
+            format!(
+                "footnote [^{label}] is defined neither in this lesson nor in {REFERENCES_FILE}: add `[^{label}]: ...` \
+                 at the end of the lesson or to courses/{REFERENCES_FILE}, or correct the label"
+            ),
+        ));
+    }
+    let shared_footnotes = lesson.shared.join("\n\n");
+    let rendered = lesson.rendered;
     for link in &rendered.links {
         if !assets.contains(&link.target) {
             problems.push(Problem::at(
@@ -317,16 +355,19 @@ fn load_lesson(
             return None;
         }
     };
-    (problems.len() == before).then(|| Lesson {
-        id: id.to_string(),
-        file: path.to_path_buf(),
-        title,
-        minutes: front.minutes,
-        title_in_body,
-        html: rendered.html,
-        toc: rendered.toc,
-        text: rendered.text,
-        content_hash: hex(Sha256::digest(source.as_bytes())),
+    (problems.len() == before).then(|| LoadedLesson {
+        lesson: Lesson {
+            id: id.to_string(),
+            file: path.to_path_buf(),
+            title,
+            minutes: front.minutes,
+            title_in_body,
+            html: rendered.html,
+            toc: rendered.toc,
+            text: rendered.text,
+            content_hash: hex(Sha256::digest(format!("{source}{shared_footnotes}").as_bytes())),
+        },
+        shared_footnotes,
     })
 }
 

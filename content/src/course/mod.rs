@@ -8,6 +8,7 @@ pub mod frontmatter;
 pub mod ids;
 pub mod loader;
 pub mod problem;
+pub mod references;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::references::References;
 use crate::text::{nfc, slugify};
 
 /// Largest lesson source we render; pulldown-cmark has quadratic cases, so
@@ -90,13 +91,130 @@ pub fn render_markdown(source: &str, first_line: usize) -> Rendered {
     Rendered { html, toc, first_h1, links, text: text.trim_end().to_owned() }
 }
 
+/// A lesson rendered with the library's shared footnotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonRendered {
+    pub rendered: Rendered,
+    /// The shared footnotes the lesson cites, as their definitions were appended (so a change of one changes
+    /// the lesson's hash).
+    pub shared: Vec<String>,
+    /// Footnote references defined neither in the lesson nor in the shared list: (label, line of the file).
+    pub unknown: Vec<(String, usize)>,
+}
+
+/// Render a lesson whose `[^label]` may cite the library's shared footnotes (`courses/references.md`): a label
+/// the lesson does not define takes the shared definition, appended to the source so it renders exactly like
+/// the lesson's own (a definition of the lesson's own wins). A label defined nowhere stays text and is reported.
+pub fn render_lesson(source: &str, first_line: usize, shared: &References) -> LessonRendered {
+    let source = nfc(source);
+    let undefined = undefined_labels(&source);
+    if undefined.is_empty() {
+        return LessonRendered {
+            rendered: render_markdown(&source, first_line),
+            shared: Vec::new(),
+            unknown: Vec::new(),
+        };
+    }
+    // Which of them are footnote references (not text in a code span, say): give each a placeholder definition
+    // and see which the parser then reads as references.
+    let mut probe = source.clone();
+    for label in &undefined {
+        probe.push_str(&format!("\n\n[^{label}]: -"));
+    }
+    let lines = LineIndex::new(&source, first_line);
+    let mut cited: Vec<String> = Vec::new();
+    let mut appended = Vec::new();
+    let mut unknown = Vec::new();
+    for (event, range) in Parser::new_ext(&probe, markdown_options()).into_offset_iter() {
+        let Event::FootnoteReference(label) = event else { continue };
+        let key = footnote_key(&label);
+        if range.start >= source.len() || !undefined.iter().any(|l| footnote_key(l) == key) {
+            continue;
+        }
+        match shared.get(&label) {
+            Some(reference) if !cited.contains(&key) => {
+                cited.push(key);
+                appended.push(reference.source.clone());
+            }
+            Some(_) => {}
+            None => unknown.push((label.to_string(), lines.line_of(range.start))),
+        }
+    }
+    let full = if appended.is_empty() { source } else { format!("{source}\n\n{}\n", appended.join("\n\n")) };
+    LessonRendered { rendered: render_markdown(&full, first_line), shared: appended, unknown }
+}
+
+/// The labels written `[^label]` in `source` that no definition of the source defines, each once, as written
+/// first.
+fn undefined_labels(source: &str) -> Vec<String> {
+    let defined: HashSet<String> = Parser::new_ext(source, markdown_options())
+        .filter_map(|event| match event {
+            Event::Start(Tag::FootnoteDefinition(label)) => Some(footnote_key(&label)),
+            _ => None,
+        })
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut labels = Vec::new();
+    let mut rest = source;
+    while let Some(at) = rest.find("[^") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find(']') else { break };
+        let label = &rest[..end];
+        if label.is_empty() || label.contains(['[', '\n']) || label.len() > 200 {
+            continue;
+        }
+        let key = footnote_key(label);
+        if !defined.contains(&key) && seen.insert(key) {
+            labels.push(label.to_string());
+        }
+    }
+    labels
+}
+
 /// A table or code block wider than a phone scrolls sideways; keyboard users must be able to reach and scroll
 /// it (axe: scrollable-region-focusable). Tables get a focusable wrapper that scrolls, so the table keeps its
-/// table layout; code blocks are focusable themselves. Added after sanitising: fixed markup of our own.
+/// table layout; code blocks are focusable themselves. A diagram (an SVG alone in its paragraph) gets the same
+/// wrapper, so a phone shows it at its own size, its text readable, and scrolls it sideways instead of shrinking
+/// it (#20; the stylesheet's `.figure`). Added after sanitising: fixed markup of our own.
 fn scroll_regions(html: &str) -> String {
-    html.replace("<table>", "<div class=\"scroll\" tabindex=\"0\"><table>")
+    let html = html
+        .replace("<table>", "<div class=\"scroll\" tabindex=\"0\"><table>")
         .replace("</table>", "</table></div>")
-        .replace("<pre>", "<pre tabindex=\"0\">")
+        .replace("<pre>", "<pre tabindex=\"0\">");
+    figures(&html)
+}
+
+/// Each `<p><img src="….svg" …></p>` (a paragraph holding one SVG image and nothing else) becomes a focusable
+/// `div.scroll.figure` around the image.
+fn figures(html: &str) -> String {
+    const OPEN: &str = "<p><img src=\"";
+    const CLOSE: &str = "></p>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let tag = &rest[at + 3..];
+        let src_end = tag[10..].find('"').map(|i| i + 10);
+        // The sanitiser escapes `<` and `>` inside attribute values, so the first `>` ends the tag.
+        let tag_end = tag.find('>');
+        match (src_end, tag_end) {
+            (Some(src_end), Some(tag_end))
+                if tag[10..src_end].to_ascii_lowercase().ends_with(".svg")
+                    && tag[tag_end..].starts_with(CLOSE) =>
+            {
+                out.push_str("<div class=\"scroll figure\" tabindex=\"0\">");
+                out.push_str(&tag[..=tag_end]);
+                out.push_str("</div>");
+                rest = &tag[tag_end + CLOSE.len()..];
+            }
+            _ => {
+                out.push_str(OPEN);
+                rest = &rest[at + OPEN.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Render a short piece of markdown (a quiz question, option or explanation) to sanitised HTML. A single
@@ -119,7 +237,7 @@ pub fn sanitize_html(html: &str) -> String {
 
 /// The markdown dialect of lessons. Never `Options::all()`: every extension
 /// changes how existing text renders.
-fn markdown_options() -> Options {
+pub(crate) fn markdown_options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -206,6 +324,10 @@ struct Walker<'a> {
     hidden_until: Option<&'static str>,
     /// Where to insert a back link (index in `out`) for which footnote.
     backlinks: Vec<(usize, String)>,
+    /// The top-level footnote definitions: their events `out[start..end]` and their number. They are moved to
+    /// the end of the lesson in number order, as GitHub shows them, so shared footnotes appended after the
+    /// lesson's own (`render_lesson`) read in order.
+    definitions: Vec<(Range<usize>, usize)>,
     toc: Vec<TocEntry>,
     first_h1: Option<String>,
     links: Vec<LocalLink>,
@@ -236,6 +358,7 @@ impl<'a> Walker<'a> {
             open_footnotes: Vec::new(),
             hidden_until: None,
             backlinks: Vec::new(),
+            definitions: Vec::new(),
             toc: Vec::new(),
             first_h1: None,
             links: Vec::new(),
@@ -307,12 +430,17 @@ impl<'a> Walker<'a> {
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 self.block_break();
+                let start = self.out.len();
                 let footnote = self.footnote(&label);
+                let number = footnote.number;
                 let html = format!(
                     "<div class=\"footnote-definition\" id=\"{}\">\
                      <sup class=\"footnote-definition-label\">{}</sup>\n",
                     footnote.id, footnote.number
                 );
+                if self.open_footnotes.is_empty() {
+                    self.definitions.push((start..start, number));
+                }
                 self.open_footnotes.push(footnote_key(&label));
                 self.out.push(Event::Html(html.into()));
             }
@@ -327,6 +455,11 @@ impl<'a> Walker<'a> {
                     self.backlinks.push((at, key));
                 }
                 self.out.push(Event::Html("</div>\n".into()));
+                if self.open_footnotes.is_empty()
+                    && let Some((range, _)) = self.definitions.last_mut()
+                {
+                    range.end = self.out.len();
+                }
                 self.block_break();
             }
             Event::Start(ref tag) => {
@@ -393,28 +526,43 @@ impl<'a> Walker<'a> {
         self.out.push(Event::InlineHtml(html.into()));
     }
 
-    /// Insert the footnotes' back links, now that every reference is known.
+    /// Insert the footnotes' back links, now that every reference is known, and move the definitions to the
+    /// end in number order.
     fn finish(mut self) -> Self {
-        if self.backlinks.is_empty() {
+        if self.backlinks.is_empty() && self.definitions.is_empty() {
             return self;
         }
         let events = std::mem::take(&mut self.out);
         let backlinks = std::mem::take(&mut self.backlinks);
-        self.out = Vec::with_capacity(events.len() + backlinks.len());
-        // `backlinks` is sorted by position: merge in one pass.
+        let definitions = std::mem::take(&mut self.definitions);
+        let mut main = Vec::with_capacity(events.len() + backlinks.len());
+        let mut notes: Vec<(usize, Vec<Event<'a>>)> =
+            definitions.iter().map(|(_, n)| (*n, Vec::new())).collect();
+        // `backlinks` and `definitions` are sorted by position: merge in one pass.
         let mut backlinks = backlinks.into_iter().peekable();
+        let mut current = 0;
         for (index, event) in events.into_iter().map(Some).chain([None]).enumerate() {
+            while definitions.get(current).is_some_and(|(range, _)| index >= range.end) {
+                current += 1;
+            }
+            let target = match definitions.get(current) {
+                Some((range, _)) if range.contains(&index) => &mut notes[current].1,
+                _ => &mut main,
+            };
             while let Some((_, key)) = backlinks.next_if(|(at, _)| *at == index) {
                 if let Some(ref_id) = self.footnotes.get(&key).and_then(|f| f.first_ref.as_ref()) {
                     let html = format!(
                         " <a href=\"#{ref_id}\" class=\"footnote-backref\" \
                          title=\"Quay lại chỗ tham chiếu\">↩</a>"
                     );
-                    self.out.push(Event::InlineHtml(html.into()));
+                    target.push(Event::InlineHtml(html.into()));
                 }
             }
-            self.out.extend(event);
+            target.extend(event);
         }
+        notes.sort_by_key(|(number, _)| *number);
+        main.extend(notes.into_iter().flat_map(|(_, events)| events));
+        self.out = main;
         self
     }
 
@@ -431,7 +579,7 @@ fn heading_start<'a>(level: HeadingLevel, id: Option<String>) -> Event<'a> {
 }
 
 /// Footnote labels match case-insensitively, as link reference labels do.
-fn footnote_key(label: &str) -> String {
+pub(crate) fn footnote_key(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
@@ -673,13 +821,87 @@ mod tests {
         let r = render("[^a]:\n    - một\n    - hai\n\nXem[^a].\n");
         assert_eq!(
             r.html,
-            "<div class=\"footnote-definition\" id=\"fn-a\"><sup class=\"footnote-definition-label\">1</sup>\n\
+            "<p>Xem<sup class=\"footnote-reference\" id=\"fnref-a\">\
+             <a href=\"#fn-a\" rel=\"noopener noreferrer\">1</a></sup>.</p>\n\
+             <div class=\"footnote-definition\" id=\"fn-a\"><sup class=\"footnote-definition-label\">1</sup>\n\
              <ul>\n<li>một</li>\n<li>hai</li>\n</ul>\n \
              <a href=\"#fnref-a\" class=\"footnote-backref\" title=\"Quay lại chỗ tham chiếu\" \
-             rel=\"noopener noreferrer\">↩</a></div>\n\
-             <p>Xem<sup class=\"footnote-reference\" id=\"fnref-a\">\
-             <a href=\"#fn-a\" rel=\"noopener noreferrer\">1</a></sup>.</p>\n"
+             rel=\"noopener noreferrer\">↩</a></div>\n"
         );
+    }
+
+    fn shared(source: &str) -> References {
+        let (references, problems) = super::super::references::parse(std::path::Path::new("r.md"), source);
+        assert!(problems.is_empty(), "{problems:?}");
+        references
+    }
+
+    #[test]
+    fn shared_footnotes_render_like_local_ones_in_number_order() {
+        let references = shared(
+            "[^nd-45]: Nghị định số 45/2020/NĐ-CP, [văn bản](https://vanban.chinhphu.vn/).\n\
+             [^khong-dung]: Không bài nào trích.\n",
+        );
+        let lesson = render_lesson(
+            "Hồ sơ[^ND-45] và nhắc lại[^nd-45], rồi[^rieng].\n\n[^rieng]: Của bài.\n",
+            3,
+            &references,
+        );
+        assert_eq!(lesson.unknown, Vec::<(String, usize)>::new());
+        assert_eq!(
+            lesson.shared,
+            ["[^nd-45]: Nghị định số 45/2020/NĐ-CP, [văn bản](https://vanban.chinhphu.vn/)."]
+        );
+        // The same as if the lesson had defined it itself, in the same place of the list.
+        let local = render_markdown(
+            "Hồ sơ[^ND-45] và nhắc lại[^nd-45], rồi[^rieng].\n\n[^rieng]: Của bài.\n\n\
+             [^nd-45]: Nghị định số 45/2020/NĐ-CP, [văn bản](https://vanban.chinhphu.vn/).\n",
+            3,
+        );
+        assert_eq!(lesson.rendered, local);
+        let html = &lesson.rendered.html;
+        let first = html.find("id=\"fn-nd-45\"").unwrap();
+        let second = html.find("id=\"fn-rieng\"").unwrap();
+        assert!(first < second, "footnote 1 is listed before footnote 2: {html}");
+        assert!(
+            html.contains("<a href=\"https://vanban.chinhphu.vn/\" rel=\"noopener noreferrer\">văn bản</a>")
+        );
+        assert!(html.contains("<a href=\"#fnref-nd-45\" class=\"footnote-backref\""));
+        assert!(!html.contains("Không bài nào trích"));
+    }
+
+    #[test]
+    fn a_local_definition_wins_over_the_shared_one() {
+        let references = shared("[^luat]: Bản dùng chung.\n");
+        let lesson = render_lesson("Xem[^luat].\n\n[^LUAT]: Bản của bài, Điều 2.\n", 1, &references);
+        assert!(lesson.shared.is_empty());
+        assert!(lesson.rendered.html.contains("Bản của bài, Điều 2."));
+        assert!(!lesson.rendered.html.contains("Bản dùng chung"));
+    }
+
+    #[test]
+    fn an_unknown_label_is_reported_at_each_line_and_code_is_not_a_reference() {
+        let references = shared("[^co]: Có.\n");
+        let lesson = render_lesson(
+            "Một[^khong].\n\n`[^ma]` và\n\n```\n[^khoi]\n```\n\nHai[^co], ba[^khong].\n",
+            5,
+            &references,
+        );
+        assert_eq!(lesson.unknown, [("khong".to_string(), 5), ("khong".to_string(), 13)]);
+        assert!(lesson.rendered.html.contains("Một[^khong]."));
+        assert!(lesson.rendered.html.contains("<code>[^ma]</code>"));
+        assert_eq!(lesson.shared, ["[^co]: Có."]);
+    }
+
+    #[test]
+    fn footnote_definitions_are_listed_at_the_end_by_number() {
+        let r = render("[^b]: Bê.\n\nXem[^a] và[^b].\n\n[^a]: A.\n\n## Sau\n");
+        let (a, b, after) = (
+            r.html.find("id=\"fn-a\"").unwrap(),
+            r.html.find("id=\"fn-b\"").unwrap(),
+            r.html.find("<h2").unwrap(),
+        );
+        assert!(after < b && b < a, "{}", r.html);
     }
 
     #[test]
@@ -810,10 +1032,21 @@ mod tests {
     }
 
     #[test]
+    fn a_diagram_alone_in_its_paragraph_scrolls_at_its_own_size() {
+        assert_eq!(
+            render("![Lộ trình > 2026](assets/lo-trinh.SVG)\n\nChữ ![nhỏ](assets/a.svg)\n\n![Ảnh](assets/a.png)\n").html,
+            "<div class=\"scroll figure\" tabindex=\"0\"><img src=\"assets/lo-trinh.SVG\" alt=\"Lộ trình &gt; 2026\" \
+             loading=\"lazy\"></div>\n\
+             <p>Chữ <img src=\"assets/a.svg\" alt=\"nhỏ\" loading=\"lazy\"></p>\n\
+             <p><img src=\"assets/a.png\" alt=\"Ảnh\" loading=\"lazy\"></p>\n"
+        );
+    }
+
+    #[test]
     fn images_are_lazy() {
         assert_eq!(
-            render("![Sơ đồ](assets/so-do.svg \"Hình 1\")").html,
-            "<p><img src=\"assets/so-do.svg\" alt=\"Sơ đồ\" title=\"Hình 1\" loading=\"lazy\"></p>\n"
+            render("![Sơ đồ](assets/so-do.png \"Hình 1\")").html,
+            "<p><img src=\"assets/so-do.png\" alt=\"Sơ đồ\" title=\"Hình 1\" loading=\"lazy\"></p>\n"
         );
     }
 

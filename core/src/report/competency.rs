@@ -316,6 +316,7 @@ mod tests {
             name: "An toàn".into(),
             area: "An toàn thông tin".into(),
             levels: vec!["Cơ bản".into(), "Thành thạo".into()],
+            maps_to: Vec::new(),
         }];
         let target = |code: &str, level, percent| Target::competency(code, level, percent, None);
         assert!(target_problems(&framework, &[target("ATTT.1", 2, 100)]).is_empty());

@@ -684,6 +684,39 @@ async fn every_page_of_the_bundled_library_is_served() {
     println!("{pages} pages of the bundled library served");
 }
 
+/// A footnote from the library's `references.md` (#20) is in the lesson page like one of the lesson's own, and a
+/// diagram scrolls sideways at its own size on a phone.
+#[tokio::test]
+async fn a_lesson_page_shows_a_shared_footnote_and_a_scrolling_diagram() {
+    let courses = daotao_tests::bundled_courses();
+    let library = daotao_content::course::load_library(&courses);
+    let shared = std::fs::read_to_string(courses.join("references.md")).unwrap();
+    let entry =
+        "Nghị định số 118/2025/NĐ-CP của Chính phủ về thực hiện thủ tục hành chính theo cơ chế một cửa";
+    assert_contains(&shared, &format!("[^nd-118-2025]: {entry}"));
+    let lesson = courses.join("dich-vu-cong-truc-tuyen/02-cong-dich-vu-cong-va-trung-tam.md");
+    let source = std::fs::read_to_string(lesson).unwrap();
+    assert!(
+        source.contains("[^nd-118-2025]") && !source.contains(entry),
+        "the lesson cites the shared entry"
+    );
+    let app = TestApp::serving(&courses, library).await;
+
+    let html = app.page("/courses/dich-vu-cong-truc-tuyen/cong-dich-vu-cong-va-trung-tam").await;
+    assert_contains(
+        &html,
+        "<sup class=\"footnote-reference\" id=\"fnref-nd-118-2025\"><a href=\"#fn-nd-118-2025\"",
+    );
+    assert_contains(&html, "<div class=\"footnote-definition\" id=\"fn-nd-118-2025\">");
+    assert_contains(&html, &format!("<p>{entry}"));
+    assert_contains(&html, "<a href=\"#fnref-nd-118-2025\" class=\"footnote-backref\"");
+
+    let html = app.page("/courses/chinh-quyen-so/chu-truong-va-lo-trinh").await;
+    assert_contains(&html, "<div class=\"scroll figure\" tabindex=\"0\"><img src=\"assets/lo-trinh.svg\"");
+    let css = text(app.cli.get(attr_after(&html, "<link rel=\"stylesheet\"", "href")).send().await).await;
+    assert_contains(&css, "@media (max-width:48rem){.figure>img{max-width:none}}");
+}
+
 #[tokio::test]
 async fn a_byte_range_of_an_asset_is_not_compressed() {
     let app = app().await;
