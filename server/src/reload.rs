@@ -6,7 +6,7 @@
 //! alone, syncs its catalog rows alone and re-indexes its search documents
 //! alone (#21: an edit in a 10,000-lesson library is searchable in well under
 //! a second, where rebuilding the index took seconds). A library-level file
-//! (`competencies.toml`, `programmes.toml`, `feedback.toml`) reloads and
+//! (`competencies.toml`, `programmes.toml`, `feedback.toml`, `references.md`) reloads and
 //! re-indexes everything, since every course and programme is checked against it.
 
 use std::collections::BTreeSet;
@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use daotao_content::course::feedback::FEEDBACK_FILE;
 use daotao_content::course::loader::{COMPETENCIES_FILE, load_competencies};
+use daotao_content::course::references::REFERENCES_FILE;
 use daotao_content::course::{Library, load_course, load_library};
 use daotao_content::programme::PROGRAMMES_FILE;
 use daotao_core::learning::catalog;
@@ -64,7 +65,8 @@ pub fn watch(state: Arc<AppState>, runtime: Handle) -> notify::Result<Watcher> {
 /// What a batch of file events touches.
 #[derive(Debug, PartialEq, Eq)]
 enum Changed {
-    /// `competencies.toml`, `programmes.toml` or the library's `feedback.toml` changed: every course and programme is checked again.
+    /// `competencies.toml`, `programmes.toml`, `references.md` (every course may cite it) or the library's
+    /// `feedback.toml` changed: every course and programme is checked again.
     Everything,
     Courses(BTreeSet<String>),
 }
@@ -87,7 +89,10 @@ fn changed_courses<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) ->
         }
         let inside_a_course = parts.next().is_some();
         if !inside_a_course
-            && (first == COMPETENCIES_FILE || first == PROGRAMMES_FILE || first == FEEDBACK_FILE)
+            && (first == COMPETENCIES_FILE
+                || first == PROGRAMMES_FILE
+                || first == FEEDBACK_FILE
+                || first == REFERENCES_FILE)
         {
             return Changed::Everything;
         }
@@ -218,6 +223,8 @@ mod tests {
         let paths = [root.join("competencies.toml")];
         assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
         let paths = [root.join("programmes.toml")];
+        assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
+        let paths = [root.join("references.md")];
         assert_eq!(changed_courses(root, paths.iter()), Changed::Everything);
         let paths = [root.join("README.md"), root.join(".git/index"), PathBuf::from("/elsewhere/x")];
         assert!(changed_courses(root, paths.iter()).is_empty());
