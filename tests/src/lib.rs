@@ -118,6 +118,17 @@ impl Server {
         (resp.status().as_u16(), resp.text().unwrap())
     }
 
+    /// The sum of the samples of one series in this server's `/metrics`, read with the bearer `token`
+    /// (from this server itself, not through a load balancer).
+    pub fn metric(&self, token: &str, series: &str) -> f64 {
+        let (status, text) = api::get(&self.url("/metrics"), Some(token));
+        assert_eq!(status, 200, "{text}");
+        text.lines()
+            .filter(|line| line.starts_with(series))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+
     /// What the server has logged so far.
     pub fn log(&self) -> String {
         let mut text = String::new();

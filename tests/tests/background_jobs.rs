@@ -13,7 +13,6 @@ use daotao_content::quiz::grade::{Answer, Answers, grade_all};
 use daotao_core::assessment::attempts;
 use daotao_core::entities::{quiz_attempt, quiz_attempt_item, user};
 use daotao_tests::admin_cli::Admin;
-use daotao_tests::api::get;
 use daotao_tests::smtp::SmtpServer;
 use daotao_tests::{Server, copy_dir, free_port, fresh_postgres_database};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -107,16 +106,6 @@ async fn overdue_attempts(admin: &Admin) -> HashMap<i64, (DateTime<Utc>, f64)> {
     expected
 }
 
-/// The sum of the samples of one series in a server's `/metrics`.
-fn metric(server: &Server, series: &str) -> f64 {
-    let (status, text) = get(&server.url("/metrics"), Some(TOKEN));
-    assert_eq!(status, 200, "{text}");
-    text.lines()
-        .filter(|line| line.starts_with(series))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
 /// Two servers on `admin`'s database, each on its own copy of its courses, started at the same moment.
 fn two_servers_at_once(admin: &Admin, smtp: &SmtpServer) -> (Vec<Server>, Vec<tempfile::TempDir>) {
     let smtp_url = smtp.url();
@@ -207,7 +196,7 @@ async fn the_deadline_closer_and_the_mail_sender_of_two_servers_do_each_piece_of
 /// The two servers' counters add up to exactly the work, each piece counted by the server that did it; the
 /// database pool as each server sees it.
 fn check_the_counters(servers: &[Server], queued: usize) {
-    let per_server = |series: &str| servers.iter().map(|s| metric(s, series)).collect::<Vec<f64>>();
+    let per_server = |series: &str| servers.iter().map(|s| s.metric(TOKEN, series)).collect::<Vec<f64>>();
     let sent = per_server("daotao_mail_total{state=\"sent\"}");
     let queued_by = per_server("daotao_mail_total{state=\"queued\"}");
     let closed = per_server("daotao_quiz_attempts_closed_by_server_total");
@@ -222,9 +211,9 @@ fn check_the_counters(servers: &[Server], queued: usize) {
 
     // PostgreSQL's pool of 20, some of it open.
     for server in servers {
-        let in_use = metric(server, "daotao_db_pool_connections{state=\"in_use\"}");
-        let idle = metric(server, "daotao_db_pool_connections{state=\"idle\"}");
-        let max = metric(server, "daotao_db_pool_max_connections");
+        let in_use = server.metric(TOKEN, "daotao_db_pool_connections{state=\"in_use\"}");
+        let idle = server.metric(TOKEN, "daotao_db_pool_connections{state=\"idle\"}");
+        let max = server.metric(TOKEN, "daotao_db_pool_max_connections");
         assert_eq!(max, 20.0, "{}", server.base_url);
         assert!(in_use >= 0.0 && idle >= 0.0, "{in_use} in use, {idle} idle");
         assert!(

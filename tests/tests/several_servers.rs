@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use daotao_core::entities::user::Role;
 use daotao_core::entities::{enrollment, quiz_attempt, quiz_attempt_item, user};
 use daotao_core::people::accounts::{NewUser, add_user};
-use daotao_tests::api::{call, client, get, send};
+use daotao_tests::api::{call, client, send};
 use daotao_tests::{
     PATIENCE, Server, bundled_courses, copy_dir, free_port, fresh_postgres_database, outside,
 };
@@ -101,16 +101,6 @@ fn nginx_binary() -> Option<PathBuf> {
         .chain([PathBuf::from("/usr/sbin")])
         .map(|dir| dir.join("nginx"))
         .find(|candidate| candidate.is_file())
-}
-
-/// The sum of the samples of one series in a server's `/metrics` (scraped from that server, not through nginx).
-fn metric(server: &Server, series: &str) -> f64 {
-    let (status, text) = get(&server.url("/metrics"), Some(TOKEN));
-    assert_eq!(status, 200, "{text}");
-    text.lines()
-        .filter(|line| line.starts_with(series))
-        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 /// Two servers on the database `url`, each on its own copy of the bundled courses (as on two machines), and
@@ -237,14 +227,14 @@ fn an_exam_through_nginx_over_two_servers_is_one_site_and_the_login_limit_counts
     assert_eq!(statuses, [401, 401, 401, 429]);
 
     // Both servers served: each started, graded and refused some of it; together, once per learner.
-    let total = |series: &str| servers.iter().map(|s| metric(s, series)).sum::<f64>();
+    let total = |series: &str| servers.iter().map(|s| s.metric(TOKEN, series)).sum::<f64>();
     for server in servers {
         assert!(
-            metric(server, "daotao_http_requests_total") > 0.0,
+            server.metric(TOKEN, "daotao_http_requests_total") > 0.0,
             "a server got nothing:\n{}",
             server.log()
         );
-        assert!(metric(server, "daotao_logins_total{outcome=\"failed\"}") >= 1.0, "{}", server.log());
+        assert!(server.metric(TOKEN, "daotao_logins_total{outcome=\"failed\"}") >= 1.0, "{}", server.log());
     }
     assert_eq!(total("daotao_quiz_attempts_started_total"), LEARNERS as f64);
     assert_eq!(total("daotao_quiz_attempts_submitted_total"), LEARNERS as f64, "each attempt graded once");
@@ -393,9 +383,9 @@ struct Victim {
 }
 
 fn kill_mid_rush(rush: &Rush, victim: &mut Server) -> Victim {
-    let logins = metric(victim, "daotao_logins_total{outcome=\"succeeded\"}");
-    let started = metric(victim, "daotao_quiz_attempts_started_total");
-    let submitted = metric(victim, "daotao_quiz_attempts_submitted_total");
+    let logins = victim.metric(TOKEN, "daotao_logins_total{outcome=\"succeeded\"}");
+    let started = victim.metric(TOKEN, "daotao_quiz_attempts_started_total");
+    let submitted = victim.metric(TOKEN, "daotao_quiz_attempts_submitted_total");
     rush.killed.store(true, Ordering::SeqCst);
     assert_eq!(victim.kill_hard(), Some(9), "the server was ended by SIGKILL");
     Victim { logins, started, submitted, dead_at: Utc::now() }
@@ -465,7 +455,7 @@ fn an_exam_rush_goes_on_when_one_server_is_killed_and_every_acknowledged_submit_
 
     let graded_after_kill = rt.block_on(check_the_database(&url, &finished, victim.dead_at));
     let survivor = &site.servers[1];
-    let survivor_submitted = metric(survivor, "daotao_quiz_attempts_submitted_total");
+    let survivor_submitted = survivor.metric(TOKEN, "daotao_quiz_attempts_submitted_total");
     assert!(
         survivor_submitted >= graded_after_kill as f64,
         "{graded_after_kill} attempts were graded after the kill, by the other server: it counted {survivor_submitted}"
@@ -475,7 +465,7 @@ fn an_exam_rush_goes_on_when_one_server_is_killed_and_every_acknowledged_submit_
         "no attempt graded twice: {survivor_submitted} + {} graded",
         victim.submitted
     );
-    let started = metric(survivor, "daotao_quiz_attempts_started_total");
+    let started = survivor.metric(TOKEN, "daotao_quiz_attempts_started_total");
     assert!(
         started + victim.started <= RUSH as f64,
         "one attempt each: {started} + {} started",
@@ -489,7 +479,7 @@ fn an_exam_rush_goes_on_when_one_server_is_killed_and_every_acknowledged_submit_
         assert_eq!(status, 200, "{}: {again}", candidate(*n));
         assert_eq!(Ack::of(&again), f.ack, "{}", candidate(*n));
     }
-    assert_eq!(metric(survivor, "daotao_quiz_attempts_submitted_total"), survivor_submitted);
+    assert_eq!(survivor.metric(TOKEN, "daotao_quiz_attempts_submitted_total"), survivor_submitted);
 }
 
 /// The database after the rush: one whole, submitted attempt per learner, stored as acknowledged, with its
