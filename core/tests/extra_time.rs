@@ -24,7 +24,7 @@ async fn story(db: DatabaseConnection) {
     let quiz = course.quizzes.iter().find(|q| q.id == "cuoi-khoa").unwrap().clone();
     let limit = quiz.settings.time_limit_minutes;
     assert_eq!(limit, 20, "the bundled completion quiz has a 20-minute limit");
-    let mut ids = Vec::new();
+    let mut people = Vec::new();
     for username in ["lan", "binh"] {
         let new = NewUser {
             username: username.into(),
@@ -35,31 +35,32 @@ async fn story(db: DatabaseConnection) {
             role: Role::Learner,
             password: Some("Mat-khau-thu-2026!".into()),
         };
-        ids.push(accounts::add_user(&db, new).await.unwrap().0.id);
+        people.push(accounts::add_user(&db, new).await.unwrap().0);
     }
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
     enrollment::enroll_users(&db, COURSE, &ids, None, None).await.unwrap();
 
     // Nobody has extra time at first.
     let start = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();
-    let (plain, _) = attempts::start(&db, &library, ids[1], &course, &quiz, start).await.unwrap();
+    let (plain, _) = attempts::start(&db, &library, &people[1], &course, &quiz, start).await.unwrap();
     assert_eq!(plain.row.deadline, Some(start + Duration::minutes(20)));
 
     // 50%: 30 minutes; the audit says who, what and from what to what.
     let (account, before) = accounts::set_extra_time(&db, "LAN", 50, "quan.tri", "cli").await.unwrap();
     assert_eq!((account.extra_time_percent, before), (50, 0));
-    let (first, new) = attempts::start(&db, &library, ids[0], &course, &quiz, start).await.unwrap();
+    let (first, new) = attempts::start(&db, &library, &account, &course, &quiz, start).await.unwrap();
     assert!(new);
     assert_eq!(first.row.deadline, Some(start + Duration::minutes(30)), "20 × (1 + 50/100)");
     assert_eq!(first.seconds_left(start), Some(30 * 60));
 
     // Changed while the attempt runs: that attempt keeps its deadline, the next one gets the new time.
-    accounts::set_extra_time(&db, "lan", 25, "quan.tri", "cli").await.unwrap();
-    let (same, new) = attempts::start(&db, &library, ids[0], &course, &quiz, start).await.unwrap();
+    let (account, _) = accounts::set_extra_time(&db, "lan", 25, "quan.tri", "cli").await.unwrap();
+    let (same, new) = attempts::start(&db, &library, &account, &course, &quiz, start).await.unwrap();
     assert!(!new);
     assert_eq!(same.row.deadline, first.row.deadline);
     attempts::submit(&db, &library, ids[0], first.row.id, None, start + Duration::minutes(1)).await.unwrap();
     let later = start + Duration::hours(1);
-    let (second, _) = attempts::start(&db, &library, ids[0], &course, &quiz, later).await.unwrap();
+    let (second, _) = attempts::start(&db, &library, &account, &course, &quiz, later).await.unwrap();
     assert_eq!(second.row.deadline, Some(later + Duration::minutes(25)), "20 × 1.25");
     assert_eq!(time_allowed(20, 25), Duration::minutes(25));
     assert_eq!(time_allowed(7, 33), Duration::seconds(7 * 60 * 133 / 100), "to the second");

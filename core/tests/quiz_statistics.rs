@@ -396,13 +396,14 @@ async fn grading_keeps_the_item_record(db: DatabaseConnection) {
         role: Role::Learner,
         password: None,
     };
-    let user = accounts::add_user(&db, new).await.unwrap().0.id;
+    let learner = accounts::add_user(&db, new).await.unwrap().0;
+    let user = learner.id;
     enrollment::enroll_users(&db, COURSE, &[user], None, None).await.unwrap();
     let start = Utc.with_ymd_and_hms(2026, 12, 4, 2, 0, 0).unwrap();
     let mut rng = StdRng::seed_from_u64(19);
     for (n, by_server) in [(0, false), (1, true)] {
         let now = start + Duration::hours(n);
-        let (attempt, _) = attempts::start(&db, &library, user, &course, &quiz, now).await.unwrap();
+        let (attempt, _) = attempts::start(&db, &library, &learner, &course, &quiz, now).await.unwrap();
         let mut answers = Answers::new();
         for q in &attempt.questions {
             if let Some(a) = answer(q, 0.6, &mut rng) {

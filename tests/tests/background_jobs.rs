@@ -74,7 +74,7 @@ async fn overdue_attempts(admin: &Admin) -> HashMap<i64, (DateTime<Utc>, f64)> {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("{} was imported", person(i)));
-        let (attempt, new) = attempts::start(&db, &library, user.id, course, quiz, now).await.unwrap();
+        let (attempt, new) = attempts::start(&db, &library, &user, course, quiz, now).await.unwrap();
         assert!(new);
         let answers: Answers = attempt
             .questions

@@ -435,8 +435,12 @@ fn the_server_counts_the_attempts_it_closes_past_their_deadline() {
         let course = library.courses.get(COURSE).unwrap();
         let quiz = course.quizzes.iter().find(|q| q.id == QUIZ).unwrap();
         let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        let learner = {
+            use sea_orm::EntityTrait;
+            daotao_core::entities::user::Entity::find_by_id(user_id).one(&db).await.unwrap().unwrap()
+        };
         let (_, created) =
-            daotao_core::assessment::attempts::start(&db, &library, user_id, course, quiz, an_hour_ago)
+            daotao_core::assessment::attempts::start(&db, &library, &learner, course, quiz, an_hour_ago)
                 .await
                 .unwrap();
         assert!(created);

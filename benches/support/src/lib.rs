@@ -17,14 +17,24 @@ fn check_name(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// (Re)creates the empty database `name` on the server of `admin_url`; returns its URL.
+/// (Re)creates the empty database `name` on the server of `admin_url`; returns its URL, with the admin URL's
+/// parameters kept (`?sslmode=disable` for a server on the same machine, say).
 pub async fn create_postgres(admin_url: &str, name: &str) -> anyhow::Result<String> {
     drop_postgres(admin_url, name).await?;
     let admin =
         sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
-    let (server, _) = admin_url.rsplit_once('/').context("a database URL ends with /database")?;
-    Ok(format!("{server}/{name}"))
+    database_url(admin_url, name)
+}
+
+/// The URL of database `name` on the server of `admin_url`: its path replaced, its query kept.
+fn database_url(admin_url: &str, name: &str) -> anyhow::Result<String> {
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base.rsplit_once('/').context("a database URL ends with /database")?;
+    Ok(match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    })
 }
 
 /// Drops the database `name` (if it exists) on the server of `admin_url`, closing its connections.
@@ -34,4 +44,18 @@ pub async fn drop_postgres(admin_url: &str, name: &str) -> anyhow::Result<()> {
         sea_orm::Database::connect(admin_url).await.with_context(|| format!("connect to {admin_url}"))?;
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::database_url;
+
+    #[test]
+    fn the_database_is_replaced_and_the_parameters_kept() {
+        let plain = database_url("postgres://postgres@127.0.0.1:5432/test", "rush").unwrap();
+        assert_eq!(plain, "postgres://postgres@127.0.0.1:5432/rush");
+        let with_query =
+            database_url("postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "rush").unwrap();
+        assert_eq!(with_query, "postgres://postgres@127.0.0.1:5432/rush?sslmode=disable");
+    }
 }

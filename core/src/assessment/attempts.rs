@@ -122,23 +122,25 @@ pub fn time_allowed(limit_minutes: u32, extra_percent: u32) -> Duration {
 
 /// Starts an attempt, or returns the learner's open one (a second tab, a reload) if it is still running; the
 /// flag is true for a new attempt.
+///
+/// `learner` is the person as the caller read them for this request (the session look-up reads them anyway):
+/// their extra time comes from it, so an exam's start costs no second read of the person.
 pub async fn start(
     db: &DatabaseConnection,
     library: &Library,
-    user_id: i64,
+    learner: &user::Model,
     course: &Course,
     quiz: &Quiz,
     now: DateTime<Utc>,
 ) -> Result<(Attempt, bool), AttemptError> {
+    let user_id = learner.id;
     if crate::learning::enrollment::find(db, user_id, &course.id).await?.is_none() {
         return Err(AttemptError::NotEnrolled(course.id.clone()));
     }
     let quiz_row = catalog_quiz(db, &course.id, &quiz.id).await?;
     let extra_percent = match quiz.settings.time_limit_minutes {
         0 => 0,
-        _ => {
-            user::Entity::find_by_id(user_id).one(db).await?.map_or(0, |u| u.extra_time_percent.max(0) as u32)
-        }
+        _ => learner.extra_time_percent.max(0) as u32,
     };
     let now = now.trunc_subsecs(6);
     for _ in 0..3 {

@@ -67,8 +67,7 @@ impl AttemptsApi {
         let found = find::course(&library, &course.0)?;
         let q = find::quiz(found, &quiz.0)?;
         let now = chrono::Utc::now();
-        let (attempt, created) =
-            attempts::start(&state.db, &library, caller.user().id, found, q, now).await?;
+        let (attempt, created) = attempts::start(&state.db, &library, caller.user(), found, q, now).await?;
         if created {
             state.metrics.attempt_started();
         }

@@ -113,7 +113,8 @@ pub async fn start(
     let course = find::course(&library, &course_id)?;
     let quiz = find::quiz(course, &quiz_id)?;
     let t = lang.texts();
-    let error = match attempts::start(&state.db, &library, user_id, course, quiz, chrono::Utc::now()).await {
+    let error = match attempts::start(&state.db, &library, me.user(), course, quiz, chrono::Utc::now()).await
+    {
         Ok((attempt, created)) => {
             if created {
                 state.metrics.attempt_started();
