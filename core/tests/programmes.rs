@@ -423,6 +423,45 @@ async fn pass_while_others_write(db: DatabaseConnection) {
     assert!(run(db, &rules(), &q, "2026-12-04").await.is_empty(), "a second pass has nothing left to do");
 }
 
+/// Several servers (or a server and an admin) applying the programmes at the same moment, as two servers
+/// starting together do: each pass waits for the one before, the later ones find nothing left to do, and none
+/// fails (on PostgreSQL, two passes planned the same assignments and all but one failed on the unique key).
+async fn passes_at_once(db: DatabaseConnection) {
+    let q = seed(&db).await;
+    let passes: Vec<_> = (0..4)
+        .map(|_| {
+            let (db, q) = (db.clone(), q.clone());
+            tokio::spawn(async move {
+                assign(&db, &rules(), &q, day("2026-12-04"), "daotao-server (programmes)", false).await
+            })
+        })
+        .collect();
+    let mut assigned = Vec::new();
+    for pass in passes {
+        let changes = pass.await.unwrap().expect("a pass waits for the others instead of failing");
+        assigned.push(changes.assigned.len());
+    }
+    assert_eq!(
+        assigned.iter().filter(|n| **n > 0).count(),
+        1,
+        "{assigned:?}: one pass assigns, the others find it done"
+    );
+    assert_eq!(cycles(&db).await, assigned.iter().sum::<usize>() as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_at_once_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::connect(&format!("sqlite://{}/t.sqlite", dir.path().display())).await.unwrap();
+    passes_at_once(db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_at_once_on_postgres() {
+    let Some(db) = support::fresh_postgres_database().await else { return };
+    passes_at_once(db).await;
+}
+
 fn new_unit(code: &str) -> NewUnit {
     NewUnit { code: code.into(), name: code.into(), parent_code: None }
 }

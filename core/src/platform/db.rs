@@ -8,8 +8,8 @@ use std::time::Duration;
 use daotao_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
 
 pub use sea_orm::DatabaseConnection as Db;
@@ -99,6 +99,40 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
         ..TransactionOptions::default()
     })
     .await
+}
+
+/// Work that one transaction at a time may do on a database, however many servers share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusive {
+    /// The programmes pass (`learning::programmes::assign`): every server runs it at start-up and daily, and an
+    /// admin may run it too; two at once on PostgreSQL would both plan the same assignments from the same
+    /// reads, and one would fail on the unique key.
+    ProgrammesPass,
+}
+
+impl Exclusive {
+    /// Its PostgreSQL advisory lock key: fixed, and distinct per kind of work ("daotao" in ASCII, then a number).
+    fn key(self) -> i64 {
+        match self {
+            Self::ProgrammesPass => 0x6461_6f74_616f_0001,
+        }
+    }
+}
+
+/// Begins a transaction like [`begin_write`] that also waits until no other transaction doing `work` runs.
+/// SQLite's write lock already makes it so; on PostgreSQL (read committed: two readers do not block each
+/// other) a transaction-level advisory lock does, released by the commit or rollback.
+pub async fn begin_exclusive<C: TransactionTrait>(db: &C, work: Exclusive) -> Result<C::Transaction, DbErr> {
+    let txn = begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [work.key().into()],
+        ))
+        .await?;
+    }
+    Ok(txn)
 }
 
 /// The folder of an SQLite file URL (`sqlite://data/x.sqlite` -> `data`), if it has one.

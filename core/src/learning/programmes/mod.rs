@@ -33,7 +33,7 @@ use daotao_content::course::Library;
 use sea_orm::{ConnectionTrait, DbErr, TransactionSession, TransactionTrait};
 
 use crate::entities::user::Role;
-use crate::platform::db::begin_write;
+use crate::platform::db::{Exclusive, begin_exclusive};
 
 /// One programme as core needs it; built from `courses/programmes.toml` ([`Rule::from`] a
 /// `daotao_content::programme::Programme`, the one conversion the server and the admin tool share).
@@ -148,9 +148,10 @@ pub fn rules_of(library: &Library) -> Result<Vec<Rule>, NotApplicable> {
 /// auditing each change as `actor`, all in one transaction; with `dry_run`, only computes what would change.
 /// `quizzes`: [`completion_quizzes`]. Running it twice on the same day changes nothing the second time.
 ///
-/// The transaction writes what it planned from its reads, so on SQLite it takes the write lock before
-/// reading ([`begin_write`]): begun as a reader, it failed with "database is locked" (517) whenever anyone
-/// committed while it read, as every learner's answer does during an exam. A dry run only reads.
+/// The transaction writes what it planned from its reads, so it takes the write lock before reading
+/// ([`begin_exclusive`]): on SQLite, begun as a reader, it failed with "database is locked" (517) whenever
+/// anyone committed while it read, as every learner's answer does during an exam; on PostgreSQL, two servers
+/// starting together planned the same assignments and one failed on the unique key. A dry run only reads.
 pub async fn assign(
     db: &(impl ConnectionTrait + TransactionTrait),
     rules: &[Rule],
@@ -159,7 +160,8 @@ pub async fn assign(
     actor: &str,
     dry_run: bool,
 ) -> Result<Changes, DbErr> {
-    let txn = if dry_run { db.begin().await? } else { begin_write(db).await? };
+    let txn =
+        if dry_run { db.begin().await? } else { begin_exclusive(db, Exclusive::ProgrammesPass).await? };
     let world = matching::World::load(&txn).await?;
     let active = plan::active_courses(&txn, rules).await?;
     let mut changes = Changes::default();
