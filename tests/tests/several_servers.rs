@@ -240,6 +240,13 @@ fn an_exam_through_nginx_over_two_servers_is_one_site_and_the_login_limit_counts
     assert_eq!(total("daotao_quiz_attempts_submitted_total"), LEARNERS as f64, "each attempt graded once");
     assert_eq!(total("daotao_logins_total{outcome=\"throttled\"}"), 1.0);
     assert_eq!(total("daotao_logins_total{outcome=\"succeeded\"}"), LEARNERS as f64);
+    // Two servers started together on one database run the same start-up and background work: none of it
+    // may fail because the other runs it too (the programmes pass did, on the unique key, until each pass
+    // waited for the other's).
+    for server in servers {
+        let log = server.log();
+        assert!(!log.lines().any(|l| l.contains(" ERROR ")), "a server logged an error:\n{log}");
+    }
 }
 
 /// Learners in the rush, clients sending at once, and acknowledged submits after which one server is killed.
