@@ -4,7 +4,9 @@
 //! by [`super::indexer`]. Quizzes are never indexed: their questions, answers
 //! and explanations are not lesson content.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -13,7 +15,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{DocAddress, Searcher};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use super::Hit;
 use super::analyzer::{EXACT, FOLDED, PAIRS};
@@ -36,9 +38,12 @@ pub struct Fields {
     pub course: Field,
     /// Which [`Entry`] a document is.
     pub entry: Field,
+    /// Orders documents of equal score: see [`tie_breaker`].
+    pub tie: Field,
 }
 
 const ENTRY_FIELD: &str = "entry";
+const TIE_FIELD: &str = "tie";
 
 impl Fields {
     pub(super) fn schema() -> (Schema, Fields) {
@@ -54,6 +59,7 @@ impl Fields {
             pairs: builder.add_text_field("pairs", text(PAIRS, IndexRecordOption::WithFreqs)),
             course: builder.add_text_field("course", STRING),
             entry: builder.add_u64_field(ENTRY_FIELD, FAST | INDEXED),
+            tie: builder.add_u64_field(TIE_FIELD, FAST),
         };
         (builder.build(), fields)
     }
@@ -71,6 +77,17 @@ pub(super) struct IndexedCourse {
 /// The `entry` value of a course's document number `local`.
 pub(super) fn entry_value(slot: u32, local: usize) -> u64 {
     (u64::from(slot) << 32) | local as u64
+}
+
+/// The order of documents that score the same: a fixed function of the course id and the document's place in
+/// its course. Without it tantivy orders ties by where a document sits in the index, which differs between
+/// two servers (threads), and on one server after a course is re-indexed (its documents move to a new
+/// segment), so page 2 of a search served by another server, or after an edit, could repeat or skip hits.
+pub(super) fn tie_breaker(course_id: &str, local: usize) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(course_id.as_bytes());
+    hasher.write_usize(local);
+    hasher.finish()
 }
 
 /// A part of a lesson: the text under one heading, or before the first.
@@ -227,10 +244,13 @@ impl SearchIndex {
         let searcher = &self.searcher;
         let tantivy_query = query.to_query(&self.fields, &self.vocabulary, course);
         let wanted = offset.saturating_add(limit);
-        let collector = (TopDocs::with_limit(wanted).order_by_score(), Count);
-        let (top, total) = searcher.search(&tantivy_query, &collector)?;
+        let by_score_then_tie = TopDocs::with_limit(wanted).tweak_score(|segment: &SegmentReader| {
+            let tie = segment.fast_fields().u64(TIE_FIELD).map(|c| c.first_or_default_col(0));
+            move |doc: DocId, score: Score| (score, Reverse(tie.as_ref().map_or(0, |t| t.get_val(doc))))
+        });
+        let (top, total) = searcher.search(&tantivy_query, &(by_score_then_tie, Count))?;
         let mut hits = Vec::with_capacity(limit.min(top.len()));
-        for (score, address) in top.into_iter().skip(offset).take(limit) {
+        for ((score, _), address) in top.into_iter().skip(offset).take(limit) {
             let (course, section) = self.entry(searcher, address)?;
             hits.push(hit(course, section, query, score));
         }

@@ -18,7 +18,9 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::analyzer::{EXACT, FOLDED, PAIRS, PairTokenizer, VietnameseTokenizer};
-use super::index::{Fields, IndexedCourse, SearchIndex, Section, Terms, Vocabulary, entry_value, sections};
+use super::index::{
+    Fields, IndexedCourse, SearchIndex, Section, Terms, Vocabulary, entry_value, sections, tie_breaker,
+};
 
 /// Lesson text beyond this many bytes per section is not indexed (a lesson is at most 1 MB).
 const MAX_SECTION_BYTES: usize = 256 * 1024;
@@ -163,6 +165,7 @@ impl Indexer {
             doc.add_text(fields.pairs, text);
             doc.add_text(fields.course, &course.id);
             doc.add_u64(fields.entry, entry_value(slot, local));
+            doc.add_u64(fields.tie, tie_breaker(&course.id, local));
             writer.add_document(doc)?;
         }
         let sections = documents.iter().map(|(section, _)| section.clone()).collect();
@@ -299,5 +302,40 @@ mod tests {
         // A search that started before the update answers from the index it started with.
         assert!(places(&before, "huou cao").is_empty());
         assert!(places(&before, "mat khau va").iter().any(|p| p.starts_with("/courses/b")));
+    }
+
+    /// Hits of equal score keep one order, whatever segment the index put them in: after a course is
+    /// re-indexed (its documents move to a new segment), and so on every server, so that paging is stable.
+    #[test]
+    fn hits_of_equal_score_keep_their_order_across_updates_and_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Mật khẩu mạnh và dữ liệu số.";
+        for id in ["a", "b", "c", "d", "e"] {
+            let course = dir.path().join(id);
+            std::fs::create_dir_all(&course).unwrap();
+            std::fs::write(
+                course.join("course.toml"),
+                format!("title = \"Khoá {id}\"\nsummary = \"Tóm tắt.\"\n"),
+            )
+            .unwrap();
+            std::fs::write(course.join("01-mot.md"), format!("# Bài một\n\n{text}\n")).unwrap();
+        }
+        let library = daotao_content::course::load_library(dir.path());
+        assert!(library.problems.is_empty(), "{:?}", library.problems);
+        let ordered = |index: &SearchIndex, limit: usize, offset: usize| -> Vec<(String, f32)> {
+            let (hits, _) = index.search(&ParsedQuery::parse("mat khau"), None, limit, offset).unwrap();
+            hits.into_iter().map(|h| (h.url, h.score)).collect()
+        };
+        let mut indexer = Indexer::build(&library).unwrap();
+        let built = ordered(&indexer.snapshot(), 50, 0);
+        assert_eq!(built.len(), 5, "{built:?}");
+        assert!(built.iter().all(|(_, score)| *score == built[0].1), "all five score the same: {built:?}");
+        for first in ["a", "c"] {
+            indexer.update(&library, &[first.to_string()].into()).unwrap();
+            assert_eq!(ordered(&indexer.snapshot(), 50, 0), built, "after re-indexing course {first}");
+        }
+        let paged: Vec<_> =
+            [0, 2, 4].iter().flat_map(|&offset| ordered(&indexer.snapshot(), 2, offset)).collect();
+        assert_eq!(paged, built, "pages of two");
     }
 }
