@@ -186,6 +186,59 @@ fn the_bundled_library_has_no_problems() {
     assert!(!it.matches_position("Kỹ sư an toàn thông tin"));
 }
 
+/// Every value of `attribute="..."` in `svg`, in order.
+fn attribute_values<'a>(svg: &'a str, attribute: &str) -> Vec<&'a str> {
+    let needle = format!(" {attribute}=\"");
+    svg.match_indices(&needle)
+        .map(|(at, _)| {
+            let rest = &svg[at + needle.len()..];
+            &rest[..rest.find('"').unwrap_or(rest.len())]
+        })
+        .collect()
+}
+
+/// The bundled diagrams (#20) fit a lesson column and stay readable on a phone, where the page shows them at
+/// their drawn size and scrolls them sideways: at most 760 units wide, no text under 14 px, ids unique within
+/// the file (several diagrams share a page), and each an image with its title and description.
+#[test]
+fn bundled_diagrams_fit_a_lesson_column_with_readable_text() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../courses");
+    let mut diagrams = 0;
+    for course in std::fs::read_dir(&root).unwrap() {
+        let assets = course.unwrap().path().join("assets");
+        let Ok(files) = std::fs::read_dir(&assets) else { continue };
+        for file in files {
+            let path = file.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("svg") {
+                continue;
+            }
+            diagrams += 1;
+            let svg = std::fs::read_to_string(&path).unwrap();
+            let name = path.display();
+            let root_tag = &svg[svg.find("<svg").unwrap()..];
+            let root_tag = &root_tag[..root_tag.find('>').unwrap()];
+            assert!(root_tag.contains(" role=\"img\""), "{name}: role=\"img\"");
+            assert!(svg.contains("<title") && svg.contains("<desc"), "{name}: a title and a description");
+            let view_box = attribute_values(root_tag, "viewBox");
+            let width: f64 = view_box[0].split_whitespace().nth(2).unwrap().parse().unwrap();
+            assert!(width <= 760.0, "{name}: {width} units wide, more than a lesson column's 760");
+            let mut sizes: Vec<&str> = attribute_values(&svg, "font-size");
+            sizes.extend(svg.split("font-size:").skip(1).map(|s| s[..s.find([';', '"']).unwrap()].trim()));
+            for size in sizes {
+                let px: f64 =
+                    size.trim_end_matches("px").parse().unwrap_or_else(|_| panic!("{name}: {size}"));
+                assert!(px >= 14.0, "{name}: text of {px} px, under 14");
+            }
+            let mut ids = attribute_values(&svg, "id");
+            let count = ids.len();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), count, "{name}: an id used twice");
+        }
+    }
+    assert!(diagrams >= 10, "{diagrams} diagrams found under {}", root.display());
+}
+
 #[test]
 fn course_toml_syntax_error_has_its_line() {
     assert_one_problem(&[("khoa/course.toml", b"title = \"A\"\nhours = \n")], "khoa/course.toml:2:");

@@ -385,6 +385,8 @@ pub struct Texts {
     pub quiz_time_allowed: &'static str,
     pub quiz_minutes: &'static str,
     pub quiz_extra_time: &'static str,
+    // Competency mapping (#20): under each competency on "Năng lực của tôi", the reference frameworks it maps to.
+    pub competency_maps_to: &'static str,
 }
 
 pub static VI: Texts = Texts {
@@ -667,6 +669,7 @@ pub static VI: Texts = Texts {
     quiz_time_allowed: "Thời gian làm bài",
     quiz_minutes: "phút",
     quiz_extra_time: "đã gồm thời gian thêm dành cho bạn",
+    competency_maps_to: "Tương ứng với",
 };
 
 pub static EN: Texts = Texts {
@@ -951,6 +954,7 @@ pub static EN: Texts = Texts {
     quiz_time_allowed: "Time allowed",
     quiz_minutes: "minutes",
     quiz_extra_time: "including the extra time granted to you",
+    competency_maps_to: "Corresponds to",
 };
 
 /// The words of the quiz statistics page (#19), kept together.

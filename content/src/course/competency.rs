@@ -35,6 +35,10 @@ pub struct FrameworkLink {
     /// The framework's `name`, filled in from its `[[framework]]`.
     #[serde(skip)]
     pub framework_name: String,
+    /// The framework's `short_name` (its `name` when it has none), filled in from its `[[framework]]`: the
+    /// learner's page repeats it under every competency, where a full title would fill a phone's screen.
+    #[serde(skip)]
+    pub framework_short_name: String,
     /// The names of `areas`, filled in from its `[[framework]]`.
     #[serde(skip)]
     pub area_names: Vec<String>,
@@ -46,6 +50,9 @@ pub struct FrameworkLink {
 struct Framework {
     id: String,
     name: String,
+    /// A short name for pages that repeat it once per competency; the full `name` is used when absent.
+    #[serde(default)]
+    short_name: Option<String>,
     /// The official page of the framework, where one was checked.
     #[serde(default)]
     url: Option<String>,
@@ -159,6 +166,11 @@ fn link(
             continue;
         };
         link.framework_name = framework.name.clone();
+        link.framework_short_name = framework
+            .short_name
+            .clone()
+            .filter(|short| !short.trim().is_empty())
+            .unwrap_or_else(|| framework.name.clone());
         for &area in &link.areas {
             match framework.areas.get((area as usize).wrapping_sub(1)) {
                 Some(name) => link.area_names.push(name.clone()),
@@ -202,7 +214,8 @@ mod tests {
     fn maps_to_names_declared_frameworks_and_their_areas() {
         let frameworks = "[[framework]]\nid = \"digcomp-3\"\nname = \"DigComp 3.0\"\n\
                           url = \"https://joint-research-centre.ec.europa.eu/digcomp/digcomp-framework_en\"\n\
-                          areas = [\"Information\", \"Communication\", \"Content\", \"Safety\", \"Problems\"]\n\n\
+                          areas = [\"Information\", \"Communication\", \"Content\", \"Safety\", \"Problems\"]\n\
+                          short_name = \"DigComp\"\n\n\
                           [[framework]]\nid = \"kns-757\"\nname = \"757/QĐ-BKHCN\"\n\n";
         let ok = format!(
             "{frameworks}[[competency]]\ncode = \"A.1\"\nname = \"n\"\narea = \"a\"\nlevels = [\"x\"]\n\
@@ -211,6 +224,8 @@ mod tests {
         let list = parse(Path::new("c.toml"), &ok).unwrap();
         let links = &list[0].maps_to;
         assert_eq!(links[0].framework_name, "DigComp 3.0");
+        assert_eq!(links[0].framework_short_name, "DigComp", "the short name where one is given");
+        assert_eq!(links[1].framework_short_name, "757/QĐ-BKHCN", "else the full name");
         assert_eq!(links[0].area_names, ["Safety", "Communication"]);
         assert_eq!((links[1].framework_name.as_str(), links[1].note.as_str()), ("757/QĐ-BKHCN", "an toàn"));
 
@@ -225,13 +240,13 @@ mod tests {
         assert_eq!(
             problems,
             [
-                "c.toml:11: framework `kns-757` is declared twice: the first is on line 7",
-                "c.toml:16: competency `B.1` maps to framework `digcomp`, which no [[framework]] declares \
+                "c.toml:12: framework `kns-757` is declared twice: the first is on line 8",
+                "c.toml:17: competency `B.1` maps to framework `digcomp`, which no [[framework]] declares \
                  (declared: digcomp-3, kns-757)",
-                "c.toml:16: competency `B.1`: framework `digcomp-3` has areas 1 to 5, not 0",
-                "c.toml:16: competency `B.1`: framework `digcomp-3` has areas 1 to 5, not 6",
-                "c.toml:16: competency `B.1` names area 1 of framework `kns-757`, which lists no areas",
-                "c.toml:16: competency `B.1` maps to framework `kns-757` twice: list its areas once",
+                "c.toml:17: competency `B.1`: framework `digcomp-3` has areas 1 to 5, not 0",
+                "c.toml:17: competency `B.1`: framework `digcomp-3` has areas 1 to 5, not 6",
+                "c.toml:17: competency `B.1` names area 1 of framework `kns-757`, which lists no areas",
+                "c.toml:17: competency `B.1` maps to framework `kns-757` twice: list its areas once",
             ]
         );
     }

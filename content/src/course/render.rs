@@ -870,6 +870,27 @@ mod tests {
         assert!(!html.contains("Không bài nào trích"));
     }
 
+    /// An official address in `references.md` (#20) carries a query (`?pageid=...&docid=...`): it renders as a
+    /// link with its `&` escaped, and a script address a trainer pastes by mistake renders as no link at all.
+    #[test]
+    fn shared_footnote_addresses_render_as_safe_links() {
+        let references = shared(
+            "[^nd]: Nghị định, [toàn văn](https://vanban.chinhphu.vn/?pageid=27160&docid=1).\n\
+             [^xau]: Văn bản, [toàn văn](javascript:alert(1)).\n",
+        );
+        let lesson = render_lesson("Một[^nd], hai[^xau].\n", 1, &references);
+        let html = &lesson.rendered.html;
+        assert!(
+            html.contains(
+                "<a href=\"https://vanban.chinhphu.vn/?pageid=27160&amp;docid=1\" rel=\"noopener noreferrer\">\
+                 toàn văn</a>"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("Văn bản, "), "the text stays: {html}");
+    }
+
     #[test]
     fn a_local_definition_wins_over_the_shared_one() {
         let references = shared("[^luat]: Bản dùng chung.\n");

@@ -1,9 +1,11 @@
-//! `/me/competencies` ("Năng lực của tôi"): the competencies a learner holds with their evidence, and the
+//! `/me/competencies` ("Năng lực của tôi"): the competencies a learner holds with their evidence and where
+//! each sits in the reference frameworks (#20: the national basic digital skills framework, DigComp), and the
 //! transcript of completed courses with links to their certificates.
 
 use std::sync::Arc;
 
 use askama::Template;
+use daotao_content::course::competency::{Competency, FrameworkLink};
 use daotao_core::learning::awards::{self, Completed, Held};
 use poem::http::StatusCode;
 use poem::web::Data;
@@ -19,11 +21,43 @@ pub struct TranscriptLine {
     pub title: String,
 }
 
+/// A held competency with the places it maps to in the library's reference frameworks.
+pub struct HeldRow {
+    pub held: Held,
+    pub maps: Vec<MapsTo>,
+}
+
+/// One line of "Tương ứng": a framework's short name and what of it the competency covers.
+pub struct MapsTo {
+    pub framework: String,
+    /// The area names and the authors' note, `; ` between them; empty when the whole framework is meant.
+    pub detail: String,
+}
+
+impl MapsTo {
+    fn of(link: &FrameworkLink) -> Self {
+        let mut parts = link.area_names.clone();
+        if !link.note.trim().is_empty() {
+            parts.push(link.note.trim().to_string());
+        }
+        MapsTo { framework: link.framework_short_name.clone(), detail: parts.join("; ") }
+    }
+}
+
+/// The mapping as the library says it now: a competency no longer in `competencies.toml` maps to nothing.
+fn maps_of(code: &str, framework: &[Competency]) -> Vec<MapsTo> {
+    framework
+        .iter()
+        .find(|c| c.code == code)
+        .map(|c| c.maps_to.iter().map(MapsTo::of).collect())
+        .unwrap_or_default()
+}
+
 #[derive(Template)]
 #[template(path = "competencies.html")]
 struct CompetenciesPage {
     chrome: Chrome,
-    held: Vec<Held>,
+    held: Vec<HeldRow>,
     /// Course titles of the evidence, by course id.
     titles: std::collections::HashMap<String, String>,
     transcript: Vec<TranscriptLine>,
@@ -51,6 +85,10 @@ pub async fn competencies(
         library.courses.get(course_id).map(|c| c.meta.title.clone()).unwrap_or_else(|| course_id.to_string())
     };
     let titles = held.iter().map(|h| (h.award.course_id.clone(), title(&h.award.course_id))).collect();
+    let held = held
+        .into_iter()
+        .map(|held| HeldRow { maps: maps_of(&held.code, &library.competencies), held })
+        .collect();
     let transcript = completed
         .into_iter()
         .map(|c| TranscriptLine {

@@ -615,6 +615,69 @@ async fn completing_a_course_awards_its_competencies_and_a_certificate_anyone_ca
     app.cli.get("/verify").send().await.assert_status_is_ok();
 }
 
+/// The quiz fixture's competency, mapped (#20) to a framework with a short name and areas and to one that
+/// lists no areas, with a note.
+const MAPPED_COMPETENCIES: &str = r#"
+[[framework]]
+id = "digcomp-3"
+name = "DigComp 3.0, Khung năng lực số châu Âu (Trung tâm Nghiên cứu chung của Ủy ban châu Âu, 11/2025)"
+short_name = "DigComp 3.0"
+areas = ["1. Information", "2. Communication", "3. Content", "4. Safety", "5. Problems"]
+
+[[framework]]
+id = "757-bkhcn"
+name = "Khung kiến thức, kỹ năng số cơ bản (757/QĐ-BKHCN)"
+
+[[competency]]
+code = "ATTT.1"
+name = "An toàn thông tin"
+area = "An toàn"
+levels = ["Cơ bản", "Thành thạo"]
+maps_to = [
+  { framework = "757-bkhcn", note = "an toàn, bảo mật trên môi trường số <b>" },
+  { framework = "digcomp-3", areas = [4, 2] },
+]
+"#;
+
+#[tokio::test]
+async fn my_competencies_say_where_each_sits_in_the_reference_frameworks() {
+    let app = TestApp::with_edit(Fixture::Quiz, |courses| {
+        std::fs::write(courses.join("competencies.toml"), MAPPED_COMPETENCIES).unwrap();
+    })
+    .await;
+    let lan = app.signed_in("lan", true).await;
+    complete(&app, &lan).await;
+    let page = text(app.get_as(&lan.token, "/me/competencies").await).await;
+    // Under the competency's name, in the file's order: the framework's short name (or its name), then the
+    // area names and the note; the note is text, escaped like the rest.
+    insta::assert_snapshot!("competencies_maps_to", main_of(&page));
+    assert!(
+        page.contains(
+            "<div class=\"maps-to\">Tương ứng với:<ul><li>Khung kiến thức, kỹ năng số cơ bản (757/QĐ-BKHCN) — \
+             an toàn, bảo mật trên môi trường số &#60;b&#62;</li><li>DigComp 3.0 — 4. Safety; 2. Communication</li>\
+             </ul></div>"
+        ),
+        "{page}"
+    );
+    let english = app
+        .with_cookie(Method::GET, "/me/competencies", &lan.token)
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .send()
+        .await;
+    assert!(text(english).await.contains("<div class=\"maps-to\">Corresponds to:<ul>"));
+
+    // A competency mapped to nothing shows no empty line.
+    std::fs::write(
+        app.courses.join("competencies.toml"),
+        "[[competency]]\ncode = \"ATTT.1\"\nname = \"An toàn thông tin\"\narea = \"An toàn\"\n\
+         levels = [\"Cơ bản\", \"Thành thạo\"]\n",
+    )
+    .unwrap();
+    app.reload().await;
+    let page = text(app.get_as(&lan.token, "/me/competencies").await).await;
+    assert!(page.contains("ATTT.1") && !page.contains("class=\"maps-to\""), "{page}");
+}
+
 #[tokio::test]
 async fn a_higher_level_supersedes_and_a_later_mapping_change_never_rewrites_awards() {
     let app = TestApp::quiz_app().await;
