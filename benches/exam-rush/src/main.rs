@@ -19,10 +19,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
+use daotao_bench_support::seeding::unit_of_learners;
 use daotao_bench_support::{create_postgres, drop_postgres};
 use daotao_content::quiz::{Kind, Question};
-use daotao_core::entities::user::{self, Role};
-use daotao_core::people::accounts::AccountRow;
+use daotao_core::entities::user;
 use sea_orm::{EntityTrait, TransactionTrait};
 use serde_json::{Map, Value, json};
 use tokio::sync::Semaphore;
@@ -176,31 +176,8 @@ async fn seed(url: &str, courses: &std::path::Path, who: &Who) -> anyhow::Result
     .await?;
 
     let txn = db.begin().await?;
-    let unit = daotao_core::people::units::NewUnit {
-        code: who.unit.clone(),
-        name: format!("Phòng thi {}", who.unit),
-        parent_code: None,
-    };
-    let unit = daotao_core::people::units::insert_units(&txn, &[unit]).await?.remove(0);
-    let now = chrono::Utc::now();
-    let mut rows: Vec<user::ActiveModel> = (0..who.learners)
-        .map(|i| {
-            AccountRow {
-                username: username(i),
-                full_name: format!("Học viên {i}"),
-                email: None,
-                unit_id: Some(unit.id),
-                position: "Chuyên viên".into(),
-                role: Role::Learner,
-                must_change_password: false,
-            }
-            .into_active_model(hash.clone(), now)
-        })
-        .collect();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(500));
-        user::Entity::insert_many(std::mem::replace(&mut rows, rest)).exec_without_returning(&txn).await?;
-    }
+    let name = format!("Phòng thi {}", who.unit);
+    unit_of_learners(&txn, &who.unit, &name, who.learners, username, &hash).await?;
     let enrolled =
         daotao_core::learning::enrollment::enroll_unit(&txn, &who.course, &who.unit, None, None).await?;
     ensure!(enrolled == who.learners as u64, "enrolled {enrolled} learners, expected {}", who.learners);

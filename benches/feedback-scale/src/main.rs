@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
 use clap::Parser;
+use daotao_bench_support::seeding::unit_of_learners;
 use daotao_bench_support::{create_postgres, drop_postgres};
-use daotao_core::entities::user::{self, Role};
+use daotao_core::entities::user;
 use daotao_core::entities::{enrollment, feedback_answered};
 use daotao_core::learning::feedback::{self, Answer};
-use daotao_core::people::accounts::AccountRow;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
@@ -115,33 +115,10 @@ async fn seed(
     daotao_core::demo::ensure_empty(db).await.context("seeding needs an empty database")?;
     daotao_core::learning::catalog::sync_library(db, library).await?;
     let txn = db.begin().await?;
-    let unit = daotao_core::people::units::NewUnit {
-        code: "GOP-Y".into(),
-        name: "Phòng góp ý".into(),
-        parent_code: None,
-    };
-    let unit = daotao_core::people::units::insert_units(&txn, &[unit]).await?.remove(0);
     let now = chrono::Utc::now();
     let learners = args.respondents + args.answers;
     // These accounts never log in: a placeholder where the password hash goes, not a hash.
-    let mut rows: Vec<user::ActiveModel> = (0..learners)
-        .map(|i| {
-            AccountRow {
-                username: format!("gy{i:06}"),
-                full_name: format!("Học viên {i}"),
-                email: None,
-                unit_id: Some(unit.id),
-                position: "Chuyên viên".into(),
-                role: Role::Learner,
-                must_change_password: false,
-            }
-            .into_active_model("!".into(), now)
-        })
-        .collect();
-    while !rows.is_empty() {
-        let rest = rows.split_off(rows.len().min(500));
-        user::Entity::insert_many(std::mem::replace(&mut rows, rest)).exec_without_returning(&txn).await?;
-    }
+    unit_of_learners(&txn, "GOP-Y", "Phòng góp ý", learners, |i| format!("gy{i:06}"), "!").await?;
     daotao_core::learning::enrollment::enroll_unit(&txn, &args.course, "GOP-Y", None, None).await?;
     enrollment::Entity::update_many()
         .col_expr(enrollment::Column::CompletedAt, Expr::value(now))

@@ -87,3 +87,43 @@ impl Batch {
         Ok(())
     }
 }
+
+/// Unit `code` and `count` learners in it (`username(i)`, "Học viên i", all with `password_hash`), inserted
+/// through `daotao-core`'s own account rows 500 at a time: what the exam-rush and feedback benchmarks start
+/// from. Returns the unit.
+pub async fn unit_of_learners(
+    txn: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+    count: usize,
+    username: impl Fn(usize) -> String,
+    password_hash: &str,
+) -> anyhow::Result<daotao_core::entities::unit::Model> {
+    use daotao_core::entities::user::{self, Role};
+    use daotao_core::people::accounts::AccountRow;
+    use daotao_core::people::units::{NewUnit, insert_units};
+    use sea_orm::EntityTrait;
+
+    let unit = NewUnit { code: code.into(), name: name.into(), parent_code: None };
+    let unit = insert_units(txn, &[unit]).await?.remove(0);
+    let now = Utc::now();
+    let mut rows: Vec<user::ActiveModel> = (0..count)
+        .map(|i| {
+            AccountRow {
+                username: username(i),
+                full_name: format!("Học viên {i}"),
+                email: None,
+                unit_id: Some(unit.id),
+                position: "Chuyên viên".into(),
+                role: Role::Learner,
+                must_change_password: false,
+            }
+            .into_active_model(password_hash.to_string(), now)
+        })
+        .collect();
+    while !rows.is_empty() {
+        let rest = rows.split_off(rows.len().min(500));
+        user::Entity::insert_many(std::mem::replace(&mut rows, rest)).exec_without_returning(txn).await?;
+    }
+    Ok(unit)
+}
