@@ -125,14 +125,21 @@ impl Exclusive {
 pub async fn begin_exclusive<C: TransactionTrait>(db: &C, work: Exclusive) -> Result<C::Transaction, DbErr> {
     let txn = begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [work.key().into()],
-        ))
-        .await?;
+        advisory_lock(&txn, work.key()).await?;
     }
     Ok(txn)
+}
+
+/// Waits for PostgreSQL's transaction-level advisory lock `key`, released by the commit or rollback: how
+/// transactions of several servers on one database take turns at one piece of work. PostgreSQL only.
+pub async fn advisory_lock(txn: &impl ConnectionTrait, key: i64) -> Result<(), DbErr> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [key.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The folder of an SQLite file URL (`sqlite://data/x.sqlite` -> `data`), if it has one.

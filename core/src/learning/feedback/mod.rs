@@ -27,7 +27,7 @@ use daotao_content::text::nfc;
 use rand::seq::SliceRandom;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, SqlErr, Statement, TransactionTrait,
+    QuerySelect, SqlErr, TransactionTrait,
 };
 
 use crate::entities::{enrollment, feedback_answered, feedback_pending, feedback_response, user};
@@ -248,13 +248,7 @@ async fn lock_course(txn: &impl ConnectionTrait, course_id: &str) -> Result<(), 
     let key = format!("daotao.feedback:{course_id}")
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    txn.execute_raw(Statement::from_sql_and_values(
-        DatabaseBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1)",
-        [(key as i64).into()],
-    ))
-    .await?;
-    Ok(())
+    crate::platform::db::advisory_lock(txn, key as i64).await
 }
 
 /// Rewrites a course's `feedback_answered` rows in random order (PostgreSQL): all then share this transaction's
